@@ -1,0 +1,130 @@
+"""The client config (client.yaml): endpoints, link fields and thresholds.
+
+Credentials are never in the config: it names the environment variables that hold them.
+Every key is optional so that `check` runs on a bare raw folder with the demo's defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sfqb_diag.errors import UsageError
+
+
+@dataclass(frozen=True)
+class SalesforceConfig:
+    domain: str = "login"
+    auth: str = "password"
+    api_version: str = "62.0"
+    username_env: str = "SF_USERNAME"
+    password_env: str = "SF_PASSWORD"
+    token_env: str = "SF_SECURITY_TOKEN"
+    consumer_key_env: str = "SF_CONSUMER_KEY"
+    private_key_file_env: str = "SF_PRIVATE_KEY_FILE"
+    session_id_env: str = "SF_SESSION_ID"
+    instance_url: str | None = None
+    login_url: str | None = None
+    ca_bundle: str | None = None
+    bulk_threshold: int = 50_000
+
+
+@dataclass(frozen=True)
+class QuickBooksConfig:
+    environment: str = "production"
+    realm_id_env: str = "QBO_REALM_ID"
+    client_id_env: str = "QBO_CLIENT_ID"
+    client_secret_env: str = "QBO_CLIENT_SECRET"
+    refresh_token_env: str = "QBO_REFRESH_TOKEN"
+    redirect_uri: str = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
+    token_store: str = "qbo_tokens.json"
+    minorversion: int = 75
+    base_url: str | None = None
+    discovery_url: str | None = None
+    ca_bundle: str | None = None
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where the sync keeps the other system's id, as `Object.Field` API names."""
+
+    account_customer_id: str = "Account.QBO_Customer_Id__c"
+    product_item_id: str = "Product2.QBO_Item_Id__c"
+    opportunity_invoice_id: str = "Opportunity.QBO_Invoice_Id__c"
+    opportunity_sync_status: str | None = "Opportunity.QBO_Sync_Status__c"
+    opportunity_sync_error: str | None = "Opportunity.QBO_Sync_Error__c"
+    opportunity_last_sync: str | None = "Opportunity.QBO_Last_Sync__c"
+    invoice_opportunity_ref: str | None = "Invoice.PrivateNote"
+
+    def field_of(self, role: str) -> tuple[str, str] | None:
+        """('Account', 'QBO_Customer_Id__c') for a role name, or None when not configured."""
+        value = getattr(self, role)
+        if not value:
+            return None
+        obj, _, fld = value.partition(".")
+        return obj, fld
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    match_auto: float = 0.92
+    match_review: float = 0.75
+    amount_tolerance: float = 0.01
+    grace_hours: float = 24.0
+    price_tolerance_pct: float = 1.0
+    stuck_error_days: float = 3.0
+    stale_minutes: float = 5.0
+    duplicate_window_minutes: float = 30.0
+    refresh_token_warn_days: float = 14.0
+    lag_outlier_days: float = 7.0
+    gap_days: float = 3.0
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    name: str = "client"
+    salesforce: SalesforceConfig = field(default_factory=SalesforceConfig)
+    quickbooks: QuickBooksConfig = field(default_factory=QuickBooksConfig)
+    links: Links = field(default_factory=Links)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    path: str | None = None
+
+    def with_thresholds(self, **overrides: Any) -> ClientConfig:
+        return dataclasses.replace(self, thresholds=dataclasses.replace(self.thresholds, **overrides))
+
+
+def _build(cls: type, data: Any, where: str) -> Any:
+    if data is None:
+        return cls()
+    if not isinstance(data, dict):
+        raise UsageError(f"{where} must be a mapping of keys to values")
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return cls(**data)
+
+
+def load_config(path: str | Path | None) -> ClientConfig:
+    """Read client.yaml; None gives the defaults (those of the demo client)."""
+    if path is None:
+        return ClientConfig()
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise UsageError(f"config file {path} does not exist") from exc
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} must hold a mapping (salesforce:, quickbooks:, links:, thresholds:)")
+    sections = {"salesforce": SalesforceConfig, "quickbooks": QuickBooksConfig, "links": Links, "thresholds": Thresholds}
+    unknown = sorted(set(data) - set(sections) - {"name"})
+    if unknown:
+        raise UsageError(f"{path}: unknown section(s) {', '.join(unknown)}")
+    built = {key: _build(cls, data.get(key), f"{path}: {key}") for key, cls in sections.items()}
+    return ClientConfig(name=str(data.get("name", path.parent.name or "client")), path=str(path), **built)

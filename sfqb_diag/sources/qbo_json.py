@@ -1,0 +1,142 @@
+"""Reading QBO entities (JSON array, query-response body, list of pages, or JSONL) into tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sfqb_diag.convert import CASTERS, EXPECTED, empty_column
+from sfqb_diag.errors import Problem
+from sfqb_diag.schema import LINE_COLUMNS, PAYMENT_LINK_COLUMNS
+
+
+def _entities_of(doc: Any, entity: str) -> list[dict] | None:
+    """The entities in one parsed document, whichever of the accepted shapes it has."""
+    if isinstance(doc, dict) and "QueryResponse" in doc:
+        return list(doc["QueryResponse"].get(entity, []))
+    if isinstance(doc, dict) and entity in doc and isinstance(doc[entity], dict):
+        return [doc[entity]]  # a read response: {"Customer": {...}, "time": ...}
+    if isinstance(doc, dict) and "Id" in doc:
+        return [doc]
+    if isinstance(doc, list):
+        if all(isinstance(d, dict) and "QueryResponse" in d for d in doc) and doc:
+            return [e for page in doc for e in page["QueryResponse"].get(entity, [])]
+        if all(isinstance(d, dict) for d in doc):
+            return doc
+    return None
+
+
+def read_entities(path: Path, entity: str, problems: list[Problem]) -> list[dict] | None:
+    """Parse a .json or .jsonl file into a list of entity dicts; problems located by line/column."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix == ".jsonl":
+        records: list[dict] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(path.name, f"bad JSON: {exc.msg}", line=number, column=str(exc.colno)))
+                continue
+            found = _entities_of(doc, entity)
+            if found is None:
+                problems.append(Problem(path.name, f"line is not a {entity} entity or query response", line=number))
+            else:
+                records.extend(found)
+        return records
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(path.name, f"bad JSON: {exc.msg}", line=exc.lineno, column=str(exc.colno)))
+        return None
+    found = _entities_of(doc, entity)
+    if found is None:
+        problems.append(Problem(path.name, f"expected a JSON array of {entity} entities, a query response "
+                                f"body or a list of pages", line=1))
+    return found
+
+
+def _dig(record: dict, path: list[str]) -> Any:
+    value: Any = record
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def flatten(records: list[dict], fields: dict[str, tuple[str, str]], file: str,
+            problems: list[Problem]) -> pd.DataFrame:
+    """Pick the dotted paths of `fields` out of each record and cast them to their kinds."""
+    out: dict[str, pd.Series] = {}
+    for dotted, (column, kind) in fields.items():
+        path = dotted.split(".")
+        raw = pd.Series([_dig(r, path) for r in records], dtype=object)
+        values, bad = CASTERS[kind](raw)
+        for index in bad[bad].index[:20]:
+            problems.append(Problem(file, f"{raw[index]!r} is not {EXPECTED[kind]}",
+                                    line=None, column=f"{dotted} of entity #{index + 1}"))
+        out[column] = values
+    frame = pd.DataFrame(out)
+    custom = _custom_fields(records)
+    return frame.join(custom) if not custom.empty else frame
+
+
+def _custom_fields(records: list[dict]) -> pd.DataFrame:
+    """CustomField [{Name, StringValue}] -> columns custom_<name> (syncs often keep the SF Id here)."""
+    rows = [{f"custom_{str(cf.get('Name', '')).strip().lower().replace(' ', '_')}": cf.get("StringValue")
+             for cf in (r.get("CustomField") or []) if cf.get("StringValue")} for r in records]
+    if not any(rows):
+        return pd.DataFrame()
+    return pd.DataFrame(rows).astype("string")
+
+
+def _line_rows(txn_id: str, lines: list[dict], parent: str | None = None) -> list[dict]:
+    rows = []
+    for line in lines or []:
+        detail_type = line.get("DetailType")
+        detail = line.get(detail_type, {}) if detail_type else {}
+        row = {"txn_id": txn_id, "line_id": line.get("Id"), "line_num": line.get("LineNum"),
+               "detail_type": detail_type, "amount_cents": line.get("Amount"),
+               "description": line.get("Description"), "group_line_id": parent,
+               "item_id": _dig(detail, ["ItemRef", "value"]) or _dig(detail, ["GroupItemRef", "value"]),
+               "item_name": _dig(detail, ["ItemRef", "name"]) or _dig(detail, ["GroupItemRef", "name"]),
+               "qty": detail.get("Qty") if detail_type != "GroupLineDetail" else detail.get("Quantity"),
+               "unit_price": detail.get("UnitPrice"), "tax_code": _dig(detail, ["TaxCodeRef", "value"]),
+               "discount_pct": detail.get("DiscountPercent"), "percent_based": detail.get("PercentBased")}
+        rows.append(row)
+        if detail_type == "GroupLineDetail":
+            # Bundle children are the lines that carry items and amounts; keep the link to the group.
+            rows.extend(_line_rows(txn_id, detail.get("Line", []), parent=line.get("Id")))
+    return rows
+
+
+def lines_table(records: list[dict], file: str, problems: list[Problem]) -> pd.DataFrame:
+    """Every transaction's Line[] as rows, GroupLineDetail children flattened beside their group."""
+    rows = [row for r in records for row in _line_rows(str(r.get("Id")), r.get("Line", []))]
+    return _cast_rows(rows, LINE_COLUMNS, file, problems)
+
+
+def payment_links_table(records: list[dict], file: str, problems: list[Problem]) -> pd.DataFrame:
+    """Payment Line[].LinkedTxn[] as rows: which invoice each part of a payment was applied to."""
+    rows = [{"payment_id": str(p.get("Id")), "amount_cents": line.get("Amount"),
+             "txn_id": linked.get("TxnId"), "txn_type": linked.get("TxnType")}
+            for p in records for line in (p.get("Line") or []) for linked in (line.get("LinkedTxn") or [])]
+    return _cast_rows(rows, PAYMENT_LINK_COLUMNS, file, problems)
+
+
+def _cast_rows(rows: list[dict], columns: dict[str, str], file: str, problems: list[Problem]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame({c: empty_column(k) for c, k in columns.items()})
+    raw = pd.DataFrame(rows, columns=list(columns))
+    out = {}
+    for column, kind in columns.items():
+        values, bad = CASTERS[kind](raw[column].astype(object).where(raw[column].notna(), None))
+        if bad.any():
+            problems.append(Problem(file, f"{int(bad.sum())} line value(s) are not {EXPECTED[kind]}", column=column))
+        out[column] = values
+    return pd.DataFrame(out)
