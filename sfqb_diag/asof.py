@@ -1,0 +1,35 @@
+"""The one as-of time that every rule about "now" uses (DESIGN.md "Time").
+
+Order: an explicit --as-of, else manifest.pulled_at, else the newest timestamp in the data.
+Never the wall clock: the same raw folder gives the same outputs on any day.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sfqb_diag.dataset import Dataset
+from sfqb_diag.errors import UsageError
+
+
+def parse_as_of(text: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(text)
+    except ValueError as exc:
+        raise UsageError(f"--as-of {text!r} is not a date or an ISO 8601 time") from exc
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def resolve_as_of(data: Dataset, explicit: str | None = None) -> tuple[pd.Timestamp, str]:
+    """Return (as-of time in UTC, where it came from)."""
+    if explicit:
+        return parse_as_of(explicit), "--as-of"
+    pulled = data.manifest.get("pulled_at")
+    if pulled:
+        return parse_as_of(str(pulled)), "manifest.pulled_at"
+    newest = [frame[col].max() for frame in data.tables.values()
+              for col in frame.columns if str(frame[col].dtype).startswith("datetime64[ns, UTC")]
+    newest = [stamp for stamp in newest if not pd.isna(stamp)]
+    if newest:
+        return max(newest), "newest timestamp in the data"
+    return pd.Timestamp("1970-01-01", tz="UTC"), "no timestamps in the data"

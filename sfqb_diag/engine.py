@@ -1,0 +1,144 @@
+"""Run the registered checks over a Dataset: findings, matches and fix lists, all in memory.
+
+Pure: no files are read or written here (see outputs/ for that), so tests and notebooks can call
+`run_checks` directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sfqb_diag.config import ClientConfig
+from sfqb_diag.dataset import Dataset
+from sfqb_diag.errors import SfqbError
+from sfqb_diag.findings import AREAS, SEVERITIES, conform, empty_findings, finding_ids, sort_findings
+from sfqb_diag.registry import CHECKS, OUTPUTS, CheckSpec, OutputSpec
+from sfqb_diag.reviewer_files import read_decisions, read_reviews
+
+
+@dataclass
+class Context:
+    """What a check sees: the data, the config, the one as-of time, reviewer decisions, and a
+    per-run memo so shared work (customer matching, line pairing) is done once."""
+
+    data: Dataset
+    config: ClientConfig
+    as_of: pd.Timestamp
+    decisions: pd.DataFrame = field(default_factory=lambda: read_decisions(None))
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def shared(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Compute `key` once per run and reuse it (e.g. the customer match table)."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+    @property
+    def thresholds(self) -> Any:
+        return self.config.thresholds
+
+
+@dataclass
+class RunResult:
+    findings: pd.DataFrame
+    outputs: dict[str, Any]  # path -> DataFrame or DataLoaderFile
+    skipped: list[dict[str, str]]
+    as_of: pd.Timestamp
+    as_of_source: str
+    areas: tuple[str, ...]
+
+
+def _missing_inputs(data: Dataset, needs: tuple[str, ...]) -> list[str]:
+    """Needs are table names, or 'table.column' for a column the check cannot do without."""
+    missing = []
+    for need in needs:
+        table, _, column = need.partition(".")
+        if not data.has(table):
+            missing.append(data.files.get(table) or _file_hint(table))
+        elif column and not data.has_column(table, column):
+            missing.append(f"column {column} of {data.files.get(table, table)}")
+    return missing
+
+
+def _file_hint(table: str) -> str:
+    from sfqb_diag.schema import QB_ENTITIES, QB_LINE_TABLES, SF_OBJECTS
+
+    for obj, (name, _) in SF_OBJECTS.items():
+        if name == table:
+            return f"salesforce/{obj}.csv"
+    for entity, (name, _) in QB_ENTITIES.items():
+        if name == table:
+            return f"quickbooks/{entity}.json"
+    for entity, name in QB_LINE_TABLES.items():
+        if name == table:
+            return f"quickbooks/{entity}.json"
+    return {"payment_links": "quickbooks/Payment.json", "sync_log": "sync_log.csv",
+            "manifest": "manifest.json"}.get(table, table)
+
+
+def _run_one(spec: CheckSpec, ctx: Context) -> pd.DataFrame:
+    frame = spec.func(ctx)
+    if frame is None or frame.empty:
+        return empty_findings()
+    frame = conform(frame)
+    frame["area"] = spec.area
+    frame["check"] = spec.name
+    frame["severity"] = frame["severity"].fillna(spec.severity)
+    bad = ~frame["severity"].isin(SEVERITIES)
+    if bad.any():
+        raise SfqbError(f"check {spec.name} produced unknown severities {sorted(set(frame['severity'][bad]))}")
+    return frame
+
+
+def _selected(areas: tuple[str, ...], specs: dict[str, Any]) -> list[Any]:
+    return [spec for spec in specs.values() if spec.area in areas]
+
+
+def run_checks(data: Dataset, config: ClientConfig, as_of: pd.Timestamp, as_of_source: str = "--as-of",
+               areas: tuple[str, ...] | None = None, decisions: pd.DataFrame | None = None,
+               reviews: pd.DataFrame | None = None) -> RunResult:
+    """Run every registered check and output producer of the chosen areas."""
+    import sfqb_diag.checks  # noqa: F401  (registers the area modules)
+
+    areas = tuple(areas or AREAS)
+    ctx = Context(data=data, config=config, as_of=as_of,
+                  decisions=decisions if decisions is not None else read_decisions(None))
+    frames, skipped = [], []
+    for spec in _selected(areas, CHECKS):
+        missing = _missing_inputs(data, spec.needs)
+        if missing:
+            skipped.append({"area": spec.area, "check": spec.name, "missing": ", ".join(missing)})
+            continue
+        frames.append(_run_one(spec, ctx))
+    findings = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(
+        not f.empty for f in frames) else empty_findings()
+    findings["finding_id"] = finding_ids(findings)
+    dupes = findings["finding_id"].duplicated(keep=False)
+    if dupes.any():
+        checks = sorted(set(findings.loc[dupes, "check"]))
+        raise SfqbError(f"check(s) {', '.join(checks)} reported the same record twice; give each a line_id")
+    findings = apply_reviews(findings, reviews, as_of)
+    outputs = {}
+    for out in _selected(areas, OUTPUTS):
+        if not _missing_inputs(data, out.needs):
+            outputs[out.path] = out.func(ctx)
+    return RunResult(sort_findings(findings), outputs, skipped, as_of, as_of_source, areas)
+
+
+def apply_reviews(findings: pd.DataFrame, reviews: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Attach reviewer status/owner/note; `waived` is true while a waiver's end date is ahead."""
+    reviews = reviews if reviews is not None else read_reviews(None)
+    merged = findings.merge(reviews.rename(columns={"status": "review_status", "note": "review_note"}),
+                            on="finding_id", how="left")
+    until = merged["until"]
+    merged["waived"] = (merged["review_status"] == "waived").fillna(False).astype(bool) & (
+        until.isna() | (until >= as_of)).astype(bool)
+    return merged
+
+
+def output_specs(areas: tuple[str, ...] = AREAS) -> list[OutputSpec]:
+    return _selected(areas, OUTPUTS)

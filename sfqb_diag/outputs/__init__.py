@@ -1,0 +1,1 @@
+"""Writing the report folder: findings.csv, matches, fix lists, fix_list.xlsx, summary.json."""

@@ -1,0 +1,111 @@
+"""The `check` pipeline: raw folder -> Dataset -> checks -> report folder (no notebooks).
+
+`report` (report.py) reuses `build_check_outputs` inside its own partial folder and then runs
+the notebooks against what was written, so the HTML can never disagree with findings.csv.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sfqb_diag.asof import resolve_as_of
+from sfqb_diag.config import ClientConfig, load_config
+from sfqb_diag.dataset import Dataset
+from sfqb_diag.engine import RunResult, run_checks
+from sfqb_diag.errors import UsageError
+from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
+from sfqb_diag.outputs.publish import publishing
+from sfqb_diag.outputs.summary import build_summary
+from sfqb_diag.outputs.tables import findings_csv_frame, write_csv, write_output_table
+from sfqb_diag.outputs.xlsx import write_fix_list
+from sfqb_diag.reviewer_files import read_decisions, read_reviews
+from sfqb_diag.sources.files import load_raw
+
+CACHE = "cache"  # <out>/cache/: the Dataset and the full findings table, for notebooks
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    raw: Path
+    out: Path
+    config: Path | None = None
+    decisions: Path | None = None
+    reviews: Path | None = None
+    as_of: str | None = None
+    areas: tuple[str, ...] = AREAS
+    fail_on: str | None = None
+
+    def validated(self) -> CheckOptions:
+        unknown = [a for a in self.areas if a not in AREAS]
+        if unknown:
+            raise UsageError(f"unknown area(s) {', '.join(unknown)}; choose from {', '.join(AREAS)}")
+        if self.fail_on and self.fail_on not in SEVERITIES:
+            raise UsageError(f"--fail-on {self.fail_on!r}: choose one of {', '.join(SEVERITIES)}")
+        for label, path in (("--config", self.config), ("--decisions", self.decisions), ("--reviews", self.reviews)):
+            if path is not None and not Path(path).is_file():
+                raise UsageError(f"{label} {path} does not exist")
+        return self
+
+    def reviewer_file(self, given: Path | None, name: str) -> Path | None:
+        """Default reviewer files live beside the raw folder (DESIGN.md: client folder layout)."""
+        return given if given is not None else (self.raw.parent / name)
+
+
+@dataclass
+class CheckRun:
+    result: RunResult
+    data: Dataset
+    summary: dict[str, Any]
+    config: ClientConfig
+
+    def exit_code(self, fail_on: str | None) -> int:
+        """1 when an unwaived finding is at or above `fail_on`, else 0 (DESIGN.md exit codes)."""
+        if not fail_on:
+            return 0
+        findings = self.result.findings
+        active = findings[~findings["waived"].astype(bool)]
+        return int((active["severity"].map(SEVERITY_RANK) <= SEVERITY_RANK[fail_on]).any())
+
+
+def compute(options: CheckOptions) -> CheckRun:
+    """Load and check, in memory."""
+    options = options.validated()
+    config = load_config(options.config)
+    data = load_raw(options.raw, config)
+    as_of, source = resolve_as_of(data, options.as_of)
+    result = run_checks(data, config, as_of, source, options.areas,
+                        decisions=read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
+                        reviews=read_reviews(options.reviewer_file(options.reviews, "reviews.csv")))
+    parameters = {"areas": list(options.areas), "fail_on": options.fail_on, "config": config.name,
+                  "thresholds": dataclasses.asdict(config.thresholds)}
+    return CheckRun(result, data, build_summary(result, data, parameters), config)
+
+
+def build_check_outputs(run: CheckRun, folder: Path) -> None:
+    """Write findings.csv, matches, remediation, fix_list.xlsx, summary.json and the cache."""
+    findings = run.result.findings
+    write_csv(findings_csv_frame(findings), folder / "findings.csv")
+    for relative, value in sorted(run.result.outputs.items()):
+        write_output_table(relative, value, folder)
+    write_fix_list(findings, run.data.manifest, run.summary, folder / "fix_list.xlsx")
+    (folder / "summary.json").write_text(json.dumps(run.summary, indent=2) + "\n", encoding="utf-8")
+    cache = folder / CACHE
+    run.data.save(cache / "dataset")
+    findings.to_parquet(cache / "findings.parquet", index=False)
+    for relative, value in run.result.outputs.items():
+        frame = value if isinstance(value, pd.DataFrame) else value.update
+        frame.to_parquet(cache / (relative.replace("/", "__").removesuffix(".csv") + ".parquet"), index=False)
+
+
+def run_check(options: CheckOptions) -> CheckRun:
+    """`sfqb-diag check`: compute, then publish the report folder (without HTML) whole."""
+    run = compute(options)
+    with publishing(options.out) as folder:
+        build_check_outputs(run, folder)
+    return run
