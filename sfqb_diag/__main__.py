@@ -1,0 +1,7 @@
+"""`python -m sfqb_diag` runs the CLI."""
+
+import sys
+
+from sfqb_diag.cli import main
+
+sys.exit(main())

@@ -1,0 +1,40 @@
+"""Shared fixtures: one default-size demo and one check run per test session."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from sfqb_diag.pipeline import CheckOptions, CheckRun, run_check
+
+settings.register_profile("ci", deadline=None, derandomize=True, max_examples=100)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+DEMO_SEED = 7
+DEMO_SIZE = 2000  # the real default demo: quality bars are measured on what users see
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated demo client folder (raw/ and truth.json), made once per session."""
+    from sfqb_diag.sources.demo import generate_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    generate_demo(folder, size=DEMO_SIZE, seed=DEMO_SEED)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def truth(demo_dir: Path) -> dict:
+    return json.loads((demo_dir / "truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_dir: Path) -> CheckRun:
+    """`check` on the demo, written to demo_dir/'out' once per session."""
+    return run_check(CheckOptions(raw=demo_dir / "raw", out=demo_dir / "out"))
