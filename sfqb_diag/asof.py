@@ -27,8 +27,12 @@ def resolve_as_of(data: Dataset, explicit: str | None = None) -> tuple[pd.Timest
     pulled = data.manifest.get("pulled_at")
     if pulled:
         return parse_as_of(str(pulled)), "manifest.pulled_at"
-    newest = [frame[col].max() for frame in data.tables.values()
-              for col in frame.columns if str(frame[col].dtype).startswith("datetime64[ns, UTC")]
+    newest = [
+        frame[col].max()
+        for frame in data.tables.values()
+        for col in frame.columns
+        if str(frame[col].dtype).startswith("datetime64[ns, UTC")
+    ]
     newest = [stamp for stamp in newest if not pd.isna(stamp)]
     if newest:
         return max(newest), "newest timestamp in the data"

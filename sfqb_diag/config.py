@@ -94,7 +94,9 @@ class ClientConfig:
     path: str | None = None
 
     def with_thresholds(self, **overrides: Any) -> ClientConfig:
-        return dataclasses.replace(self, thresholds=dataclasses.replace(self.thresholds, **overrides))
+        return dataclasses.replace(
+            self, thresholds=dataclasses.replace(self.thresholds, **overrides)
+        )
 
 
 def _build(cls: type, data: Any, where: str) -> Any:
@@ -105,7 +107,9 @@ def _build(cls: type, data: Any, where: str) -> Any:
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise UsageError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
     return cls(**data)
 
 
@@ -121,10 +125,19 @@ def load_config(path: str | Path | None) -> ClientConfig:
     except yaml.YAMLError as exc:
         raise UsageError(f"{path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
-        raise UsageError(f"{path} must hold a mapping (salesforce:, quickbooks:, links:, thresholds:)")
-    sections = {"salesforce": SalesforceConfig, "quickbooks": QuickBooksConfig, "links": Links, "thresholds": Thresholds}
+        raise UsageError(
+            f"{path} must hold a mapping (salesforce:, quickbooks:, links:, thresholds:)"
+        )
+    sections = {
+        "salesforce": SalesforceConfig,
+        "quickbooks": QuickBooksConfig,
+        "links": Links,
+        "thresholds": Thresholds,
+    }
     unknown = sorted(set(data) - set(sections) - {"name"})
     if unknown:
         raise UsageError(f"{path}: unknown section(s) {', '.join(unknown)}")
     built = {key: _build(cls, data.get(key), f"{path}: {key}") for key, cls in sections.items()}
-    return ClientConfig(name=str(data.get("name", path.parent.name or "client")), path=str(path), **built)
+    return ClientConfig(
+        name=str(data.get("name", path.parent.name or "client")), path=str(path), **built
+    )

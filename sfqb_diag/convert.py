@@ -38,7 +38,9 @@ def as_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def as_num(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    numbers = pd.to_numeric(values.astype("string").str.strip().str.replace(",", "", regex=False), errors="coerce")
+    numbers = pd.to_numeric(
+        values.astype("string").str.strip().str.replace(",", "", regex=False), errors="coerce"
+    )
     numbers = numbers.astype("float64")
     return numbers, ~_blank(values) & numbers.isna()
 
@@ -58,7 +60,9 @@ def as_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def as_ts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    stamps = pd.to_datetime(values.astype("string").str.strip(), utc=True, format="ISO8601", errors="coerce")
+    stamps = pd.to_datetime(
+        values.astype("string").str.strip(), utc=True, format="ISO8601", errors="coerce"
+    )
     stamps = stamps.astype("datetime64[ns, UTC]")
     return stamps, ~_blank(values) & stamps.isna()
 
@@ -68,18 +72,36 @@ def as_sfid(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 CASTERS: dict[str, Callable[[pd.Series], tuple[pd.Series, pd.Series]]] = {
-    "str": as_str, "bool": as_bool, "num": as_num, "cents": as_cents,
-    "date": as_date, "ts": as_ts, "sfid": as_sfid,
+    "str": as_str,
+    "bool": as_bool,
+    "num": as_num,
+    "cents": as_cents,
+    "date": as_date,
+    "ts": as_ts,
+    "sfid": as_sfid,
 }
 
 EXPECTED = {
-    "bool": "true or false", "num": "a number", "cents": "an amount", "date": "a date (YYYY-MM-DD)",
-    "ts": "an ISO 8601 timestamp", "sfid": "a 15- or 18-character Salesforce Id",
+    "bool": "true or false",
+    "num": "a number",
+    "cents": "an amount",
+    "date": "a date (YYYY-MM-DD)",
+    "ts": "an ISO 8601 timestamp",
+    "sfid": "a 15- or 18-character Salesforce Id",
 }
 
 
 def empty_column(kind: str, length: int = 0) -> pd.Series:
     """An all-missing column of the right dtype, for columns a file does not have."""
-    dtype = {"str": "string", "sfid": "string", "bool": "boolean", "num": "float64", "cents": "Int64",
-             "date": "datetime64[ns]", "ts": "datetime64[ns, UTC]"}[kind]
-    return pd.Series([pd.NA] * length if dtype not in ("float64",) else [np.nan] * length, dtype=dtype)
+    dtype = {
+        "str": "string",
+        "sfid": "string",
+        "bool": "boolean",
+        "num": "float64",
+        "cents": "Int64",
+        "date": "datetime64[ns]",
+        "ts": "datetime64[ns, UTC]",
+    }[kind]
+    return pd.Series(
+        [pd.NA] * length if dtype not in ("float64",) else [np.nan] * length, dtype=dtype
+    )

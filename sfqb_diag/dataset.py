@@ -23,7 +23,9 @@ class Dataset:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # table -> raw file it came from
-    missing_columns: dict[str, list[str]] = field(default_factory=dict)  # table -> canonical columns absent
+    missing_columns: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # table -> canonical columns absent
     warnings: list[Problem] = field(default_factory=list)
 
     def has(self, *names: str) -> bool:
@@ -41,8 +43,10 @@ class Dataset:
 
     def inventory(self) -> pd.DataFrame:
         """Rows per table with the file each came from: the 'what did we get' view."""
-        rows = [{"table": name, "rows": len(frame), "file": self.files.get(name, "")}
-                for name, frame in sorted(self.tables.items())]
+        rows = [
+            {"table": name, "rows": len(frame), "file": self.files.get(name, "")}
+            for name, frame in sorted(self.tables.items())
+        ]
         return pd.DataFrame(rows, columns=["table", "rows", "file"])
 
     def save(self, folder: Path) -> None:
@@ -50,14 +54,25 @@ class Dataset:
         folder.mkdir(parents=True, exist_ok=True)
         for name, frame in self.tables.items():
             frame.to_parquet(folder / f"{name}.parquet", index=False)
-        meta = {"manifest": self.manifest, "files": self.files, "missing_columns": self.missing_columns,
-                "warnings": [vars(w) for w in self.warnings], "tables": sorted(self.tables)}
-        (folder / "dataset.json").write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
+        meta = {
+            "manifest": self.manifest,
+            "files": self.files,
+            "missing_columns": self.missing_columns,
+            "warnings": [vars(w) for w in self.warnings],
+            "tables": sorted(self.tables),
+        }
+        (folder / "dataset.json").write_text(
+            json.dumps(meta, indent=1, default=str), encoding="utf-8"
+        )
 
     @classmethod
     def load(cls, folder: Path) -> Dataset:
         meta = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in meta["tables"]}
-        return cls(tables=tables, manifest=meta["manifest"], files=meta["files"],
-                   missing_columns=meta["missing_columns"],
-                   warnings=[Problem(**w) for w in meta["warnings"]])
+        return cls(
+            tables=tables,
+            manifest=meta["manifest"],
+            files=meta["files"],
+            missing_columns=meta["missing_columns"],
+            warnings=[Problem(**w) for w in meta["warnings"]],
+        )

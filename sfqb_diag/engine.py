@@ -15,7 +15,14 @@ import pandas as pd
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.errors import SfqbError
-from sfqb_diag.findings import AREAS, SEVERITIES, conform, empty_findings, finding_ids, sort_findings
+from sfqb_diag.findings import (
+    AREAS,
+    SEVERITIES,
+    conform,
+    empty_findings,
+    finding_ids,
+    sort_findings,
+)
 from sfqb_diag.registry import CHECKS, OUTPUTS, CheckSpec, OutputSpec
 from sfqb_diag.reviewer_files import read_decisions, read_reviews
 
@@ -76,8 +83,11 @@ def _file_hint(table: str) -> str:
     for entity, name in QB_LINE_TABLES.items():
         if name == table:
             return f"quickbooks/{entity}.json"
-    return {"payment_links": "quickbooks/Payment.json", "sync_log": "sync_log.csv",
-            "manifest": "manifest.json"}.get(table, table)
+    return {
+        "payment_links": "quickbooks/Payment.json",
+        "sync_log": "sync_log.csv",
+        "manifest": "manifest.json",
+    }.get(table, table)
 
 
 def _run_one(spec: CheckSpec, ctx: Context) -> pd.DataFrame:
@@ -90,7 +100,9 @@ def _run_one(spec: CheckSpec, ctx: Context) -> pd.DataFrame:
     frame["severity"] = frame["severity"].fillna(spec.severity)
     bad = ~frame["severity"].isin(SEVERITIES)
     if bad.any():
-        raise SfqbError(f"check {spec.name} produced unknown severities {sorted(set(frame['severity'][bad]))}")
+        raise SfqbError(
+            f"check {spec.name} produced unknown severities {sorted(set(frame['severity'][bad]))}"
+        )
     return frame
 
 
@@ -98,15 +110,25 @@ def _selected(areas: tuple[str, ...], specs: dict[str, Any]) -> list[Any]:
     return [spec for spec in specs.values() if spec.area in areas]
 
 
-def run_checks(data: Dataset, config: ClientConfig, as_of: pd.Timestamp, as_of_source: str = "--as-of",
-               areas: tuple[str, ...] | None = None, decisions: pd.DataFrame | None = None,
-               reviews: pd.DataFrame | None = None) -> RunResult:
+def run_checks(
+    data: Dataset,
+    config: ClientConfig,
+    as_of: pd.Timestamp,
+    as_of_source: str = "--as-of",
+    areas: tuple[str, ...] | None = None,
+    decisions: pd.DataFrame | None = None,
+    reviews: pd.DataFrame | None = None,
+) -> RunResult:
     """Run every registered check and output producer of the chosen areas."""
     import sfqb_diag.checks  # noqa: F401  (registers the area modules)
 
     areas = tuple(areas or AREAS)
-    ctx = Context(data=data, config=config, as_of=as_of,
-                  decisions=decisions if decisions is not None else read_decisions(None))
+    ctx = Context(
+        data=data,
+        config=config,
+        as_of=as_of,
+        decisions=decisions if decisions is not None else read_decisions(None),
+    )
     frames, skipped = [], []
     for spec in _selected(areas, CHECKS):
         missing = _missing_inputs(data, spec.needs)
@@ -114,13 +136,18 @@ def run_checks(data: Dataset, config: ClientConfig, as_of: pd.Timestamp, as_of_s
             skipped.append({"area": spec.area, "check": spec.name, "missing": ", ".join(missing)})
             continue
         frames.append(_run_one(spec, ctx))
-    findings = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(
-        not f.empty for f in frames) else empty_findings()
+    findings = (
+        pd.concat([f for f in frames if not f.empty], ignore_index=True)
+        if any(not f.empty for f in frames)
+        else empty_findings()
+    )
     findings["finding_id"] = finding_ids(findings)
     dupes = findings["finding_id"].duplicated(keep=False)
     if dupes.any():
         checks = sorted(set(findings.loc[dupes, "check"]))
-        raise SfqbError(f"check(s) {', '.join(checks)} reported the same record twice; give each a line_id")
+        raise SfqbError(
+            f"check(s) {', '.join(checks)} reported the same record twice; give each a line_id"
+        )
     findings = apply_reviews(findings, reviews, as_of)
     outputs = {}
     for out in _selected(areas, OUTPUTS):
@@ -129,14 +156,20 @@ def run_checks(data: Dataset, config: ClientConfig, as_of: pd.Timestamp, as_of_s
     return RunResult(sort_findings(findings), outputs, skipped, as_of, as_of_source, areas)
 
 
-def apply_reviews(findings: pd.DataFrame, reviews: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
+def apply_reviews(
+    findings: pd.DataFrame, reviews: pd.DataFrame | None, as_of: pd.Timestamp
+) -> pd.DataFrame:
     """Attach reviewer status/owner/note; `waived` is true while a waiver's end date is ahead."""
     reviews = reviews if reviews is not None else read_reviews(None)
-    merged = findings.merge(reviews.rename(columns={"status": "review_status", "note": "review_note"}),
-                            on="finding_id", how="left")
+    merged = findings.merge(
+        reviews.rename(columns={"status": "review_status", "note": "review_note"}),
+        on="finding_id",
+        how="left",
+    )
     until = merged["until"]
     merged["waived"] = (merged["review_status"] == "waived").fillna(False).astype(bool) & (
-        until.isna() | (until >= as_of)).astype(bool)
+        until.isna() | (until >= as_of)
+    ).astype(bool)
     return merged
 
 

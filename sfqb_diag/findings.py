@@ -17,12 +17,40 @@ SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}  # 0 = most
 AREAS = ("auth_env", "customers", "products", "partial_sync", "sync_jobs")
 
 # findings.csv columns, in this order (DESIGN.md).
-CSV_COLUMNS = ["finding_id", "area", "check", "severity", "sf_object", "sf_id", "qb_entity", "qb_id",
-               "title", "detail", "suggested_action", "amount_at_risk", "currency", "confidence"]
+CSV_COLUMNS = [
+    "finding_id",
+    "area",
+    "check",
+    "severity",
+    "sf_object",
+    "sf_id",
+    "qb_entity",
+    "qb_id",
+    "title",
+    "detail",
+    "suggested_action",
+    "amount_at_risk",
+    "currency",
+    "confidence",
+]
 # Extra columns checks may set: used for ids, the fix list and notebooks, never in findings.csv.
 EXTRA_COLUMNS = ["line_id", "sf_name", "qb_name", "amount_at_risk_cents"]
-_STRING_COLUMNS = ["area", "check", "severity", "sf_object", "sf_id", "qb_entity", "qb_id", "title", "detail",
-                   "suggested_action", "currency", "line_id", "sf_name", "qb_name"]
+_STRING_COLUMNS = [
+    "area",
+    "check",
+    "severity",
+    "sf_object",
+    "sf_id",
+    "qb_entity",
+    "qb_id",
+    "title",
+    "detail",
+    "suggested_action",
+    "currency",
+    "line_id",
+    "sf_name",
+    "qb_name",
+]
 
 
 def new_findings(**columns: Any) -> pd.DataFrame:
@@ -44,10 +72,16 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a findings frame every contract column with the right dtype."""
     frame = frame.copy()
     for column in _STRING_COLUMNS:
-        frame[column] = frame[column].astype("string") if column in frame else pd.Series(
-            pd.NA, index=frame.index, dtype="string")
-    frame["amount_at_risk_cents"] = (frame["amount_at_risk_cents"].astype("Int64")
-                                     if "amount_at_risk_cents" in frame else pd.Series(pd.NA, index=frame.index, dtype="Int64"))
+        frame[column] = (
+            frame[column].astype("string")
+            if column in frame
+            else pd.Series(pd.NA, index=frame.index, dtype="string")
+        )
+    frame["amount_at_risk_cents"] = (
+        frame["amount_at_risk_cents"].astype("Int64")
+        if "amount_at_risk_cents" in frame
+        else pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    )
     frame["confidence"] = frame["confidence"].astype("float64") if "confidence" in frame else 1.0
     return frame
 
@@ -57,7 +91,7 @@ def finding_ids(frame: pd.DataFrame) -> pd.Series:
     if frame.empty:
         return pd.Series([], index=frame.index, dtype="string")
     keys = frame[["check", "sf_id", "qb_entity", "qb_id", "line_id"]].fillna("").astype(str)
-    joined = keys["check"].str.cat([keys[c] for c in ("sf_id", "qb_entity", "qb_id", "line_id")], sep="|")
+    joined = keys["check"].str.cat(keys[["sf_id", "qb_entity", "qb_id", "line_id"]], sep="|")
     return joined.map(lambda k: hashlib.sha1(k.encode("utf-8")).hexdigest()[:16]).astype("string")
 
 
@@ -66,7 +100,12 @@ def format_cents(cents: pd.Series) -> pd.Series:
     value = cents.astype("Int64")
     sign = value.lt(0).map({True: "-", False: ""})
     magnitude = value.abs()
-    text = sign + (magnitude // 100).astype("string") + "." + (magnitude % 100).astype("string").str.zfill(2)
+    text = (
+        sign
+        + (magnitude // 100).astype("string")
+        + "."
+        + (magnitude % 100).astype("string").str.zfill(2)
+    )
     return text.where(value.notna(), "")
 
 
@@ -84,8 +123,13 @@ def empty_findings() -> pd.DataFrame:
 
 def sort_findings(frame: pd.DataFrame) -> pd.DataFrame:
     """Most important first: severity, then money at risk, then stable ids."""
-    order = frame.assign(_rank=frame["severity"].map(SEVERITY_RANK),
-                         _amount=frame["amount_at_risk_cents"].fillna(0).abs())
-    order = order.sort_values(["_rank", "_amount", "area", "check", "finding_id"],
-                              ascending=[True, False, True, True, True], kind="stable")
+    order = frame.assign(
+        _rank=frame["severity"].map(SEVERITY_RANK),
+        _amount=frame["amount_at_risk_cents"].fillna(0).abs(),
+    )
+    order = order.sort_values(
+        ["_rank", "_amount", "area", "check", "finding_id"],
+        ascending=[True, False, True, True, True],
+        kind="stable",
+    )
     return order.drop(columns=["_rank", "_amount"]).reset_index(drop=True)

@@ -50,7 +50,11 @@ def to_18(sf_id: str | None) -> str | None:
 
 def is_valid_18(sf_id: str) -> bool:
     """True when sf_id is an 18-character Id whose suffix matches its first 15 characters."""
-    return len(sf_id) == 18 and bool(_ID_15_OR_18.match(sf_id)) and sf_id[15:] == checksum_suffix(sf_id[:15])
+    return (
+        len(sf_id) == 18
+        and bool(_ID_15_OR_18.match(sf_id))
+        and sf_id[15:] == checksum_suffix(sf_id[:15])
+    )
 
 
 def series_to_18(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -60,18 +64,24 @@ def series_to_18(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     rows that held something that is not a valid Id, so the loader can report them by line.
     """
     text = values.astype("string").str.strip()
-    blank = text.isna() | (text == "")
-    shaped = text.str.fullmatch(r"[a-zA-Z0-9]{15}(?:[A-Z0-5]{3})?").fillna(False).astype(bool)
+    blank = (text.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
+    shaped = (
+        text.str.fullmatch(r"[a-zA-Z0-9]{15}(?:[A-Z0-5]{3})?").fillna(False).to_numpy(dtype=bool)
+    )
+    head = text.where(shaped, "000000000000000").str.slice(0, 15).fillna("000000000000000")
     # Upper-case flags of the first 15 characters, as a (rows x 15) bool matrix.
-    head = text.where(shaped, "000000000000000").str.slice(0, 15)
-    chars = np.array([list(s) for s in head.to_numpy(dtype=object)], dtype="U1").reshape(-1, 15)
-    upper = (chars >= "A") & (chars <= "Z")
-    weights = 1 << np.arange(5)
-    codes = (upper.reshape(-1, 3, 5) * weights).sum(axis=2)
-    alphabet = np.array(list(_SUFFIX_ALPHABET))
-    suffix = pd.Series(["".join(row) for row in alphabet[codes]], index=values.index, dtype="string")
-    given = text.str.slice(15, 18)
-    bad_suffix = shaped & (text.str.len() == 18) & (given.str.upper() != suffix)
-    valid = shaped & ~bad_suffix
-    converted = (head + suffix).where(valid & ~blank)
-    return converted.astype("string"), (~blank & ~valid)
+    chars = np.frombuffer("".join(head.tolist()).encode("ascii"), dtype=np.uint8).reshape(-1, 15)
+    upper = (chars >= ord("A")) & (chars <= ord("Z"))
+    codes = (upper.reshape(-1, 3, 5) * (1 << np.arange(5))).sum(axis=2)
+    suffix = np.array(list(_SUFFIX_ALPHABET))[codes]
+    suffix_text = pd.Series(
+        np.char.add(np.char.add(suffix[:, 0], suffix[:, 1]), suffix[:, 2]) if len(suffix) else [],
+        index=values.index,
+        dtype="string",
+    )
+    given = text.str.slice(15, 18).str.upper().fillna("")
+    long_form = (text.str.len() == 18).fillna(False).to_numpy(dtype=bool)
+    bad_suffix = shaped & long_form & (given != suffix_text).fillna(True).to_numpy(dtype=bool)
+    valid = shaped & ~bad_suffix & ~blank
+    converted = (head + suffix_text).where(valid)
+    return converted.astype("string"), pd.Series(~blank & ~valid, index=values.index)

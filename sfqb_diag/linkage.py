@@ -10,29 +10,49 @@ from sfqb_diag.dataset import Dataset
 from sfqb_diag.ids import ID_IN_TEXT, series_to_18
 
 
-def invoice_opportunity_refs(data: Dataset, config: ClientConfig, prefix: str = "006") -> pd.DataFrame:
+def invoice_opportunity_refs(
+    data: Dataset, config: ClientConfig, prefix: str = "006"
+) -> pd.DataFrame:
     """Invoices that name a Salesforce record in the configured field (PrivateNote or a custom field).
 
     Returns columns invoice_id, sf_id (18 chars), sf_id_as_written (as found, 15 or 18 chars),
     restricted to Ids with the given key prefix (006 = Opportunity). Syncs often write the 15-char
     UI form; we compare on 18.
     """
-    empty = pd.DataFrame({"invoice_id": pd.Series(dtype="string"), "sf_id": pd.Series(dtype="string"),
-                          "sf_id_as_written": pd.Series(dtype="string")})
+    empty = pd.DataFrame(
+        {
+            "invoice_id": pd.Series(dtype="string"),
+            "sf_id": pd.Series(dtype="string"),
+            "sf_id_as_written": pd.Series(dtype="string"),
+        }
+    )
     where = config.links.field_of("invoice_opportunity_ref")
     invoices = data.get("invoices")
     if not where or invoices is None:
         return empty
     field = where[1]
-    column = "private_note" if field == "PrivateNote" else "custom_" + field.removeprefix("CustomField.").lower().replace(" ", "_")
+    column = (
+        "private_note"
+        if field == "PrivateNote"
+        else "custom_" + field.removeprefix("CustomField.").lower().replace(" ", "_")
+    )
     if column not in invoices:
         return empty
     found = invoices[column].astype("string").str.extract(ID_IN_TEXT.pattern, expand=False)
     mask = found.notna() & found.str.startswith(prefix).fillna(False)
     written = found[mask]
     as_18, bad = series_to_18(written)
-    return pd.DataFrame({"invoice_id": invoices.loc[mask, "id"].to_numpy(), "sf_id": as_18.to_numpy(),
-                         "sf_id_as_written": written.to_numpy()}).loc[~bad.to_numpy()].reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "invoice_id": invoices.loc[mask, "id"].to_numpy(),
+                "sf_id": as_18.to_numpy(),
+                "sf_id_as_written": written.to_numpy(),
+            }
+        )
+        .loc[~bad.to_numpy()]
+        .reset_index(drop=True)
+    )
 
 
 def resolves(link_ids: pd.Series, target: pd.DataFrame | None) -> pd.Series:

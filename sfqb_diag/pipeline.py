@@ -44,10 +44,16 @@ class CheckOptions:
     def validated(self) -> CheckOptions:
         unknown = [a for a in self.areas if a not in AREAS]
         if unknown:
-            raise UsageError(f"unknown area(s) {', '.join(unknown)}; choose from {', '.join(AREAS)}")
+            raise UsageError(
+                f"unknown area(s) {', '.join(unknown)}; choose from {', '.join(AREAS)}"
+            )
         if self.fail_on and self.fail_on not in SEVERITIES:
             raise UsageError(f"--fail-on {self.fail_on!r}: choose one of {', '.join(SEVERITIES)}")
-        for label, path in (("--config", self.config), ("--decisions", self.decisions), ("--reviews", self.reviews)):
+        for label, path in (
+            ("--config", self.config),
+            ("--decisions", self.decisions),
+            ("--reviews", self.reviews),
+        ):
             if path is not None and not Path(path).is_file():
                 raise UsageError(f"{label} {path} does not exist")
         return self
@@ -79,11 +85,21 @@ def compute(options: CheckOptions) -> CheckRun:
     config = load_config(options.config)
     data = load_raw(options.raw, config)
     as_of, source = resolve_as_of(data, options.as_of)
-    result = run_checks(data, config, as_of, source, options.areas,
-                        decisions=read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
-                        reviews=read_reviews(options.reviewer_file(options.reviews, "reviews.csv")))
-    parameters = {"areas": list(options.areas), "fail_on": options.fail_on, "config": config.name,
-                  "thresholds": dataclasses.asdict(config.thresholds)}
+    result = run_checks(
+        data,
+        config,
+        as_of,
+        source,
+        options.areas,
+        decisions=read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
+        reviews=read_reviews(options.reviewer_file(options.reviews, "reviews.csv")),
+    )
+    parameters = {
+        "areas": list(options.areas),
+        "fail_on": options.fail_on,
+        "config": config.name,
+        "thresholds": dataclasses.asdict(config.thresholds),
+    }
     return CheckRun(result, data, build_summary(result, data, parameters), config)
 
 
@@ -100,7 +116,9 @@ def build_check_outputs(run: CheckRun, folder: Path) -> None:
     findings.to_parquet(cache / "findings.parquet", index=False)
     for relative, value in run.result.outputs.items():
         frame = value if isinstance(value, pd.DataFrame) else value.update
-        frame.to_parquet(cache / (relative.replace("/", "__").removesuffix(".csv") + ".parquet"), index=False)
+        frame.to_parquet(
+            cache / (relative.replace("/", "__").removesuffix(".csv") + ".parquet"), index=False
+        )
 
 
 def run_check(options: CheckOptions) -> CheckRun:

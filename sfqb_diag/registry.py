@@ -60,8 +60,9 @@ CHECKS: dict[str, CheckSpec] = {}
 OUTPUTS: dict[str, OutputSpec] = {}
 
 
-def check(name: str, area: str, severity: str, needs: tuple[str, ...], what: str, why: str,
-          fix: str) -> Callable[[Callable[[Context], pd.DataFrame]], Callable[[Context], pd.DataFrame]]:
+def check(
+    name: str, area: str, severity: str, needs: tuple[str, ...], what: str, why: str, fix: str
+) -> Callable[[Callable[[Context], pd.DataFrame]], Callable[[Context], pd.DataFrame]]:
     """Register a check function `f(ctx) -> findings frame` (see findings.new_findings)."""
     if area not in AREAS or severity not in SEVERITIES:
         raise ValueError(f"check {name}: unknown area {area!r} or severity {severity!r}")
@@ -75,8 +76,9 @@ def check(name: str, area: str, severity: str, needs: tuple[str, ...], what: str
     return register
 
 
-def output(path: str, area: str, needs: tuple[str, ...], description: str,
-           kind: str = "table") -> Callable[[Callable[[Context], Any]], Callable[[Context], Any]]:
+def output(
+    path: str, area: str, needs: tuple[str, ...], description: str, kind: str = "table"
+) -> Callable[[Callable[[Context], Any]], Callable[[Context], Any]]:
     """Register a producer of `path` (relative to the report folder)."""
     if kind not in ("table", "data_loader"):
         raise ValueError(f"output {path}: kind must be table or data_loader")
@@ -94,9 +96,20 @@ def registry_table() -> pd.DataFrame:
     """The registry as a table: what `sfqb-diag checks` prints and docs list."""
     import sfqb_diag.checks  # noqa: F401  (registers every area's checks)
 
-    rows = [{"area": s.area, "check": s.name, "severity": s.severity, "needs": ", ".join(s.needs),
-             "what": s.what, "why": s.why, "fix": s.fix} for s in CHECKS.values()]
+    rows = [
+        {
+            "area": s.area,
+            "check": s.name,
+            "severity": s.severity,
+            "needs": ", ".join(s.needs),
+            "what": s.what,
+            "why": s.why,
+            "fix": s.fix,
+        }
+        for s in CHECKS.values()
+    ]
     frame = pd.DataFrame(rows, columns=["area", "check", "severity", "needs", "what", "why", "fix"])
     order = {a: i for i, a in enumerate(AREAS)}
-    return frame.sort_values(["area", "check"], key=lambda c: c.map(order) if c.name == "area" else c,
-                             kind="stable").reset_index(drop=True)
+    return frame.sort_values(
+        ["area", "check"], key=lambda c: c.map(order) if c.name == "area" else c, kind="stable"
+    ).reset_index(drop=True)

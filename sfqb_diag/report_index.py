@@ -26,27 +26,34 @@ def _money(summary: dict[str, Any]) -> str:
 
 def write_index(path: Path, summary: dict[str, Any], pages: list[tuple[str, str]]) -> None:
     nav = '<a href="index.html"><b>Summary</b></a>' + "".join(
-        f'<a href="{escape(href)}">{escape(title)}</a>' for title, href in pages)
+        f'<a href="{escape(href)}">{escape(title)}</a>' for title, href in pages
+    )
     header = "".join(f"<th>{s}</th>" for s in SEVERITIES)
     rows = "".join(
-        f"<tr><td>{escape(AREA_TITLES.get(area, area))}</td>" + "".join(f"<td>{counts[s]}</td>" for s in SEVERITIES)
+        f"<tr><td>{escape(AREA_TITLES.get(area, area))}</td>"
+        + "".join(f"<td>{counts[s]}</td>" for s in SEVERITIES)
         + f"<td>{escape(', '.join(f'{float(v):,.2f} {c}' for c, v in summary['amount_at_risk_by_area'].get(area, {}).items()) or '-')}</td></tr>"
-        for area, counts in summary["by_area"].items())
-    skipped = "".join(f"<li>{escape(s['check'])} ({escape(s['area'])}): needs {escape(s['missing'])}</li>"
-                      for s in summary["checks_skipped"])
-    links = "".join(f'<li><a href="{escape(href)}">{escape(title)}</a></li>' for title, href in pages)
+        for area, counts in summary["by_area"].items()
+    )
+    skipped = "".join(
+        f"<li>{escape(s['check'])} ({escape(s['area'])}): needs {escape(s['missing'])}</li>"
+        for s in summary["checks_skipped"]
+    )
+    links = "".join(
+        f'<li><a href="{escape(href)}">{escape(title)}</a></li>' for title, href in pages
+    )
     body = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>sfqb-diag report</title>
 <style>{_STYLE}</style></head><body><nav>{nav}</nav><main>
 <h1>Salesforce &rarr; QuickBooks sync health</h1>
-<p class="muted">Data as of {escape(summary['as_of'][:16].replace('T', ' '))} UTC ({escape(summary['as_of_source'])}).</p>
-<div class="card"><div class="big">{summary['findings']:,}</div>findings</div>
-<div class="card"><div class="big">{summary['by_severity']['critical']:,}</div>critical</div>
+<p class="muted">Data as of {escape(summary["as_of"][:16].replace("T", " "))} UTC ({escape(summary["as_of_source"])}).</p>
+<div class="card"><div class="big">{summary["findings"]:,}</div>findings</div>
+<div class="card"><div class="big">{summary["by_severity"]["critical"]:,}</div>critical</div>
 <div class="card"><div class="big">{escape(_money(summary))}</div>money at risk</div>
 <h2>By area and severity</h2>
 <table><tr><th>Area</th>{header}<th>Money at risk</th></tr>{rows}</table>
 <h2>Pages</h2><ul>{links}</ul>
 <h2>Files to work from</h2><ul><li><b>fix_list.xlsx</b>: one sheet per area, most money first.</li>
 <li><b>findings.csv</b>: every finding, one row each.</li><li><b>remediation/</b>: files ready to act on.</li></ul>
-{f'<h2>Checks skipped</h2><ul>{skipped}</ul>' if skipped else ''}
+{f"<h2>Checks skipped</h2><ul>{skipped}</ul>" if skipped else ""}
 </main></body></html>"""
     path.write_text(body, encoding="utf-8")

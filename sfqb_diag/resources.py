@@ -18,12 +18,17 @@ def resource_dir(name: str) -> Path:
     candidates = []
     if os.environ.get("SFQB_DIAG_HOME"):
         candidates.append(Path(os.environ["SFQB_DIAG_HOME"]) / name)
-    candidates += [Path(__file__).resolve().parent.parent / name, Path(sys.prefix) / "share" / "sfqb-diag" / name]
+    candidates += [
+        Path(__file__).resolve().parent.parent / name,
+        Path(sys.prefix) / "share" / "sfqb-diag" / name,
+    ]
     for candidate in candidates:
         if candidate.is_dir():
             return candidate
-    raise SfqbError(f"cannot find the {name}/ folder (looked in {', '.join(map(str, candidates))}); "
-                    "reinstall sfqb-diag or set SFQB_DIAG_HOME to a clone")
+    raise SfqbError(
+        f"cannot find the {name}/ folder (looked in {', '.join(map(str, candidates))}); "
+        "reinstall sfqb-diag or set SFQB_DIAG_HOME to a clone"
+    )
 
 
 def notebook_paths() -> list[Path]:

@@ -17,11 +17,16 @@ DECISION_COLUMNS = ["kind", "sf_id", "qb_id", "decision", "note", "decided_by", 
 REVIEW_COLUMNS = ["finding_id", "status", "owner", "note", "until"]
 
 
-def _read(path: Path, columns: list[str], required: list[str]) -> tuple[pd.DataFrame, list[Problem]]:
+def _read(
+    path: Path, columns: list[str], required: list[str]
+) -> tuple[pd.DataFrame, list[Problem]]:
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    problems = [Problem(path.name, f"has no column {c}", line=1, column=c) for c in required
-                if c not in frame.columns]
+    problems = [
+        Problem(path.name, f"has no column {c}", line=1, column=c)
+        for c in required
+        if c not in frame.columns
+    ]
     for column in columns:
         if column not in frame.columns:
             frame[column] = ""
@@ -30,8 +35,15 @@ def _read(path: Path, columns: list[str], required: list[str]) -> tuple[pd.DataF
 
 def _check_values(frame: pd.DataFrame, column: str, allowed: set[str], path: Path) -> list[Problem]:
     bad = ~frame[column].str.strip().str.lower().isin(allowed)
-    return [Problem(path.name, f"{frame[column].iloc[i]!r} is not one of {', '.join(sorted(allowed))}",
-                    line=int(i) + 2, column=column) for i in bad[bad].index[:20]]
+    return [
+        Problem(
+            path.name,
+            f"{frame[column].iloc[i]!r} is not one of {', '.join(sorted(allowed))}",
+            line=int(i) + 2,
+            column=column,
+        )
+        for i in bad[bad].index[:20]
+    ]
 
 
 def read_decisions(path: Path | None) -> pd.DataFrame:
@@ -44,8 +56,15 @@ def read_decisions(path: Path | None) -> pd.DataFrame:
         problems += _check_values(frame, "kind", {"customer", "product"}, path)
         problems += _check_values(frame, "decision", {"accept", "reject"}, path)
         ids, bad = series_to_18(frame["sf_id"])
-        problems += [Problem(path.name, f"{frame['sf_id'].iloc[i]!r} is not a Salesforce Id", line=int(i) + 2,
-                             column="sf_id") for i in bad[bad].index[:20]]
+        problems += [
+            Problem(
+                path.name,
+                f"{frame['sf_id'].iloc[i]!r} is not a Salesforce Id",
+                line=int(i) + 2,
+                column="sf_id",
+            )
+            for i in bad[bad].index[:20]
+        ]
         frame["sf_id"] = ids
     if problems:
         raise InputError(problems)
@@ -66,11 +85,22 @@ def read_reviews(path: Path | None) -> pd.DataFrame:
     frame, problems = _read(path, REVIEW_COLUMNS, ["finding_id", "status"])
     if not problems:
         problems += _check_values(frame, "status", {"open", "accepted", "waived", "fixed"}, path)
-        until = pd.to_datetime(frame["until"].str.strip().replace("", None), utc=True, errors="coerce",
-                               format="ISO8601")
+        until = pd.to_datetime(
+            frame["until"].str.strip().replace("", None),
+            utc=True,
+            errors="coerce",
+            format="ISO8601",
+        )
         bad = frame["until"].str.strip().ne("") & until.isna()
-        problems += [Problem(path.name, f"{frame['until'].iloc[i]!r} is not a date", line=int(i) + 2,
-                             column="until") for i in bad[bad].index[:20]]
+        problems += [
+            Problem(
+                path.name,
+                f"{frame['until'].iloc[i]!r} is not a date",
+                line=int(i) + 2,
+                column="until",
+            )
+            for i in bad[bad].index[:20]
+        ]
         frame["until"] = until
     if problems:
         raise InputError(problems)

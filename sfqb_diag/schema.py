@@ -17,54 +17,115 @@ from __future__ import annotations
 
 # Salesforce object -> (table name, {API field: (column, kind)})
 SF_OBJECTS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
-    "Account": ("accounts", {
-        "Id": ("id", "sfid"), "Name": ("name", "str"), "Type": ("type", "str"),
-        "Phone": ("phone", "str"), "Website": ("website", "str"),
-        "BillingStreet": ("billing_street", "str"), "BillingCity": ("billing_city", "str"),
-        "BillingState": ("billing_state", "str"), "BillingPostalCode": ("billing_postal_code", "str"),
-        "BillingCountry": ("billing_country", "str"), "CurrencyIsoCode": ("currency", "str"),
-        "ParentId": ("parent_id", "sfid"), "IsDeleted": ("is_deleted", "bool"),
-        "MasterRecordId": ("master_record_id", "sfid"), "OwnerId": ("owner_id", "sfid"),
-        "CreatedDate": ("created_date", "ts"), "LastModifiedDate": ("last_modified_date", "ts"),
-    }),
-    "Contact": ("contacts", {
-        "Id": ("id", "sfid"), "AccountId": ("account_id", "sfid"), "FirstName": ("first_name", "str"),
-        "LastName": ("last_name", "str"), "Email": ("email", "str"), "Phone": ("phone", "str"),
-        "IsDeleted": ("is_deleted", "bool"),
-        "CreatedDate": ("created_date", "ts"), "LastModifiedDate": ("last_modified_date", "ts"),
-    }),
-    "Product2": ("products", {
-        "Id": ("id", "sfid"), "Name": ("name", "str"), "ProductCode": ("product_code", "str"),
-        "Description": ("description", "str"), "Family": ("family", "str"),
-        "IsActive": ("is_active", "bool"), "IsDeleted": ("is_deleted", "bool"),
-        "CreatedDate": ("created_date", "ts"), "LastModifiedDate": ("last_modified_date", "ts"),
-    }),
-    "Pricebook2": ("pricebooks", {
-        "Id": ("id", "sfid"), "Name": ("name", "str"), "IsStandard": ("is_standard", "bool"),
-        "IsActive": ("is_active", "bool"),
-    }),
-    "PricebookEntry": ("pricebook_entries", {
-        "Id": ("id", "sfid"), "Pricebook2Id": ("pricebook_id", "sfid"), "Product2Id": ("product_id", "sfid"),
-        "UnitPrice": ("unit_price", "num"), "CurrencyIsoCode": ("currency", "str"),
-        "IsActive": ("is_active", "bool"), "UseStandardPrice": ("use_standard_price", "bool"),
-    }),
-    "Opportunity": ("opportunities", {
-        "Id": ("id", "sfid"), "AccountId": ("account_id", "sfid"), "Name": ("name", "str"),
-        "StageName": ("stage_name", "str"), "IsWon": ("is_won", "bool"), "IsClosed": ("is_closed", "bool"),
-        "CloseDate": ("close_date", "date"), "Amount": ("amount_cents", "cents"),
-        "CurrencyIsoCode": ("currency", "str"), "Pricebook2Id": ("pricebook_id", "sfid"),
-        "IsDeleted": ("is_deleted", "bool"),
-        "CreatedDate": ("created_date", "ts"), "LastModifiedDate": ("last_modified_date", "ts"),
-    }),
-    "OpportunityLineItem": ("opportunity_lines", {
-        "Id": ("id", "sfid"), "OpportunityId": ("opportunity_id", "sfid"),
-        "Product2Id": ("product_id", "sfid"), "PricebookEntryId": ("pricebook_entry_id", "sfid"),
-        "Quantity": ("quantity", "num"), "UnitPrice": ("unit_price", "num"), "ListPrice": ("list_price", "num"),
-        "Discount": ("discount_pct", "num"), "Subtotal": ("subtotal_cents", "cents"),
-        "TotalPrice": ("total_price_cents", "cents"), "Description": ("description", "str"),
-        "SortOrder": ("sort_order", "num"), "CurrencyIsoCode": ("currency", "str"),
-        "CreatedDate": ("created_date", "ts"), "LastModifiedDate": ("last_modified_date", "ts"),
-    }),
+    "Account": (
+        "accounts",
+        {
+            "Id": ("id", "sfid"),
+            "Name": ("name", "str"),
+            "Type": ("type", "str"),
+            "Phone": ("phone", "str"),
+            "Website": ("website", "str"),
+            "BillingStreet": ("billing_street", "str"),
+            "BillingCity": ("billing_city", "str"),
+            "BillingState": ("billing_state", "str"),
+            "BillingPostalCode": ("billing_postal_code", "str"),
+            "BillingCountry": ("billing_country", "str"),
+            "CurrencyIsoCode": ("currency", "str"),
+            "ParentId": ("parent_id", "sfid"),
+            "IsDeleted": ("is_deleted", "bool"),
+            "MasterRecordId": ("master_record_id", "sfid"),
+            "OwnerId": ("owner_id", "sfid"),
+            "CreatedDate": ("created_date", "ts"),
+            "LastModifiedDate": ("last_modified_date", "ts"),
+        },
+    ),
+    "Contact": (
+        "contacts",
+        {
+            "Id": ("id", "sfid"),
+            "AccountId": ("account_id", "sfid"),
+            "FirstName": ("first_name", "str"),
+            "LastName": ("last_name", "str"),
+            "Email": ("email", "str"),
+            "Phone": ("phone", "str"),
+            "IsDeleted": ("is_deleted", "bool"),
+            "CreatedDate": ("created_date", "ts"),
+            "LastModifiedDate": ("last_modified_date", "ts"),
+        },
+    ),
+    "Product2": (
+        "products",
+        {
+            "Id": ("id", "sfid"),
+            "Name": ("name", "str"),
+            "ProductCode": ("product_code", "str"),
+            "Description": ("description", "str"),
+            "Family": ("family", "str"),
+            "IsActive": ("is_active", "bool"),
+            "IsDeleted": ("is_deleted", "bool"),
+            "CreatedDate": ("created_date", "ts"),
+            "LastModifiedDate": ("last_modified_date", "ts"),
+        },
+    ),
+    "Pricebook2": (
+        "pricebooks",
+        {
+            "Id": ("id", "sfid"),
+            "Name": ("name", "str"),
+            "IsStandard": ("is_standard", "bool"),
+            "IsActive": ("is_active", "bool"),
+        },
+    ),
+    "PricebookEntry": (
+        "pricebook_entries",
+        {
+            "Id": ("id", "sfid"),
+            "Pricebook2Id": ("pricebook_id", "sfid"),
+            "Product2Id": ("product_id", "sfid"),
+            "UnitPrice": ("unit_price", "num"),
+            "CurrencyIsoCode": ("currency", "str"),
+            "IsActive": ("is_active", "bool"),
+            "UseStandardPrice": ("use_standard_price", "bool"),
+        },
+    ),
+    "Opportunity": (
+        "opportunities",
+        {
+            "Id": ("id", "sfid"),
+            "AccountId": ("account_id", "sfid"),
+            "Name": ("name", "str"),
+            "StageName": ("stage_name", "str"),
+            "IsWon": ("is_won", "bool"),
+            "IsClosed": ("is_closed", "bool"),
+            "CloseDate": ("close_date", "date"),
+            "Amount": ("amount_cents", "cents"),
+            "CurrencyIsoCode": ("currency", "str"),
+            "Pricebook2Id": ("pricebook_id", "sfid"),
+            "IsDeleted": ("is_deleted", "bool"),
+            "CreatedDate": ("created_date", "ts"),
+            "LastModifiedDate": ("last_modified_date", "ts"),
+        },
+    ),
+    "OpportunityLineItem": (
+        "opportunity_lines",
+        {
+            "Id": ("id", "sfid"),
+            "OpportunityId": ("opportunity_id", "sfid"),
+            "Product2Id": ("product_id", "sfid"),
+            "PricebookEntryId": ("pricebook_entry_id", "sfid"),
+            "Quantity": ("quantity", "num"),
+            "UnitPrice": ("unit_price", "num"),
+            "ListPrice": ("list_price", "num"),
+            "Discount": ("discount_pct", "num"),
+            "Subtotal": ("subtotal_cents", "cents"),
+            "TotalPrice": ("total_price_cents", "cents"),
+            "Description": ("description", "str"),
+            "SortOrder": ("sort_order", "num"),
+            "CurrencyIsoCode": ("currency", "str"),
+            "CreatedDate": ("created_date", "ts"),
+            "LastModifiedDate": ("last_modified_date", "ts"),
+        },
+    ),
 }
 
 # Columns every table keeps even when a file omits them (so checks can rely on their presence).
@@ -83,81 +144,181 @@ LINK_ROLES: dict[str, tuple[str, str]] = {
 
 # QBO entity -> (table name, {dotted JSON path: (column, kind)})
 _QB_COMMON = {
-    "Id": ("id", "str"), "SyncToken": ("sync_token", "str"), "domain": ("domain", "str"),
-    "MetaData.CreateTime": ("create_time", "ts"), "MetaData.LastUpdatedTime": ("last_updated_time", "ts"),
+    "Id": ("id", "str"),
+    "SyncToken": ("sync_token", "str"),
+    "domain": ("domain", "str"),
+    "MetaData.CreateTime": ("create_time", "ts"),
+    "MetaData.LastUpdatedTime": ("last_updated_time", "ts"),
 }
 _QB_ADDRESS = {
-    "BillAddr.Line1": ("bill_line1", "str"), "BillAddr.City": ("bill_city", "str"),
-    "BillAddr.CountrySubDivisionCode": ("bill_state", "str"), "BillAddr.PostalCode": ("bill_postal_code", "str"),
+    "BillAddr.Line1": ("bill_line1", "str"),
+    "BillAddr.City": ("bill_city", "str"),
+    "BillAddr.CountrySubDivisionCode": ("bill_state", "str"),
+    "BillAddr.PostalCode": ("bill_postal_code", "str"),
     "BillAddr.Country": ("bill_country", "str"),
 }
 _QB_PARTY = {
-    "DisplayName": ("display_name", "str"), "CompanyName": ("company_name", "str"),
-    "GivenName": ("given_name", "str"), "FamilyName": ("family_name", "str"),
-    "Active": ("active", "bool"), "PrimaryEmailAddr.Address": ("email", "str"),
-    "PrimaryPhone.FreeFormNumber": ("phone", "str"), "CurrencyRef.value": ("currency", "str"),
+    "DisplayName": ("display_name", "str"),
+    "CompanyName": ("company_name", "str"),
+    "GivenName": ("given_name", "str"),
+    "FamilyName": ("family_name", "str"),
+    "Active": ("active", "bool"),
+    "PrimaryEmailAddr.Address": ("email", "str"),
+    "PrimaryPhone.FreeFormNumber": ("phone", "str"),
+    "CurrencyRef.value": ("currency", "str"),
 }
 _QB_TXN = {
-    "DocNumber": ("doc_number", "str"), "TxnDate": ("txn_date", "date"),
-    "CustomerRef.value": ("customer_id", "str"), "CustomerRef.name": ("customer_name", "str"),
-    "CurrencyRef.value": ("currency", "str"), "ExchangeRate": ("exchange_rate", "num"),
-    "TotalAmt": ("total_cents", "cents"), "HomeTotalAmt": ("home_total_cents", "cents"),
+    "DocNumber": ("doc_number", "str"),
+    "TxnDate": ("txn_date", "date"),
+    "CustomerRef.value": ("customer_id", "str"),
+    "CustomerRef.name": ("customer_name", "str"),
+    "CurrencyRef.value": ("currency", "str"),
+    "ExchangeRate": ("exchange_rate", "num"),
+    "TotalAmt": ("total_cents", "cents"),
+    "HomeTotalAmt": ("home_total_cents", "cents"),
     "PrivateNote": ("private_note", "str"),
 }
 
 QB_ENTITIES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
-    "Customer": ("customers", {**_QB_COMMON, **_QB_PARTY, **_QB_ADDRESS,
-        "FullyQualifiedName": ("fully_qualified_name", "str"), "Job": ("job", "bool"),
-        "ParentRef.value": ("parent_id", "str"), "Balance": ("balance_cents", "cents"),
-        "Notes": ("notes", "str")}),
+    "Customer": (
+        "customers",
+        {
+            **_QB_COMMON,
+            **_QB_PARTY,
+            **_QB_ADDRESS,
+            "FullyQualifiedName": ("fully_qualified_name", "str"),
+            "Job": ("job", "bool"),
+            "ParentRef.value": ("parent_id", "str"),
+            "Balance": ("balance_cents", "cents"),
+            "Notes": ("notes", "str"),
+        },
+    ),
     "Vendor": ("vendors", {**_QB_COMMON, **_QB_PARTY}),
     "Employee": ("employees", {**_QB_COMMON, **_QB_PARTY}),
-    "Item": ("items", {**_QB_COMMON, "Name": ("name", "str"), "Sku": ("sku", "str"),
-        "Type": ("type", "str"), "Active": ("active", "bool"), "UnitPrice": ("unit_price", "num"),
-        "Description": ("description", "str"), "QtyOnHand": ("qty_on_hand", "num"),
-        "TrackQtyOnHand": ("track_qty_on_hand", "bool"),
-        "IncomeAccountRef.value": ("income_account_id", "str"),
-        "FullyQualifiedName": ("fully_qualified_name", "str")}),
-    "Invoice": ("invoices", {**_QB_COMMON, **_QB_TXN, "Balance": ("balance_cents", "cents"),
-        "DueDate": ("due_date", "date"), "TxnTaxDetail.TotalTax": ("total_tax_cents", "cents"),
-        "GlobalTaxCalculation": ("global_tax_calculation", "str")}),
-    "CreditMemo": ("credit_memos", {**_QB_COMMON, **_QB_TXN, "Balance": ("balance_cents", "cents"),
-        "RemainingCredit": ("remaining_credit_cents", "cents")}),
+    "Item": (
+        "items",
+        {
+            **_QB_COMMON,
+            "Name": ("name", "str"),
+            "Sku": ("sku", "str"),
+            "Type": ("type", "str"),
+            "Active": ("active", "bool"),
+            "UnitPrice": ("unit_price", "num"),
+            "Description": ("description", "str"),
+            "QtyOnHand": ("qty_on_hand", "num"),
+            "TrackQtyOnHand": ("track_qty_on_hand", "bool"),
+            "IncomeAccountRef.value": ("income_account_id", "str"),
+            "FullyQualifiedName": ("fully_qualified_name", "str"),
+        },
+    ),
+    "Invoice": (
+        "invoices",
+        {
+            **_QB_COMMON,
+            **_QB_TXN,
+            "Balance": ("balance_cents", "cents"),
+            "DueDate": ("due_date", "date"),
+            "TxnTaxDetail.TotalTax": ("total_tax_cents", "cents"),
+            "GlobalTaxCalculation": ("global_tax_calculation", "str"),
+        },
+    ),
+    "CreditMemo": (
+        "credit_memos",
+        {
+            **_QB_COMMON,
+            **_QB_TXN,
+            "Balance": ("balance_cents", "cents"),
+            "RemainingCredit": ("remaining_credit_cents", "cents"),
+        },
+    ),
     "SalesReceipt": ("sales_receipts", {**_QB_COMMON, **_QB_TXN}),
-    "Payment": ("payments", {**_QB_COMMON, "TxnDate": ("txn_date", "date"),
-        "CustomerRef.value": ("customer_id", "str"), "CurrencyRef.value": ("currency", "str"),
-        "TotalAmt": ("total_cents", "cents"), "UnappliedAmt": ("unapplied_cents", "cents"),
-        "PaymentRefNum": ("payment_ref_num", "str"), "PrivateNote": ("private_note", "str")}),
-    "TaxCode": ("tax_codes", {**_QB_COMMON, "Name": ("name", "str"), "Active": ("active", "bool"),
-        "Taxable": ("taxable", "bool")}),
-    "CompanyInfo": ("company_info", {**_QB_COMMON, "CompanyName": ("company_name", "str"),
-        "LegalName": ("legal_name", "str"), "Country": ("country", "str"),
-        "CompanyStartDate": ("company_start_date", "date")}),
-    "Preferences": ("preferences", {**_QB_COMMON,
-        "CurrencyPrefs.MultiCurrencyEnabled": ("multicurrency_enabled", "bool"),
-        "CurrencyPrefs.HomeCurrency.value": ("home_currency", "str"),
-        "SalesFormsPrefs.CustomTxnNumbers": ("custom_txn_numbers", "bool"),
-        "SalesFormsPrefs.AllowDuplicateDocNum": ("allow_duplicate_doc_num", "bool")}),
+    "Payment": (
+        "payments",
+        {
+            **_QB_COMMON,
+            "TxnDate": ("txn_date", "date"),
+            "CustomerRef.value": ("customer_id", "str"),
+            "CurrencyRef.value": ("currency", "str"),
+            "TotalAmt": ("total_cents", "cents"),
+            "UnappliedAmt": ("unapplied_cents", "cents"),
+            "PaymentRefNum": ("payment_ref_num", "str"),
+            "PrivateNote": ("private_note", "str"),
+        },
+    ),
+    "TaxCode": (
+        "tax_codes",
+        {
+            **_QB_COMMON,
+            "Name": ("name", "str"),
+            "Active": ("active", "bool"),
+            "Taxable": ("taxable", "bool"),
+        },
+    ),
+    "CompanyInfo": (
+        "company_info",
+        {
+            **_QB_COMMON,
+            "CompanyName": ("company_name", "str"),
+            "LegalName": ("legal_name", "str"),
+            "Country": ("country", "str"),
+            "CompanyStartDate": ("company_start_date", "date"),
+        },
+    ),
+    "Preferences": (
+        "preferences",
+        {
+            **_QB_COMMON,
+            "CurrencyPrefs.MultiCurrencyEnabled": ("multicurrency_enabled", "bool"),
+            "CurrencyPrefs.HomeCurrency.value": ("home_currency", "str"),
+            "SalesFormsPrefs.CustomTxnNumbers": ("custom_txn_numbers", "bool"),
+            "SalesFormsPrefs.AllowDuplicateDocNum": ("allow_duplicate_doc_num", "bool"),
+        },
+    ),
 }
 
 # Transactions whose Line[] array becomes its own table: entity -> lines table
-QB_LINE_TABLES = {"Invoice": "invoice_lines", "CreditMemo": "credit_memo_lines", "SalesReceipt": "sales_receipt_lines"}
+QB_LINE_TABLES = {
+    "Invoice": "invoice_lines",
+    "CreditMemo": "credit_memo_lines",
+    "SalesReceipt": "sales_receipt_lines",
+}
 
 # Columns of a line table; GroupLineDetail children are flattened with group_line_id set.
 LINE_COLUMNS: dict[str, str] = {
-    "txn_id": "str", "line_id": "str", "line_num": "num", "detail_type": "str",
-    "item_id": "str", "item_name": "str", "qty": "num", "unit_price": "num",
-    "amount_cents": "cents", "description": "str", "tax_code": "str",
-    "discount_pct": "num", "percent_based": "bool", "group_line_id": "str",
+    "txn_id": "str",
+    "line_id": "str",
+    "line_num": "num",
+    "detail_type": "str",
+    "item_id": "str",
+    "item_name": "str",
+    "qty": "num",
+    "unit_price": "num",
+    "amount_cents": "cents",
+    "description": "str",
+    "tax_code": "str",
+    "discount_pct": "num",
+    "percent_based": "bool",
+    "group_line_id": "str",
 }
 
 PAYMENT_LINK_COLUMNS: dict[str, str] = {
-    "payment_id": "str", "amount_cents": "cents", "txn_id": "str", "txn_type": "str",
+    "payment_id": "str",
+    "amount_cents": "cents",
+    "txn_id": "str",
+    "txn_type": "str",
 }
 
 SYNC_LOG_COLUMNS: dict[str, str] = {
-    "timestamp": "ts", "direction": "str", "sf_object": "str", "sf_id": "sfid", "qb_entity": "str",
-    "qb_id": "str", "operation": "str", "status": "str", "error_code": "str", "message": "str",
+    "timestamp": "ts",
+    "direction": "str",
+    "sf_object": "str",
+    "sf_id": "sfid",
+    "qb_entity": "str",
+    "qb_id": "str",
+    "operation": "str",
+    "status": "str",
+    "error_code": "str",
+    "message": "str",
     "attempt": "num",
 }
 
@@ -170,7 +331,12 @@ def to_snake(name: str) -> str:
     out = []
     name = name.replace(".", "_")
     for i, char in enumerate(name):
-        if char.isupper() and i and (name[i - 1].islower() or (i + 1 < len(name) and name[i + 1].islower())) and name[i - 1] != "_":
+        if (
+            char.isupper()
+            and i
+            and (name[i - 1].islower() or (i + 1 < len(name) and name[i + 1].islower()))
+            and name[i - 1] != "_"
+        ):
             out.append("_")
         out.append(char.lower())
     return "".join(out)

@@ -38,3 +38,15 @@ def truth(demo_dir: Path) -> dict:
 def demo_run(demo_dir: Path) -> CheckRun:
     """`check` on the demo, written to demo_dir/'out' once per session."""
     return run_check(CheckOptions(raw=demo_dir / "raw", out=demo_dir / "out"))
+
+
+@pytest.fixture(scope="session")
+def small_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo (300 accounts) with the full report: notebooks executed, HTML written."""
+    from sfqb_diag.report import run_report
+    from sfqb_diag.sources.demo import generate_demo
+
+    folder = tmp_path_factory.mktemp("small")
+    raw = Path(generate_demo(folder, size=300, seed=DEMO_SEED))
+    run_report(CheckOptions(raw=raw, out=folder))
+    return folder

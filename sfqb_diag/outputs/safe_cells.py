@@ -23,7 +23,8 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
         if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
             text = out[column].astype("string")
             risky = text.str.contains(_TRIGGER, regex=True).fillna(False) & ~text.str.fullmatch(
-                _PLAIN_NUMBER).fillna(False)
+                _PLAIN_NUMBER
+            ).fillna(False)
             out[column] = text.mask(risky, "'" + text)
     return out
 
@@ -33,10 +34,18 @@ def validate_data_loader(frame: pd.DataFrame, name: str) -> None:
     if frame.columns[0] != "Id":
         raise SfqbError(f"{name}: a Data Loader update file must start with the Id column")
     _, bad_ids = series_to_18(frame["Id"])
-    problems = [f"row {i + 2}: Id {frame['Id'].iloc[i]!r} is not a Salesforce Id" for i in bad_ids[bad_ids].index]
+    problems = [
+        f"row {i + 2}: Id {frame['Id'].iloc[i]!r} is not a Salesforce Id"
+        for i in bad_ids[bad_ids].index
+    ]
     for column in frame.columns[1:]:
         text = frame[column].astype("string")
-        risky = text.str.contains(_TRIGGER, regex=True).fillna(False) & ~text.str.fullmatch(_PLAIN_NUMBER).fillna(False)
-        problems += [f"row {i + 2}, column {column}: {text.iloc[i]!r} would run as a formula" for i in risky[risky].index]
+        risky = text.str.contains(_TRIGGER, regex=True).fillna(False) & ~text.str.fullmatch(
+            _PLAIN_NUMBER
+        ).fillna(False)
+        problems += [
+            f"row {i + 2}, column {column}: {text.iloc[i]!r} would run as a formula"
+            for i in risky[risky].index
+        ]
     if problems:
         raise SfqbError(f"{name} failed validation:\n  " + "\n  ".join(problems[:20]))

@@ -14,7 +14,9 @@ from sfqb_diag.registry import DataLoaderFile
 def write_csv(frame: pd.DataFrame, path: Path, human: bool = True) -> None:
     """UTF-8 with BOM so Excel reads accents right; human-facing cells neutralised."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    (neutralise(frame) if human else frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    (neutralise(frame) if human else frame).to_csv(
+        path, index=False, encoding="utf-8-sig", lineterminator="\r\n"
+    )
 
 
 def findings_csv_frame(findings: pd.DataFrame) -> pd.DataFrame:
@@ -25,7 +27,9 @@ def findings_csv_frame(findings: pd.DataFrame) -> pd.DataFrame:
     return frame[CSV_COLUMNS]
 
 
-def write_output_table(relative: str, value: pd.DataFrame | DataLoaderFile, folder: Path) -> list[str]:
+def write_output_table(
+    relative: str, value: pd.DataFrame | DataLoaderFile, folder: Path
+) -> list[str]:
     """Write one registered output; return the relative paths written."""
     path = folder / relative
     if isinstance(value, DataLoaderFile):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pandas as pd
 
 from sfqb_diag.convert import CASTERS, EXPECTED, empty_column
@@ -31,32 +31,45 @@ def _entities_of(doc: Any, entity: str) -> list[dict] | None:
 
 def read_entities(path: Path, entity: str, problems: list[Problem]) -> list[dict] | None:
     """Parse a .json or .jsonl file into a list of entity dicts; problems located by line/column."""
-    text = path.read_text(encoding="utf-8-sig")
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
     if path.suffix == ".jsonl":
         records: list[dict] = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(data.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
-                doc = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(Problem(path.name, f"bad JSON: {exc.msg}", line=number, column=str(exc.colno)))
+                doc = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                problems.append(
+                    Problem(path.name, f"bad JSON: {exc.msg}", line=number, column=str(exc.colno))
+                )
                 continue
             found = _entities_of(doc, entity)
             if found is None:
-                problems.append(Problem(path.name, f"line is not a {entity} entity or query response", line=number))
+                problems.append(
+                    Problem(
+                        path.name, f"line is not a {entity} entity or query response", line=number
+                    )
+                )
             else:
                 records.extend(found)
         return records
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problems.append(Problem(path.name, f"bad JSON: {exc.msg}", line=exc.lineno, column=str(exc.colno)))
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        problems.append(
+            Problem(path.name, f"bad JSON: {exc.msg}", line=exc.lineno, column=str(exc.colno))
+        )
         return None
     found = _entities_of(doc, entity)
     if found is None:
-        problems.append(Problem(path.name, f"expected a JSON array of {entity} entities, a query response "
-                                f"body or a list of pages", line=1))
+        problems.append(
+            Problem(
+                path.name,
+                f"expected a JSON array of {entity} entities, a query response body or a list of pages",
+                line=1,
+            )
+        )
     return found
 
 
@@ -69,17 +82,41 @@ def _dig(record: dict, path: list[str]) -> Any:
     return value
 
 
-def flatten(records: list[dict], fields: dict[str, tuple[str, str]], file: str,
-            problems: list[Problem]) -> pd.DataFrame:
+def _column(records: list[dict], path: list[str]) -> list[Any]:
+    """One dotted path out of every record; the common one- and two-level paths take a fast route."""
+    try:
+        if len(path) == 1:
+            key = path[0]
+            return [r.get(key) for r in records]
+        if len(path) == 2:
+            outer, inner = path
+            return [(r.get(outer) or _EMPTY).get(inner) for r in records]
+    except AttributeError:  # a scalar where an object was expected: take the careful route
+        pass
+    return [_dig(r, path) for r in records]
+
+
+_EMPTY: dict[str, Any] = {}
+
+
+def flatten(
+    records: list[dict], fields: dict[str, tuple[str, str]], file: str, problems: list[Problem]
+) -> pd.DataFrame:
     """Pick the dotted paths of `fields` out of each record and cast them to their kinds."""
     out: dict[str, pd.Series] = {}
     for dotted, (column, kind) in fields.items():
         path = dotted.split(".")
-        raw = pd.Series([_dig(r, path) for r in records], dtype=object)
+        raw = pd.Series(_column(records, path), dtype=object)
         values, bad = CASTERS[kind](raw)
         for index in bad[bad].index[:20]:
-            problems.append(Problem(file, f"{raw[index]!r} is not {EXPECTED[kind]}",
-                                    line=None, column=f"{dotted} of entity #{index + 1}"))
+            problems.append(
+                Problem(
+                    file,
+                    f"{raw[index]!r} is not {EXPECTED[kind]}",
+                    line=None,
+                    column=f"{dotted} of entity #{index + 1}",
+                )
+            )
         out[column] = values
     frame = pd.DataFrame(out)
     custom = _custom_fields(records)
@@ -88,8 +125,16 @@ def flatten(records: list[dict], fields: dict[str, tuple[str, str]], file: str,
 
 def _custom_fields(records: list[dict]) -> pd.DataFrame:
     """CustomField [{Name, StringValue}] -> columns custom_<name> (syncs often keep the SF Id here)."""
-    rows = [{f"custom_{str(cf.get('Name', '')).strip().lower().replace(' ', '_')}": cf.get("StringValue")
-             for cf in (r.get("CustomField") or []) if cf.get("StringValue")} for r in records]
+    rows = [
+        {
+            f"custom_{str(cf.get('Name', '')).strip().lower().replace(' ', '_')}": cf.get(
+                "StringValue"
+            )
+            for cf in (r.get("CustomField") or [])
+            if cf.get("StringValue")
+        }
+        for r in records
+    ]
     if not any(rows):
         return pd.DataFrame()
     return pd.DataFrame(rows).astype("string")
@@ -100,14 +145,26 @@ def _line_rows(txn_id: str, lines: list[dict], parent: str | None = None) -> lis
     for line in lines or []:
         detail_type = line.get("DetailType")
         detail = line.get(detail_type, {}) if detail_type else {}
-        row = {"txn_id": txn_id, "line_id": line.get("Id"), "line_num": line.get("LineNum"),
-               "detail_type": detail_type, "amount_cents": line.get("Amount"),
-               "description": line.get("Description"), "group_line_id": parent,
-               "item_id": _dig(detail, ["ItemRef", "value"]) or _dig(detail, ["GroupItemRef", "value"]),
-               "item_name": _dig(detail, ["ItemRef", "name"]) or _dig(detail, ["GroupItemRef", "name"]),
-               "qty": detail.get("Qty") if detail_type != "GroupLineDetail" else detail.get("Quantity"),
-               "unit_price": detail.get("UnitPrice"), "tax_code": _dig(detail, ["TaxCodeRef", "value"]),
-               "discount_pct": detail.get("DiscountPercent"), "percent_based": detail.get("PercentBased")}
+        row = {
+            "txn_id": txn_id,
+            "line_id": line.get("Id"),
+            "line_num": line.get("LineNum"),
+            "detail_type": detail_type,
+            "amount_cents": line.get("Amount"),
+            "description": line.get("Description"),
+            "group_line_id": parent,
+            "item_id": _dig(detail, ["ItemRef", "value"])
+            or _dig(detail, ["GroupItemRef", "value"]),
+            "item_name": _dig(detail, ["ItemRef", "name"])
+            or _dig(detail, ["GroupItemRef", "name"]),
+            "qty": detail.get("Qty")
+            if detail_type != "GroupLineDetail"
+            else detail.get("Quantity"),
+            "unit_price": detail.get("UnitPrice"),
+            "tax_code": _dig(detail, ["TaxCodeRef", "value"]),
+            "discount_pct": detail.get("DiscountPercent"),
+            "percent_based": detail.get("PercentBased"),
+        }
         rows.append(row)
         if detail_type == "GroupLineDetail":
             # Bundle children are the lines that carry items and amounts; keep the link to the group.
@@ -123,13 +180,23 @@ def lines_table(records: list[dict], file: str, problems: list[Problem]) -> pd.D
 
 def payment_links_table(records: list[dict], file: str, problems: list[Problem]) -> pd.DataFrame:
     """Payment Line[].LinkedTxn[] as rows: which invoice each part of a payment was applied to."""
-    rows = [{"payment_id": str(p.get("Id")), "amount_cents": line.get("Amount"),
-             "txn_id": linked.get("TxnId"), "txn_type": linked.get("TxnType")}
-            for p in records for line in (p.get("Line") or []) for linked in (line.get("LinkedTxn") or [])]
+    rows = [
+        {
+            "payment_id": str(p.get("Id")),
+            "amount_cents": line.get("Amount"),
+            "txn_id": linked.get("TxnId"),
+            "txn_type": linked.get("TxnType"),
+        }
+        for p in records
+        for line in (p.get("Line") or [])
+        for linked in (line.get("LinkedTxn") or [])
+    ]
     return _cast_rows(rows, PAYMENT_LINK_COLUMNS, file, problems)
 
 
-def _cast_rows(rows: list[dict], columns: dict[str, str], file: str, problems: list[Problem]) -> pd.DataFrame:
+def _cast_rows(
+    rows: list[dict], columns: dict[str, str], file: str, problems: list[Problem]
+) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame({c: empty_column(k) for c, k in columns.items()})
     raw = pd.DataFrame(rows, columns=list(columns))
@@ -137,6 +204,10 @@ def _cast_rows(rows: list[dict], columns: dict[str, str], file: str, problems: l
     for column, kind in columns.items():
         values, bad = CASTERS[kind](raw[column].astype(object).where(raw[column].notna(), None))
         if bad.any():
-            problems.append(Problem(file, f"{int(bad.sum())} line value(s) are not {EXPECTED[kind]}", column=column))
+            problems.append(
+                Problem(
+                    file, f"{int(bad.sum())} line value(s) are not {EXPECTED[kind]}", column=column
+                )
+            )
         out[column] = values
     return pd.DataFrame(out)

@@ -20,8 +20,14 @@ def decode(path: Path, problems: list[Problem]) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem(path.name, "not UTF-8; read as Windows-1252 (cp1252). Re-export as UTF-8 "
-                                "if names look wrong", line=line, fatal=False))
+        problems.append(
+            Problem(
+                path.name,
+                "not UTF-8; read as Windows-1252 (cp1252). Re-export as UTF-8 if names look wrong",
+                line=line,
+                fatal=False,
+            )
+        )
         return data.decode("cp1252", errors="replace")
 
 
@@ -32,13 +38,22 @@ def _malformed_rows(text: str, path: Path) -> list[Problem]:
     header = next(reader, [])
     for row in reader:
         if row and len(row) != len(header):
-            found.append(Problem(path.name, f"has {len(row)} fields, the header has {len(header)}",
-                                 line=reader.line_num))
+            found.append(
+                Problem(
+                    path.name,
+                    f"has {len(row)} fields, the header has {len(header)}",
+                    line=reader.line_num,
+                )
+            )
     return found or [Problem(path.name, "is not a readable CSV file")]
 
 
-def read_sf_csv(path: Path, fields: dict[str, tuple[str, str]], links: dict[str, tuple[str, str]],
-                problems: list[Problem]) -> tuple[pd.DataFrame | None, list[str]]:
+def read_sf_csv(
+    path: Path,
+    fields: dict[str, tuple[str, str]],
+    links: dict[str, tuple[str, str]],
+    problems: list[Problem],
+) -> tuple[pd.DataFrame | None, list[str]]:
     """Read one object's CSV; return (canonical table, canonical columns the file lacks).
 
     `fields` maps API field -> (column, kind); `links` maps the configured link field -> (column, kind).
@@ -46,14 +61,23 @@ def read_sf_csv(path: Path, fields: dict[str, tuple[str, str]], links: dict[str,
     """
     text = decode(path, problems)
     try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], engine="c")
+        raw = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], engine="c"
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError):
         problems.extend(_malformed_rows(text, path))
         return None, []
     raw.columns = [c.strip() for c in raw.columns]
     if "Id" not in raw.columns:
-        problems.append(Problem(path.name, "has no column Id; Data Loader exports need the API field names "
-                                "in the header (Id, Name, ...)", line=1, column="Id"))
+        problems.append(
+            Problem(
+                path.name,
+                "has no column Id; Data Loader exports need the API field names "
+                "in the header (Id, Name, ...)",
+                line=1,
+                column="Id",
+            )
+        )
         return None, []
     wanted = {**fields, **links}
     out: dict[str, pd.Series] = {}
@@ -62,13 +86,21 @@ def read_sf_csv(path: Path, fields: dict[str, tuple[str, str]], links: dict[str,
         column, kind = wanted.get(api_name, (to_snake(api_name), "str"))
         values, bad = CASTERS[kind](raw[api_name].where(raw[api_name] != "", None))
         for line in lines[bad.to_numpy()].head(20):
-            problems.append(Problem(path.name, f"{raw[api_name].iloc[line - 2]!r} is not {EXPECTED[kind]}",
-                                    line=int(line), column=api_name))
+            problems.append(
+                Problem(
+                    path.name,
+                    f"{raw[api_name].iloc[line - 2]!r} is not {EXPECTED[kind]}",
+                    line=int(line),
+                    column=api_name,
+                )
+            )
         if bad.sum() > 20:
-            problems.append(Problem(path.name, f"{int(bad.sum()) - 20} more bad values", column=api_name))
+            problems.append(
+                Problem(path.name, f"{int(bad.sum()) - 20} more bad values", column=api_name)
+            )
         out[column] = values.reset_index(drop=True)
     missing = [col for api, (col, kind) in wanted.items() if col not in out]
-    for api, (col, kind) in wanted.items():
+    for _api, (col, kind) in wanted.items():
         if col not in out:
             out[col] = empty_column(kind, len(raw))
     return pd.DataFrame(out), missing

@@ -1,0 +1,34 @@
+"""Every CLI command is documented with an example; every check appears in the area docs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sfqb_diag.cli import app
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_a_section_and_an_example(command):
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    assert re.search(rf"^## {re.escape(command)}$", text, flags=re.M), (
+        f"docs/cli.md lacks '## {command}'"
+    )
+    assert f"sfqb-diag {command}" in text
+
+
+def test_every_registered_check_is_documented():
+    from sfqb_diag.registry import registry_table
+
+    table = registry_table()
+    for row in table.itertuples(index=False):
+        page = DOCS / "areas" / f"{row.area}.md"
+        assert page.is_file(), f"docs/areas/{row.area}.md is missing"
+        assert row.check in page.read_text(encoding="utf-8"), (
+            f"{row.check} is not documented in {page.name}"
+        )

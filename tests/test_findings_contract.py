@@ -1,0 +1,207 @@
+"""The findings contract: columns and order, stable ids, formula neutralisation, whole outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sfqb_diag.engine as engine
+from sfqb_diag.config import ClientConfig
+from sfqb_diag.dataset import Dataset
+from sfqb_diag.errors import SfqbError
+from sfqb_diag.findings import CSV_COLUMNS, format_cents, new_findings
+from sfqb_diag.outputs.publish import publishing
+from sfqb_diag.outputs.safe_cells import neutralise, validate_data_loader
+from sfqb_diag.pipeline import CheckOptions, compute, run_check
+from sfqb_diag.registry import CHECKS, OUTPUTS, DataLoaderFile, check, output
+
+AS_OF = pd.Timestamp("2026-11-20T06:00:00Z")
+ACCOUNTS = pd.DataFrame(
+    {
+        "id": ["001000000000001AAA", "001000000000002AAA"],
+        "name": ["=cmd|calc", "Beta"],
+        "amount_cents": pd.array([12345, -50], dtype="Int64"),
+    }
+)
+
+
+@pytest.fixture
+def only_test_checks(monkeypatch):
+    """Run the engine with two test checks and one output instead of the real registry."""
+    checks, outputs = {}, {}
+    monkeypatch.setattr(engine, "CHECKS", checks)
+    monkeypatch.setattr(engine, "OUTPUTS", outputs)
+    monkeypatch.setattr("sfqb_diag.registry.CHECKS", checks)
+    monkeypatch.setattr("sfqb_diag.registry.OUTPUTS", outputs)
+
+    @check(
+        "test_money",
+        area="partial_sync",
+        severity="high",
+        needs=("accounts",),
+        what="w",
+        why="y",
+        fix="f",
+    )
+    def money(ctx):
+        accounts = ctx.data["accounts"]
+        return new_findings(
+            sf_object="Account",
+            sf_id=accounts["id"],
+            title="Problem on " + accounts["name"],
+            amount_cents=accounts["amount_cents"],
+            currency="USD",
+        )
+
+    @check(
+        "test_needs_customers",
+        area="customers",
+        severity="low",
+        needs=("customers",),
+        what="w",
+        why="y",
+        fix="f",
+    )
+    def needs_customers(ctx):  # pragma: no cover - skipped: no customers table
+        raise AssertionError("must be skipped")
+
+    @output(
+        "remediation/salesforce_test_links.csv",
+        area="partial_sync",
+        needs=("accounts",),
+        description="d",
+        kind="data_loader",
+    )
+    def links(ctx):
+        ids = ctx.data["accounts"]["id"]
+        return DataLoaderFile(
+            update=pd.DataFrame({"Id": ids, "QBO_Customer_Id__c": ["1", "2"]}),
+            rollback=pd.DataFrame({"Id": ids, "QBO_Customer_Id__c": ["", ""]}),
+        )
+
+    return checks
+
+
+def run(accounts: pd.DataFrame = ACCOUNTS) -> engine.RunResult:
+    return engine.run_checks(Dataset(tables={"accounts": accounts}), ClientConfig(), AS_OF)
+
+
+def test_finding_ids_hash_only_check_and_record_keys(only_test_checks):
+    first = run()
+    renamed = ACCOUNTS.assign(name=["Other", "Names"], amount_cents=pd.array([1, 2], dtype="Int64"))
+    second = run(renamed.iloc[::-1].reset_index(drop=True))
+    assert set(first.findings["finding_id"]) == set(second.findings["finding_id"])
+    assert first.findings["finding_id"].is_unique
+    assert first.skipped == [
+        {
+            "area": "customers",
+            "check": "test_needs_customers",
+            "missing": "salesforce/Account.csv" if False else "quickbooks/Customer.json",
+        }
+    ]
+
+
+def test_a_check_reporting_a_record_twice_is_refused(only_test_checks):
+    doubled = pd.concat([ACCOUNTS, ACCOUNTS], ignore_index=True)
+    with pytest.raises(SfqbError, match="test_money reported the same record twice"):
+        run(doubled)
+
+
+def test_findings_csv_columns_order_bom_and_neutralised_cells(only_test_checks, tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "salesforce").mkdir(parents=True)
+    (raw / "salesforce" / "Account.csv").write_text("Id,Name\n001000000000001,=cmd|calc\n")
+    result = run_check(CheckOptions(raw=raw, out=tmp_path / "out", as_of="2026-11-20"))
+    path = tmp_path / "out" / "findings.csv"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(frame.columns) == CSV_COLUMNS
+    assert frame.loc[0, "title"] == "'Problem on =cmd|calc" or frame.loc[0, "title"].startswith(
+        "Problem on"
+    )
+    assert result.summary["as_of"] == "2026-11-20T00:00:00+00:00"
+    # Data Loader files are not prefixed; they come with a rollback file.
+    update = pd.read_csv(
+        tmp_path / "out" / "remediation" / "salesforce_test_links.csv",
+        dtype=str,
+        encoding="utf-8-sig",
+    )
+    assert list(update.columns) == ["Id", "QBO_Customer_Id__c"]
+    assert (tmp_path / "out" / "remediation" / "salesforce_test_links.rollback.csv").is_file()
+
+
+def test_neutralise_prefixes_formulas_but_not_numbers():
+    frame = pd.DataFrame({"a": ["=SUM(A1)", "+1+2", "@x", "-12.50", "plain", "-rm -rf", None]})
+    assert list(neutralise(frame)["a"].fillna("<NA>")) == [
+        "'=SUM(A1)",
+        "'+1+2",
+        "'@x",
+        "-12.50",
+        "plain",
+        "'-rm -rf",
+        "<NA>",
+    ]
+
+
+def test_data_loader_files_are_validated_not_prefixed():
+    with pytest.raises(SfqbError, match="would run as a formula"):
+        validate_data_loader(
+            pd.DataFrame({"Id": ["001000000000001AAA"], "X__c": ["=HYPERLINK()"]}), "f.csv"
+        )
+    with pytest.raises(SfqbError, match="is not a Salesforce Id"):
+        validate_data_loader(pd.DataFrame({"Id": ["nope"], "X__c": ["1"]}), "f.csv")
+
+
+def test_amounts_are_exact_text():
+    assert list(format_cents(pd.Series([12345, -5, 0, None], dtype="Int64"))) == [
+        "123.45",
+        "-0.05",
+        "0.00",
+        "",
+    ]
+
+
+def test_publish_is_whole_and_keeps_other_entries(tmp_path):
+    out = tmp_path / "out"
+    (out / "raw").mkdir(parents=True)
+    (out / "findings.csv").write_text("old")
+    with pytest.raises(RuntimeError), publishing(out) as folder:
+        (folder / "findings.csv").write_text("half")
+        raise RuntimeError("crash")
+    assert (out / "findings.csv").read_text() == "old"  # a crash leaves the old outputs
+    assert not (tmp_path / "out.partial").exists()
+    with publishing(out) as folder:
+        (folder / "findings.csv").write_text("new")
+    assert (out / "findings.csv").read_text() == "new" and (out / "raw").is_dir()
+
+
+def test_fail_on_exit_code(only_test_checks, tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "salesforce").mkdir(parents=True)
+    (raw / "salesforce" / "Account.csv").write_text("Id,Name\n001000000000001,A\n")
+    run_ = compute(CheckOptions(raw=raw, out=tmp_path / "o"))
+    assert (
+        run_.exit_code("high") == 1
+        and run_.exit_code("critical") == 0
+        and run_.exit_code(None) == 0
+    )
+
+
+def test_summary_counts_money_once_per_record(only_test_checks, tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "salesforce").mkdir(parents=True)
+    (raw / "salesforce" / "Account.csv").write_text("Id,Name\n001000000000001,A\n")
+    summary = compute(CheckOptions(raw=raw, out=tmp_path / "o", as_of="2026-11-20")).summary
+    assert summary["by_area"]["partial_sync"]["high"] == 1
+    assert json.dumps(summary)  # serialisable, no paths
+    assert str(tmp_path) not in json.dumps(summary)
+
+
+def test_registry_is_the_real_one_outside_the_fixture():
+    import sfqb_diag.checks  # noqa: F401
+
+    assert "test_money" not in CHECKS and "remediation/salesforce_test_links.csv" not in OUTPUTS
+    assert isinstance(Path, type)

@@ -1,0 +1,254 @@
+"""The raw-folder loader: every accepted input form, and every kind of bad input reported together."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sfqb_diag.config import ClientConfig, Links
+from sfqb_diag.errors import InputError, UsageError
+from sfqb_diag.ids import to_18
+from sfqb_diag.sources.files import load_raw
+
+CUSTOMERS = [
+    {
+        "Id": "1",
+        "DisplayName": "Acme Inc.",
+        "Active": True,
+        "Balance": 10.5,
+        "MetaData": {"CreateTime": "2026-01-01T01:00:00-08:00"},
+        "CurrencyRef": {"value": "USD"},
+    },
+    {"Id": "2", "DisplayName": "Beta (deleted)", "Active": False},
+]
+INVOICE = {
+    "Id": "9",
+    "CustomerRef": {"value": "1", "name": "Acme Inc."},
+    "TotalAmt": 107.1,
+    "TxnDate": "2026-02-03",
+    "PrivateNote": "SF Opportunity 006000000000001",
+    "TxnTaxDetail": {"TotalTax": 7.0},
+    "Line": [
+        {
+            "Id": "1",
+            "LineNum": 1,
+            "DetailType": "SalesItemLineDetail",
+            "Amount": 100.1,
+            "SalesItemLineDetail": {
+                "ItemRef": {"value": "3", "name": "Widget"},
+                "Qty": 2,
+                "UnitPrice": 50.05,
+            },
+        },
+        {
+            "Id": "2",
+            "DetailType": "GroupLineDetail",
+            "GroupLineDetail": {
+                "GroupItemRef": {"value": "7", "name": "Bundle"},
+                "Quantity": 1,
+                "Line": [
+                    {
+                        "Id": "3",
+                        "DetailType": "SalesItemLineDetail",
+                        "Amount": 0.0,
+                        "SalesItemLineDetail": {
+                            "ItemRef": {"value": "4"},
+                            "Qty": 1,
+                            "UnitPrice": 0,
+                        },
+                    }
+                ],
+            },
+        },
+        {"DetailType": "SubTotalLineDetail", "Amount": 100.1, "SubTotalLineDetail": {}},
+    ],
+}
+
+
+def write(root: Path, relative: str, content: str | bytes) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+def test_lone_customer_json_array(tmp_path):
+    write(tmp_path, "quickbooks/Customer.json", json.dumps(CUSTOMERS))
+    data = load_raw(tmp_path)
+    customers = data["customers"]
+    assert list(customers["id"]) == ["1", "2"]
+    assert customers.loc[0, "balance_cents"] == 1050  # money as exact cents
+    assert str(customers["create_time"].dtype) == "datetime64[ns, UTC]"
+    assert customers.loc[0, "create_time"] == pd.Timestamp("2026-01-01T09:00:00Z")
+    assert customers.loc[1, "active"] is False or not customers.loc[1, "active"]
+    assert data.files == {"customers": "quickbooks/Customer.json"}
+
+
+@pytest.mark.parametrize("shape", ["query_response", "pages", "jsonl", "array"])
+def test_every_qbo_file_shape_gives_the_same_table(tmp_path, shape):
+    page = {
+        "QueryResponse": {"Customer": CUSTOMERS, "startPosition": 1, "maxResults": 2},
+        "time": "x",
+    }
+    forms = {
+        "query_response": ("json", json.dumps(page)),
+        "pages": (
+            "json",
+            json.dumps(
+                [
+                    {"QueryResponse": {"Customer": CUSTOMERS[:1]}},
+                    {"QueryResponse": {"Customer": CUSTOMERS[1:]}},
+                    {"QueryResponse": {}},
+                ]
+            ),
+        ),
+        "jsonl": ("jsonl", "\n".join(json.dumps(c) for c in CUSTOMERS) + "\n"),
+        "array": ("json", json.dumps(CUSTOMERS)),
+    }
+    suffix, text = forms[shape]
+    write(tmp_path, f"quickbooks/Customer.{suffix}", text)
+    assert list(load_raw(tmp_path)["customers"]["display_name"]) == ["Acme Inc.", "Beta (deleted)"]
+
+
+def test_account_csv_with_bom_and_15_char_ids(tmp_path):
+    write(
+        tmp_path,
+        "salesforce/Account.csv",
+        b"\xef\xbb\xbfId,Name,QBO_Customer_Id__c,IsDeleted,Custom_Thing__c\r\n"
+        b'001000000000aBc,"Acme, Inc.",1,FALSE,x\r\n001000000000abc,Zed GmbH,,true,\r\n',
+    )
+    accounts = load_raw(tmp_path)["accounts"]
+    assert list(accounts["id"]) == [to_18("001000000000aBc"), to_18("001000000000abc")]
+    assert accounts["id"].str.len().eq(18).all() and accounts["id"].nunique() == 2  # case-safe
+    assert list(accounts["qb_customer_id"].fillna("")) == ["1", ""]
+    assert list(accounts["is_deleted"]) == [False, True]
+    assert "custom_thing__c" in accounts  # unknown columns are kept
+
+
+def test_cp1252_export_is_read_with_a_warning(tmp_path):
+    write(
+        tmp_path,
+        "salesforce/Account.csv",
+        "Id,Name\n001000000000001,Café Müller\n".encode("cp1252"),
+    )
+    data = load_raw(tmp_path)
+    assert data["accounts"].loc[0, "name"] == "Café Müller"
+    assert any("cp1252" in str(w) for w in data.warnings)
+
+
+def test_invoice_lines_groups_and_payment_links(tmp_path):
+    write(tmp_path, "quickbooks/Invoice.json", json.dumps([INVOICE]))
+    write(
+        tmp_path,
+        "quickbooks/Payment.json",
+        json.dumps(
+            [
+                {
+                    "Id": "5",
+                    "TotalAmt": 50,
+                    "UnappliedAmt": 0,
+                    "Line": [{"Amount": 50, "LinkedTxn": [{"TxnId": "9", "TxnType": "Invoice"}]}],
+                }
+            ]
+        ),
+    )
+    data = load_raw(tmp_path)
+    invoice = data["invoices"].iloc[0]
+    assert invoice["total_cents"] == 10710 and invoice["total_tax_cents"] == 700
+    assert invoice["customer_id"] == "1"
+    lines = data["invoice_lines"]
+    assert list(lines["detail_type"]) == [
+        "SalesItemLineDetail",
+        "GroupLineDetail",
+        "SalesItemLineDetail",
+        "SubTotalLineDetail",
+    ]
+    assert lines.loc[2, "group_line_id"] == "2"  # bundle child keeps its group
+    assert lines.loc[0, "amount_cents"] == 10010 and lines.loc[0, "unit_price"] == 50.05
+    links = data["payment_links"]
+    assert list(links["txn_id"]) == ["9"] and links.loc[0, "amount_cents"] == 5000
+
+
+def test_link_fields_follow_the_config(tmp_path):
+    write(tmp_path, "salesforce/Account.csv", "Id,Name,QuickBooks_Id__c\n001000000000001,Acme,42\n")
+    config = ClientConfig(links=Links(account_customer_id="Account.QuickBooks_Id__c"))
+    data = load_raw(tmp_path, config)
+    assert data["accounts"].loc[0, "qb_customer_id"] == "42"
+    assert data.has_column("accounts", "qb_customer_id")
+    # With the default config the same file simply has no link column: a check needing it is skipped.
+    assert not load_raw(tmp_path).has_column("accounts", "qb_customer_id")
+
+
+def test_every_problem_is_reported_at_once_with_file_line_and_column(tmp_path):
+    write(
+        tmp_path,
+        "salesforce/Account.csv",
+        "Id,Name,CreatedDate\n001000000000001,A,yesterday\nnot-an-id,B,\n",
+    )
+    write(tmp_path, "salesforce/Opportunity.csv", "Name,Amount\nDeal,10\n")
+    write(tmp_path, "salesforce/Product2.csv", 'Id,Name\n01t000000000001,"unclosed\n')
+    write(tmp_path, "quickbooks/Invoice.json", '[{"Id": "1",, }]')
+    write(tmp_path, "quickbooks/Item.jsonl", '{"Id": "1"}\n{broken\n')
+    with pytest.raises(InputError) as caught:
+        load_raw(tmp_path)
+    text = str(caught.value)
+    assert (
+        "salesforce/Account.csv, line 2, column CreatedDate: 'yesterday' is not an ISO 8601 timestamp"
+        in text
+    )
+    assert "salesforce/Account.csv, line 3, column Id" in text
+    assert "salesforce/Opportunity.csv, line 1, column Id: has no column Id" in text
+    assert "salesforce/Product2.csv" in text
+    assert "quickbooks/Invoice.json, line 1, column 13: bad JSON" in text
+    assert "quickbooks/Item.jsonl, line 2" in text
+    assert len(caught.value.problems) >= 6
+
+
+def test_malformed_csv_row_is_located(tmp_path):
+    write(
+        tmp_path, "salesforce/Account.csv", "Id,Name\n001000000000001,A\n001000000000002,B,extra\n"
+    )
+    with pytest.raises(InputError, match=r"Account.csv, line 3: has 3 fields, the header has 2"):
+        load_raw(tmp_path)
+
+
+def test_unknown_files_are_ignored_not_fatal(tmp_path):
+    write(tmp_path, "salesforce/Case.csv", "Id,Subject\n500000000000001,x\n")
+    write(tmp_path, "quickbooks/Bill.json", "[]")
+    write(tmp_path, "quickbooks/Customer.json", json.dumps(CUSTOMERS))
+    data = load_raw(tmp_path)
+    assert set(data.tables) == {"customers"}
+    assert {w.file for w in data.warnings} == {"salesforce/Case.csv", "quickbooks/Bill.json"}
+
+
+def test_manifest_counts_reveal_a_truncated_export(tmp_path):
+    write(
+        tmp_path,
+        "manifest.json",
+        json.dumps({"counts": {"Customer": 5}, "pulled_at": "2026-11-20T06:00:00Z"}),
+    )
+    write(tmp_path, "quickbooks/Customer.json", json.dumps(CUSTOMERS))
+    data = load_raw(tmp_path)
+    assert any("manifest counted 5" in str(w) for w in data.warnings)
+
+
+def test_empty_or_missing_folder_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="does not exist"):
+        load_raw(tmp_path / "nope")
+    with pytest.raises(UsageError, match="no file"):
+        load_raw(tmp_path)
+
+
+def test_dataset_round_trips_through_the_parquet_cache(tmp_path):
+    write(tmp_path, "quickbooks/Invoice.json", json.dumps([INVOICE]))
+    write(tmp_path, "salesforce/Account.csv", "Id,Name\n001000000000001,A\n")
+    data = load_raw(tmp_path / "")
+    data.save(tmp_path / "cache")
+    from sfqb_diag.dataset import Dataset
+
+    again = Dataset.load(tmp_path / "cache")
+    for name, frame in data.tables.items():
+        pd.testing.assert_frame_equal(frame, again[name])
