@@ -1,0 +1,155 @@
+"""`doctor` against the stand-in, and `init`: plain sentences, the right verdicts, no secrets."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from test_standin import write_small_raw
+
+from sfqb_diag.cli import main
+from sfqb_diag.config import ClientConfig, load_config
+from sfqb_diag.doctor import diagnose, failed
+from sfqb_diag.errors import UsageError
+from sfqb_diag.init_client import init_client
+from sfqb_diag.sources.tokens import TokenRecord, TokenStore
+from sfqb_diag.standin import StandIn
+
+
+def _config(server: StandIn, folder: Path, **links: object) -> ClientConfig:
+    config = load_config(server.write_config(folder / "client.yaml"))
+    defaults = {
+        "opportunity_sync_error": None,
+        "opportunity_last_sync": None,
+    }  # not in the small raw folder
+    return dataclasses.replace(
+        config, links=dataclasses.replace(config.links, **{**defaults, **links})
+    )
+
+
+def _by_step(found: list) -> dict[str, tuple[str, str]]:
+    return {f"{f.side}/{f.step}": (f.status, f.message) for f in found}
+
+
+@pytest.fixture()
+def raw(tmp_path: Path) -> Path:
+    return write_small_raw(tmp_path / "raw")
+
+
+def test_a_healthy_setup_passes_and_names_org_and_realm(raw: Path, tmp_path: Path) -> None:
+    with StandIn(raw) as server:
+        found = diagnose(_config(server, tmp_path / "cfg"), server.env())
+    steps = _by_step(found)
+    assert not failed(found), [f.line() for f in found]
+    assert "00D000000000042EAA" in steps["salesforce/which org"][1]
+    assert "4620816365000000042" in steps["quickbooks/which company"][1]
+    assert steps["both/environments agree"] == ("ok", "both sides are production")
+
+
+def test_each_problem_is_one_sentence_with_its_fix(raw: Path, tmp_path: Path) -> None:
+    with StandIn(raw) as server:
+        env = {**server.env(), "QBO_REALM_ID": "123"}
+        env.pop("SF_SECURITY_TOKEN")
+        found = diagnose(
+            _config(server, tmp_path / "cfg", opportunity_sync_error="Opportunity.Sync_Err__c"), env
+        )
+    steps = _by_step(found)
+    assert (
+        steps["salesforce/login"][0] == "fail"
+        and "SF_SECURITY_TOKEN" in steps["salesforce/login"][1]
+    )
+    assert (
+        steps["quickbooks/which company"][0] == "fail"
+        and "realm 123" in steps["quickbooks/which company"][1]
+    )
+    with StandIn(raw) as server:
+        found = diagnose(
+            _config(server, tmp_path / "cfg2", opportunity_sync_error="Opportunity.Sync_Err__c"),
+            server.env(),
+        )
+    status, message = _by_step(found)["salesforce/link fields"]
+    assert status == "fail" and "Opportunity.Sync_Err__c (links.opportunity_sync_error)" in message
+
+
+def test_sandbox_on_one_side_and_production_on_the_other_fails(raw: Path, tmp_path: Path) -> None:
+    manifest = json.loads((raw / "manifest.json").read_text())
+    manifest["salesforce"]["is_sandbox"] = True
+    (raw / "manifest.json").write_text(json.dumps(manifest))
+    with StandIn(raw) as server:
+        found = diagnose(_config(server, tmp_path / "cfg"), server.env())
+    status, message = _by_step(found)["both/environments agree"]
+    assert status == "fail" and "Salesforce is sandbox but QBO is production" in message
+
+
+def test_untrusted_tls_is_explained(raw: Path, tmp_path: Path) -> None:
+    with StandIn(raw) as server:
+        config = _config(server, tmp_path / "cfg")
+        config = dataclasses.replace(
+            config, salesforce=dataclasses.replace(config.salesforce, ca_bundle=None)
+        )
+        found = diagnose(config, server.env())
+    status, message = _by_step(found)["salesforce/reachability and TLS"]
+    assert status == "fail" and "ca_bundle" in message
+
+
+def test_an_expiring_refresh_token_is_warned(raw: Path, tmp_path: Path) -> None:
+    with StandIn(raw) as server:
+        config = _config(server, tmp_path / "cfg")
+        soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
+        TokenStore(Path(config.quickbooks.token_store)).write(
+            TokenRecord(
+                refresh_token=server.env()["QBO_REFRESH_TOKEN"], refresh_token_expires_at=soon
+            )
+        )
+        status, message = _by_step(diagnose(config, server.env()))["quickbooks/token store"]
+    assert status == "warn" and "expires in 3 days" in message
+
+
+def test_the_doctor_command_prints_no_secret(
+    raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secrets = {
+        "SF_PASSWORD": "ZqDocPass-91ab",
+        "SF_SECURITY_TOKEN": "ZqDocTok-22cd",
+        "QBO_CLIENT_SECRET": "ZqDocSecret-33ef",
+        "QBO_REFRESH_TOKEN": "ZqDocRefresh-44aa",
+    }
+    with StandIn(raw) as server:
+        for key, value in {**server.env(), **secrets}.items():
+            monkeypatch.setenv(key, value)
+        path = server.write_config(tmp_path / "cfg" / "client.yaml")
+        code = main(["doctor", "--config", str(path)])
+        issued = list(server.state.issued)
+    printed = capsys.readouterr()
+    assert code == 3  # the small raw folder lacks two of the default link fields
+    assert "[fail] salesforce link fields" in printed.out
+    for needle in [*secrets.values(), *issued]:
+        assert needle not in printed.out + printed.err
+
+
+def test_init_writes_a_loadable_commented_client_folder(tmp_path: Path) -> None:
+    folder = init_client("acme", tmp_path)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "client.yaml",
+        "decisions.csv",
+        "history",
+        "out",
+        "raw",
+        "reviews.csv",
+    ]
+    text = (folder / "client.yaml").read_text()
+    assert "CREDENTIALS NEVER GO IN THIS FILE" in text and "__NAME__" not in text
+    assert load_config(folder / "client.yaml").name == "acme"
+    assert (
+        (folder / "decisions.csv")
+        .read_text(encoding="utf-8-sig")
+        .startswith("kind,sf_id,qb_id,decision")
+    )
+    assert (tmp_path / "clients" / ".gitignore").is_file()
+    with pytest.raises(UsageError, match="already exists"):
+        init_client("acme", tmp_path)
+    with pytest.raises(UsageError, match="client name"):
+        init_client("../evil", tmp_path)
