@@ -82,6 +82,7 @@ class Thresholds:
     refresh_token_warn_days: float = 14.0
     lag_outlier_days: float = 7.0
     gap_days: float = 3.0
+    realm_mismatch_share: float = 0.5
 
 
 @dataclass(frozen=True)

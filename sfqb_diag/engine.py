@@ -60,15 +60,26 @@ class RunResult:
 
 
 def _missing_inputs(data: Dataset, needs: tuple[str, ...]) -> list[str]:
-    """Needs are table names, or 'table.column' for a column the check cannot do without."""
+    """Needs are table names, 'table.column' for a column the check cannot do without, or
+    'manifest' / 'manifest.section.key' for facts only manifest.json carries."""
     missing = []
     for need in needs:
         table, _, column = need.partition(".")
-        if not data.has(table):
+        if table == "manifest":
+            if not _manifest_has(data.manifest, column):
+                missing.append(f"manifest.json{' key ' + column if column else ''}")
+        elif not data.has(table):
             missing.append(data.files.get(table) or _file_hint(table))
         elif column and not data.has_column(table, column):
             missing.append(f"column {column} of {data.files.get(table, table)}")
     return missing
+
+
+def _manifest_has(manifest: dict[str, Any], dotted: str) -> bool:
+    value: Any = manifest
+    for key in dotted.split(".") if dotted else []:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value not in (None, "", {})
 
 
 def _file_hint(table: str) -> str:

@@ -118,7 +118,8 @@ def money(cents: int | None, currency: str | None) -> str:
 
 
 def empty_findings() -> pd.DataFrame:
-    return conform(pd.DataFrame(columns=["finding_id"]))
+    """A findings frame with no rows (a copy of one template: conform() is not free)."""
+    return _EMPTY.copy()
 
 
 def sort_findings(frame: pd.DataFrame) -> pd.DataFrame:
@@ -133,3 +134,6 @@ def sort_findings(frame: pd.DataFrame) -> pd.DataFrame:
         kind="stable",
     )
     return order.drop(columns=["_rank", "_amount"]).reset_index(drop=True)
+
+
+_EMPTY = conform(pd.DataFrame(columns=["finding_id"]))
