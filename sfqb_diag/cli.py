@@ -73,18 +73,20 @@ def check(raw: RawArg, out: OutOpt, config: ConfigOpt = None, decisions: Decisio
 def report(raw: RawArg, out: OutOpt, config: ConfigOpt = None, decisions: DecisionsOpt = None,
            reviews: ReviewsOpt = None, as_of: AsOfOpt = None, areas: AreasOpt = None,
            fail_on: FailOnOpt = None,
-           history: Annotated[Path | None, typer.Option("--history", help="Keep this run under HISTORY/<date>/.")] = None,
+           history: Annotated[Path | None, typer.Option("--history", help="Keep this run under HISTORY/<as-of>/ and chart the trend.")] = None,
+           keep: Annotated[int | None, typer.Option("--keep", min=1, help="With --history: retain only the last N kept runs.")] = None,
+           timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds one notebook may take in all (default: no limit).")] = None,
            ) -> None:
     """Run the checks, then every notebook, and write the whole report folder with HTML pages."""
     from sfqb_diag.report import run_report
+    from sfqb_diag.schedule import ScheduleOptions
 
     options = _options(raw, out, config, decisions, reviews, as_of, areas, fail_on)
-    run = run_report(options)
-    if history is not None:
-        from sfqb_diag.history import keep_run
-
-        keep_run(out, history)
+    schedule = ScheduleOptions(history=history, keep=keep, notebook_timeout=timeout).validated()
+    run = run_report(options, schedule)
     print_summary(run, out)
+    if history is not None:
+        typer.echo(f"Kept in history: {history}")
     typer.echo(f"Report: {out / 'report' / 'index.html'}")
     raise typer.Exit(run.exit_code(fail_on))
 
@@ -130,6 +132,9 @@ def list_checks() -> None:
 
 def _register_optional_verbs() -> None:
     """Verbs that live in their own modules (live sources, diff) join the one app here."""
+    from sfqb_diag.diff_cli import register as register_diff
+
+    register_diff(app)
     try:
         from sfqb_diag.live_cli import register as register_live
     except ImportError:
@@ -143,7 +148,8 @@ _register_optional_verbs()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every SfqbError becomes its message on stderr and its exit code."""
     try:
-        app(args=argv, standalone_mode=False)
+        # standalone_mode=False: click returns a command's typer.Exit code instead of raising it.
+        code = app(args=argv, standalone_mode=False)
     except SfqbError as exc:
         if isinstance(exc, InputError):
             typer.echo(f"error: {exc}\nNothing was written.", err=True)
@@ -162,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return 2
         raise
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -123,7 +123,10 @@ def build_check_outputs(run: CheckRun, folder: Path) -> None:
 
 def run_check(options: CheckOptions) -> CheckRun:
     """`sfqb-diag check`: compute, then publish the report folder (without HTML) whole."""
-    run = compute(options)
-    with publishing(options.out) as folder:
-        build_check_outputs(run, folder)
+    from sfqb_diag.schedule import run_lock
+
+    with run_lock(options.out):  # overlapping runs on one folder would share <out>.partial
+        run = compute(options)
+        with publishing(options.out) as folder:
+            build_check_outputs(run, folder)
     return run

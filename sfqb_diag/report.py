@@ -17,9 +17,10 @@ import nbformat
 
 from sfqb_diag.errors import NotebookError, UsageError
 from sfqb_diag.outputs.publish import partial_of, publishing
-from sfqb_diag.pipeline import CheckOptions, CheckRun, build_check_outputs, compute
+from sfqb_diag.pipeline import CACHE, CheckOptions, CheckRun, build_check_outputs, compute
 from sfqb_diag.report_index import write_index
 from sfqb_diag.resources import notebook_paths, resource_dir
+from sfqb_diag.schedule import ScheduleOptions, notebook_deadline, run_lock
 
 PARAMETERS = ("raw", "out", "config")
 MAX_PARALLEL = 2  # two cores; more kernels only queue for CPU
@@ -57,16 +58,23 @@ def validate_parameters(path: Path) -> None:
                          f"{sorted(PARAMETERS)}. Keep the parameters cell to raw, out and config.")
 
 
-def _execute(notebook: Path, target: Path, parameters: dict[str, str | None], cwd: Path) -> str | None:
-    """Run one notebook (in a worker process); return the error text, or None when it ran."""
+def _execute(notebook: Path, target: Path, parameters: dict[str, str | None], cwd: Path,
+             limit_s: float | None = None) -> str | None:
+    """Run one notebook (in a worker process); return the error text, or None when it ran.
+
+    `limit_s` bounds the whole notebook (schedule.notebook_deadline), CELL_TIMEOUT_S each cell."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    deadline = notebook_deadline(limit_s, CELL_TIMEOUT_S)
+    extra = {"timeout_func": deadline} if deadline else {}
     try:
         papermill.execute_notebook(str(notebook), str(target), parameters=parameters, kernel_name="python3",
-                                   progress_bar=False, cwd=str(cwd), execution_timeout=CELL_TIMEOUT_S)
+                                   progress_bar=False, cwd=str(cwd), execution_timeout=CELL_TIMEOUT_S, **extra)
     except PapermillExecutionError as exc:
         return f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
+    except TimeoutError as exc:  # a cell, or the notebook, ran past its time limit
+        return f"stopped after its time limit ({exc})"
     return None
 
 
@@ -89,8 +97,9 @@ def _write_plotly_js(folder: Path) -> None:
     (folder / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
 
 
-def run_notebooks(out: Path, raw: Path, config: Path | None, report_dir: Path, out_label: Path) -> list[Page]:
-    """Execute every notebook (at most two at once) into report_dir and convert each to HTML."""
+def run_notebooks(out: Path, raw: Path, config: Path | None, report_dir: Path, out_label: Path,
+                  limit_s: float | None = None) -> list[Page]:
+    """Execute every notebook (at most two at once, each within `limit_s`) into report_dir; convert to HTML."""
     notebooks = notebook_paths()
     for path in notebooks:
         validate_parameters(path)
@@ -99,7 +108,7 @@ def run_notebooks(out: Path, raw: Path, config: Path | None, report_dir: Path, o
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=MAX_PARALLEL, mp_context=context) as pool:
         futures = {page: pool.submit(_execute, page.notebook, report_dir / page.notebook.name, parameters,
-                                     report_dir) for page in pages}
+                                     report_dir, limit_s) for page in pages}
         errors = {page: future.result() for page, future in futures.items()}
     failed = {page: error for page, error in errors.items() if error}
     if failed:
@@ -112,18 +121,30 @@ def run_notebooks(out: Path, raw: Path, config: Path | None, report_dir: Path, o
     return pages
 
 
-def run_report(options: CheckOptions) -> CheckRun:
-    """`sfqb-diag report`: the whole report folder, published only when every page rendered."""
-    run = compute(options)
-    with publishing(options.out, keep_on_error=True) as folder:
-        build_check_outputs(run, folder)
-        report_dir = folder / "report"
-        report_dir.mkdir()
-        _write_plotly_js(report_dir)
-        pages = run_notebooks(folder, options.raw, options.config, report_dir, partial_of(options.out))
-        write_index(report_dir / "index.html", run.summary, [(p.title, p.html_name) for p in pages])
-        for executed in report_dir.glob("*.ipynb"):  # executed notebooks: keep them out of the way
-            (report_dir / "notebooks").mkdir(exist_ok=True)
-            shutil.move(str(executed), report_dir / "notebooks" / executed.name)
-    return run
+def run_report(options: CheckOptions, schedule: ScheduleOptions | None = None) -> CheckRun:
+    """`sfqb-diag report`: the whole report folder, published only when every page rendered.
 
+    `schedule` (optional) adds what unattended runs need: the run holds `<out>.lock` throughout,
+    each notebook gets a time limit, and with a history folder the trend and first-seen times go
+    into the cache before the notebooks run and the published run is kept under HISTORY/<as-of>/.
+    """
+    from sfqb_diag.history import keep_run, write_history_cache
+
+    schedule = (schedule or ScheduleOptions()).validated()
+    with run_lock(options.out, schedule.lock_wait):
+        run = compute(options)
+        with publishing(options.out, keep_on_error=True) as folder:
+            build_check_outputs(run, folder)
+            write_history_cache(folder / CACHE, schedule.history, run.summary, run.result.findings)
+            report_dir = folder / "report"
+            report_dir.mkdir()
+            _write_plotly_js(report_dir)
+            pages = run_notebooks(folder, options.raw, options.config, report_dir, partial_of(options.out),
+                                  schedule.notebook_timeout)
+            write_index(report_dir / "index.html", run.summary, [(p.title, p.html_name) for p in pages])
+            for executed in report_dir.glob("*.ipynb"):  # executed notebooks: keep them out of the way
+                (report_dir / "notebooks").mkdir(exist_ok=True)
+                shutil.move(str(executed), report_dir / "notebooks" / executed.name)
+        if schedule.history is not None:
+            keep_run(options.out, schedule.history, schedule.keep)
+    return run

@@ -76,7 +76,7 @@ def read_decisions(path: Path | None) -> pd.DataFrame:
 
 
 def read_reviews(path: Path | None) -> pd.DataFrame:
-    """reviews.csv; `until` parsed as a UTC date. Empty when the file is absent."""
+    """reviews.csv; `until` parsed as a UTC time (a bare date: the end of that day). Empty when absent."""
     if path is None or not Path(path).is_file():
         frame = pd.DataFrame({c: pd.Series(dtype="string") for c in REVIEW_COLUMNS})
         frame["until"] = pd.Series(dtype="datetime64[ns, UTC]")
@@ -101,7 +101,9 @@ def read_reviews(path: Path | None) -> pd.DataFrame:
             )
             for i in bad[bad].index[:20]
         ]
-        frame["until"] = until
+        # A bare date means "through that day": a waiver until 2026-12-31 covers runs on the 31st.
+        bare = frame["until"].str.strip().str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+        frame["until"] = until.mask(bare, until + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1))
     if problems:
         raise InputError(problems)
     frame["status"] = frame["status"].str.strip().str.lower()
