@@ -148,7 +148,7 @@ def invoice_voided(ctx: Context) -> pd.DataFrame:
     area="partial_sync",
     severity="high",
     needs=("opportunities", "opportunities.qb_invoice_id", "invoices", "invoice_lines"),
-    what="Linked invoices with no item lines, or fewer lines than the opportunity, billing less than it",
+    what="Linked invoices with a header but no item lines, billing less than the opportunity",
     why="The sync created the header and then failed part-way (or dropped lines): part of the deal is unbilled.",
     fix="Add the missing lines to the QBO invoice (or delete it and re-run the sync for the deal).",
 )

@@ -254,9 +254,9 @@ def categorise(
     qb_changed = ((opps["inv_last_updated_time"] > stamp).fillna(False) & token_moved).astype(bool)
     gap = opps["gap_cents"].abs() > tol
     linked = opps["link_resolves"]
-    short = (opps["inv_item_lines"].fillna(0) == 0) | (
-        opps["inv_item_lines"].fillna(0) < opps["opp_lines"]
-    )
+    # A header without item lines is a partial sync; an invoice with some lines but fewer than the
+    # deal is a line-level difference, which the products area names line by line.
+    short = opps["inv_item_lines"].fillna(0) == 0
     status_age = _age_hours(_status_since(opps), as_of)
     waiting = opps["status_kind"].isin(["pending", "error"])
     rules = [
