@@ -1,0 +1,138 @@
+"""Accounts and QBO customers as party tables for the matcher, with what is at stake on each.
+
+Salesforce accounts carry no email; their company domain is the Website's, else the most common
+company (non-free-mail) domain of their contacts' emails. QBO sub-customers (jobs: `Job` true or
+a ParentRef) belong to their parent and are neither link candidates nor duplicates.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sfqb_diag.dataset import Dataset
+from sfqb_diag.matching.contact import company_domain, email_domain, website_domain
+from sfqb_diag.matching.parties import prepare_parties
+
+TXN_TABLES = ("invoices", "payments", "credit_memos", "sales_receipts")
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+
+
+def _contact_domains(data: Dataset) -> pd.Series:
+    """account id -> most common company email domain among its contacts."""
+    contacts = data.get("contacts")
+    if contacts is None or "email" not in contacts or "account_id" not in contacts:
+        return pd.Series(dtype="string")
+    live = contacts[~_col(contacts, "is_deleted").fillna(False).astype(bool)]
+    domains = pd.DataFrame(
+        {"acc": live["account_id"], "d": company_domain(email_domain(live["email"]))}
+    ).dropna()
+    if domains.empty:
+        return pd.Series(dtype="string")
+    counted = (
+        domains.value_counts(["acc", "d"])
+        .reset_index()
+        .sort_values(["acc", "count", "d"], ascending=[True, False, True])
+    )
+    return counted.drop_duplicates("acc").set_index("acc")["d"].astype("string")
+
+
+def _contact_emails(data: Dataset) -> pd.Series:
+    """Ids of accounts with at least one contact email (distinct)."""
+    contacts = data.get("contacts")
+    if contacts is None or "email" not in contacts or "account_id" not in contacts:
+        return pd.Series(dtype="string")
+    return contacts.loc[contacts["email"].notna(), "account_id"].drop_duplicates()
+
+
+def opportunity_counts(data: Dataset) -> pd.Series:
+    """account id -> number of (non-deleted) opportunities."""
+    opps = data.get("opportunities")
+    if opps is None or "account_id" not in opps:
+        return pd.Series(dtype="int64")
+    live = opps[~_col(opps, "is_deleted").fillna(False).astype(bool)]
+    return live.groupby("account_id").size()
+
+
+def account_parties(data: Dataset) -> pd.DataFrame:
+    """Every account (deleted ones flagged `deleted`), prepared for matching."""
+    acc = data["accounts"]
+    site = website_domain(_col(acc, "website"))
+    domain = company_domain(site).fillna(acc["id"].map(_contact_domains(data)).astype("string"))
+    frame = pd.DataFrame(
+        {
+            "id": acc["id"],
+            "name": _col(acc, "name"),
+            "domain": domain,
+            "phone": _col(acc, "phone"),
+            "street": _col(acc, "billing_street"),
+            "city": _col(acc, "billing_city"),
+            "state": _col(acc, "billing_state"),
+            "postal": _col(acc, "billing_postal_code"),
+            "country": _col(acc, "billing_country"),
+            "currency": _col(acc, "currency"),
+            "current_qb_id": _col(acc, "qb_customer_id")
+            .astype("string")
+            .str.strip()
+            .replace("", pd.NA),
+            "deleted": _col(acc, "is_deleted").fillna(False).astype(bool),
+            "master_id": _col(acc, "master_record_id"),
+            "created": _col(acc, "created_date"),
+        }
+    )
+    frame["opportunities"] = frame["id"].map(opportunity_counts(data)).fillna(0).astype("int64")
+    frame["has_contact_email"] = frame["id"].isin(_contact_emails(data))
+    return prepare_parties(frame)
+
+
+def transaction_stats(data: Dataset) -> pd.DataFrame:
+    """customer id -> transactions (invoices, payments, credit memos, sales receipts) and open
+    balance in cents (the customer's Balance, else the sum of open invoice balances)."""
+    counts = []
+    for table in TXN_TABLES:
+        frame = data.get(table)
+        if frame is not None and "customer_id" in frame:
+            counts.append(frame.groupby("customer_id").size().rename(table))
+    stats = pd.concat(counts, axis=1).fillna(0).astype("int64") if counts else pd.DataFrame()
+    stats["transactions"] = stats.sum(axis=1) if len(stats.columns) else pd.Series(dtype="int64")
+    invoices = data.get("invoices")
+    if invoices is not None and "balance_cents" in invoices and "customer_id" in invoices:
+        stats["invoice_balance_cents"] = invoices.groupby("customer_id")["balance_cents"].sum()
+    return stats
+
+
+def customer_parties(data: Dataset) -> pd.DataFrame:
+    """Every QBO customer, prepared for matching, with `active`, `job`, `transactions`, `balance_cents`."""
+    cust = data["customers"]
+    frame = pd.DataFrame(
+        {
+            "id": cust["id"].astype("string"),
+            "name": _col(cust, "display_name"),
+            "domain": email_domain(_col(cust, "email")),
+            "phone": _col(cust, "phone"),
+            "street": _col(cust, "bill_line1"),
+            "city": _col(cust, "bill_city"),
+            "state": _col(cust, "bill_state"),
+            "postal": _col(cust, "bill_postal_code"),
+            "country": _col(cust, "bill_country"),
+            "currency": _col(cust, "currency"),
+            "active": _col(cust, "active").fillna(True).astype(bool),
+            "job": _col(cust, "job").fillna(False).astype(bool) | _col(cust, "parent_id").notna(),
+            "created": _col(cust, "create_time"),
+            "email": _col(cust, "email").astype("string").str.strip().str.lower(),
+        }
+    )
+    stats = transaction_stats(data)
+    frame["transactions"] = (
+        frame["id"]
+        .map(stats.get("transactions", pd.Series(dtype="int64")))
+        .fillna(0)
+        .astype("int64")
+    )
+    balance = _col(cust, "balance_cents").astype("Int64")
+    if "invoice_balance_cents" in stats:
+        balance = balance.fillna(frame["id"].map(stats["invoice_balance_cents"]).astype("Int64"))
+    frame["balance_cents"] = balance.fillna(0).astype("int64")
+    return prepare_parties(frame)

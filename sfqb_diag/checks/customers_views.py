@@ -1,0 +1,141 @@
+"""Tables for notebook 02 (customers), built from a run's outputs and cached Dataset only.
+
+Pure functions: the notebook calls them and plots; nothing here recomputes a finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+STATUS_WORDS = {
+    "linked_ok": "Linked, confirmed",
+    "relink": "Linked to the wrong customer",
+    "suggest_link": "Not linked, match found",
+    "review": "Needs a person",
+    "no_match": "No customer found",
+}
+DRIFT_FIELDS = {
+    "phone": "Phone",
+    "email": "Email",
+    "billing postal code": "Billing postal code",
+    "billing city": "Billing city",
+    "billing street": "Billing street",
+    "currency": "Currency",
+}
+
+
+def _names(run: Any) -> tuple[pd.Series, pd.Series]:
+    accounts, customers = run.data.get("accounts"), run.data.get("customers")
+    acc = accounts.set_index("id")["name"] if accounts is not None else pd.Series(dtype="string")
+    cust = (
+        customers.assign(id=customers["id"].astype("string")).set_index("id")["display_name"]
+        if customers is not None
+        else pd.Series(dtype="string")
+    )
+    return acc, cust
+
+
+def _matches(run: Any) -> pd.DataFrame:
+    frame = run.output("matches/customers.csv")
+    if frame is None:
+        return pd.DataFrame(
+            columns=["sf_id", "current_qb_id", "qb_id", "score", "status", "reasons"]
+        )
+    return frame
+
+
+def status_summary(run: Any) -> pd.DataFrame:
+    """Accounts per match status, in words, with the meaning of each status."""
+    matches = _matches(run).drop_duplicates("sf_id")
+    counts = matches["status"].value_counts().reindex(list(STATUS_WORDS), fill_value=0)
+    return pd.DataFrame(
+        {
+            "Status": [STATUS_WORDS[s] for s in counts.index],
+            "Accounts": counts.to_numpy(),
+            "Code": counts.index,
+        }
+    )
+
+
+def score_distribution(run: Any) -> pd.DataFrame:
+    """One row per account with a proposed customer: score and status in words (for a histogram)."""
+    matches = _matches(run)
+    shown = matches[matches["qb_id"].notna()]
+    return pd.DataFrame(
+        {
+            "Score": shown["score"].astype(float).to_numpy(),
+            "Status": shown["status"].map(STATUS_WORDS).to_numpy(),
+        }
+    )
+
+
+def review_table(run: Any, statuses: tuple[str, ...] = ("review",)) -> pd.DataFrame:
+    """The pairs waiting for a person: account, customer, score and why."""
+    matches = _matches(run)
+    acc, cust = _names(run)
+    rows = matches[matches["status"].isin(statuses)].sort_values("score", ascending=False)
+    return pd.DataFrame(
+        {
+            "Account": rows["sf_id"].map(acc).to_numpy(),
+            "Account Id": rows["sf_id"].to_numpy(),
+            "Proposed customer": rows["qb_id"].map(cust).to_numpy(),
+            "Customer Id": rows["qb_id"].to_numpy(),
+            "Linked today to": rows["current_qb_id"]
+            .map(cust)
+            .fillna(rows["current_qb_id"])
+            .to_numpy(),
+            "Score": rows["score"].round(2).to_numpy(),
+            "Why": rows["reasons"].to_numpy(),
+        }
+    )
+
+
+def cluster_view(run: Any, side: str) -> pd.DataFrame:
+    """Duplicate clusters with names: side "qb" (QBO customers) or "sf" (Salesforce accounts)."""
+    path = (
+        "matches/qb_customer_duplicates.csv"
+        if side == "qb"
+        else "matches/sf_account_duplicates.csv"
+    )
+    frame = run.output(path)
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=["Cluster", "Record", "Id", "Keep", "Why"])
+    acc, cust = _names(run)
+    names = cust if side == "qb" else acc
+    clusters = frame.sort_values(["cluster_id", "keep"], ascending=[True, False])
+    return pd.DataFrame(
+        {
+            "Cluster": clusters["cluster_id"].map(names).to_numpy(),
+            "Record": clusters["id"].map(names).to_numpy(),
+            "Id": clusters["id"].to_numpy(),
+            "Keep": clusters["keep"].map({True: "keep", False: "merge away"}).to_numpy(),
+            "Why": clusters["reasons"].to_numpy(),
+        }
+    )
+
+
+def drift_summary(run: Any) -> pd.DataFrame:
+    """How many confirmed links disagree on each field (from the linked_field_drift findings)."""
+    findings = run.area("customers")
+    detail = findings.loc[findings["check"] == "linked_field_drift", "detail"].fillna("")
+    counts = {
+        label: int(detail.str.contains(rf"(?:^|: |; ){key}", regex=True).sum())
+        for key, label in DRIFT_FIELDS.items()
+    }
+    return pd.DataFrame({"Field": list(counts), "Linked pairs": list(counts.values())})
+
+
+def headline(run: Any) -> str:
+    """One sentence for the top of the page."""
+    matches = _matches(run).drop_duplicates("sf_id")
+    counts = matches["status"].value_counts()
+    findings = run.area("customers")
+    acting = int((findings["severity"] != "info").sum())
+    return (
+        f"**{len(matches):,} accounts**: {counts.get('linked_ok', 0):,} linked and confirmed, "
+        f"{counts.get('relink', 0):,} linked to the wrong customer, {counts.get('suggest_link', 0):,} "
+        f"unlinked with a match, {counts.get('review', 0):,} for a person to decide, "
+        f"{counts.get('no_match', 0):,} with no customer yet. **{acting:,} findings to act on.**"
+    )

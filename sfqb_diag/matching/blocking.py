@@ -1,0 +1,208 @@
+"""Candidate pairs by blocking: only records sharing a key are compared.
+
+Several independent keys keep recall when one field is wrong or missing (a typo in the name is
+caught by the phone, a new phone by the name), and a per-value cap drops keys too common to say
+anything (a shared switchboard, the word "services"), so cost grows about linearly with size.
+Keys (`KEY_BITS` names them; a pair records which keys it shares):
+  name     normalised name or DBA alias, exact
+  tokens   the same words in any order
+  rare2    the two rarest words of the name (rarity over both tables)
+  prefix   the first 4 letters of every word, sorted (typos after the 4th letter)
+  domain   company email/web domain (free-mail never is one)
+  phone    E.164 phone
+  address  postal code + street number
+  postname postal code + first 3 letters of the name
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sfqb_diag.matching.normalize import join_sorted_words
+
+KEY_BITS = {
+    "name": 1,
+    "tokens": 2,
+    "rare2": 4,
+    "prefix": 8,
+    "domain": 16,
+    "phone": 32,
+    "address": 64,
+    "postname": 128,
+}
+DEFAULT_CAP = 400  # most pairs one key value may produce before it is judged uninformative
+
+
+def _long(kind: str, values: pd.Series) -> pd.DataFrame:
+    values = values.astype("string")
+    keep = values.notna() & values.ne("")
+    return pd.DataFrame(
+        {
+            "pos": np.flatnonzero(keep.to_numpy()),
+            "kind": KEY_BITS[kind],
+            "key": values[keep].to_numpy(),
+        }
+    )
+
+
+def _words(core: pd.Series, side: int) -> pd.DataFrame:
+    arr = pa.array(core.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
+    lists = pc.split_pattern(arr, " ")
+    frame = pd.DataFrame(
+        {
+            "side": side,
+            "pos": pc.list_parent_indices(lists).to_numpy(),
+            "word": pc.list_flatten(lists).to_numpy(zero_copy_only=False),
+        }
+    )
+    return frame[frame["word"] != ""].drop_duplicates()
+
+
+def _rare2(words: pd.DataFrame) -> pd.DataFrame:
+    """Per (side, pos): the two words with the lowest document frequency, alphabetically joined."""
+    df = words.groupby("word")["pos"].transform("size")
+    ranked = words.assign(df=df.to_numpy()).sort_values(
+        ["side", "pos", "df", "word"], kind="stable"
+    )
+    ranked["rank"] = ranked.groupby(["side", "pos"]).cumcount()
+    first = ranked[ranked["rank"] == 0].set_index(["side", "pos"])["word"]
+    second = ranked[ranked["rank"] == 1].set_index(["side", "pos"])["word"].reindex(first.index)
+    lo = np.where(second.isna() | (first <= second.fillna("")), first, second)
+    hi = np.where(second.isna() | (first <= second.fillna("")), second.fillna(""), first)
+    key = (
+        pd.Series(lo, index=first.index, dtype="string")
+        + " "
+        + pd.Series(hi, index=first.index, dtype="string")
+    )
+    return key.str.strip().rename("key").reset_index()
+
+
+def _prefix(words: pd.DataFrame) -> pd.DataFrame:
+    """Per (side, pos): the 4-letter prefixes of its words, distinct, sorted, joined."""
+    out = []
+    for side, own in words.groupby("side"):
+        positions, row = np.unique(own["pos"].to_numpy(), return_inverse=True)
+        joined = join_sorted_words(
+            row, own["word"].str.slice(0, 4).to_numpy(dtype=object), len(positions)
+        )
+        out.append(pd.DataFrame({"side": side, "pos": positions, "key": joined.to_pandas()}))
+    return (
+        pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["side", "pos", "key"])
+    )
+
+
+def _joined(a: pd.Series, b: pd.Series) -> pd.Series:
+    """'a|b' per row, null when either is null (pyarrow kernel)."""
+    arrays = [
+        pa.array(x.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
+        for x in (a, b)
+    ]
+    return pd.Series(
+        pc.binary_join_element_wise(*arrays, "|").to_pandas(), index=a.index, dtype="string"
+    )
+
+
+def block_keys(parties: pd.DataFrame, words: pd.DataFrame, side: int) -> pd.DataFrame:
+    """Long table (pos, kind, key) of every blocking key of one prepared party table."""
+    own = words[words["side"] == side]
+    frames = [
+        _long("name", parties["core"]),
+        _long("name", parties["alias"]),
+        _long("tokens", parties["tkey"]),
+        _long("domain", parties["domain"]),
+        _long("phone", parties["phone"]),
+        _long("address", _joined(parties["postal"], parties["street_no"])),
+        _long("postname", _joined(parties["postal"], parties["core"].str.slice(0, 3))),
+    ]
+    for kind, table in (("rare2", _rare2(own)), ("prefix", _prefix(own))):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "pos": table["pos"].to_numpy(),
+                    "kind": KEY_BITS[kind],
+                    "key": table["key"].to_numpy(),
+                }
+            )
+        )
+    keys = pd.concat(frames, ignore_index=True)
+    return keys[keys["key"].notna().to_numpy() & (keys["key"] != "").to_numpy()]
+
+
+@dataclass
+class Blocks:
+    """Blocking keys of two tables as integer codes in one code space, built once and joined
+    as often as needed: left x right (linking), left x left and right x right (duplicates)."""
+
+    left: pd.DataFrame  # code, pos, bit
+    right: pd.DataFrame  # code, pos, bit
+    n_codes: int
+    sizes: tuple[int, int]
+
+
+def build_blocks(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Blocks:
+    """Compute every key of both prepared party tables (word rarity is counted over both)."""
+    right = left if right is None else right
+    words = pd.concat([_words(left["core"], 0), _words(right["core"], 1)], ignore_index=True)
+    lkeys, rkeys = block_keys(left, words, 0), block_keys(right, words, 1)
+    both = pd.concat([lkeys, rkeys], ignore_index=True)
+    codes = np.empty(len(both), dtype=np.int64)
+    offset = 0
+    for _, rows in both.groupby("kind", sort=True).indices.items():
+        c, uniques = pd.factorize(both["key"].to_numpy()[rows])
+        codes[rows] = c + offset
+        offset += len(uniques)
+    frame = pd.DataFrame(
+        {
+            "code": codes,
+            "pos": both["pos"].to_numpy(dtype=np.int64),
+            "bit": both["kind"].to_numpy(dtype=np.int64),
+        }
+    )
+    lf = frame.iloc[: len(lkeys)].drop_duplicates(["code", "pos"])
+    rf = frame.iloc[len(lkeys) :].drop_duplicates(["code", "pos"]).reset_index(drop=True)
+    return Blocks(lf, rf, offset, (len(left), len(right)))
+
+
+def join_blocks(blocks: Blocks, sides: str = "lr", cap: int = DEFAULT_CAP) -> pd.DataFrame:
+    """Candidate pairs (l, r, keys) for `sides`: "lr" left x right, "ll"/"rr" a table with itself
+    (each pair once, l < r). Key values producing more than `cap` pairs are skipped."""
+    a = blocks.left if sides[0] == "l" else blocks.right
+    b = blocks.left if sides[1] == "l" else blocks.right
+    self_join = sides[0] == sides[1]
+    na, nb = (
+        np.bincount(a["code"], minlength=blocks.n_codes),
+        np.bincount(b["code"], minlength=blocks.n_codes),
+    )
+    load = na * (na - 1) // 2 if self_join else na * nb
+    useful = (load > 0) & (load <= cap)
+    lf = a[useful[a["code"].to_numpy()]].rename(columns={"pos": "l"})
+    rf = b[useful[b["code"].to_numpy()]].rename(columns={"pos": "r"})[["code", "r"]]
+    pairs = lf.merge(rf, on="code")
+    if self_join:
+        pairs = pairs[pairs["l"] < pairs["r"]]
+    width = np.int64(max(blocks.sizes) + 1)
+    packed = pairs["l"].to_numpy(dtype=np.int64) * width + pairs["r"].to_numpy(dtype=np.int64)
+    bits = pd.DataFrame({"p": packed, "bit": pairs["bit"].to_numpy()}).drop_duplicates()
+    summed = bits.groupby("p", sort=True)["bit"].sum()
+    keys = summed.index.to_numpy(dtype=np.int64)
+    return pd.DataFrame(
+        {"l": keys // width, "r": keys % width, "keys": summed.to_numpy(dtype=np.int64)}
+    )
+
+
+def candidate_pairs(
+    left: pd.DataFrame, right: pd.DataFrame | None = None, cap: int = DEFAULT_CAP
+) -> pd.DataFrame:
+    """Pairs (l, r) of positions sharing at least one key, with `keys` = OR of KEY_BITS.
+
+    With `right` None the table is blocked against itself and each pair appears once, l < r
+    (duplicate search). Key values producing more than `cap` pairs are skipped.
+    """
+    if right is None:
+        return join_blocks(build_blocks(left, left.iloc[0:0]), "ll", cap)
+    return join_blocks(build_blocks(left, right), "lr", cap)

@@ -1,0 +1,88 @@
+"""Duplicate clusters inside one table, without chaining blow-ups.
+
+Plain connected components over "looks like a duplicate" edges chain: A~B and B~C put A and C
+together even when A and C clearly differ ("Acme Plumbing" ~ "Acme Plumbing Co" ~ "Acme
+Plumbing Denver"). Here every member must itself match its cluster's survivor (the record to
+keep): members that do not are split off and clustered again among themselves, in vectorised
+rounds across all clusters at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from sfqb_diag.matching.assign import group_ids
+
+Rescore = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, pd.Series]]
+
+
+def _survivors(label: np.ndarray, priority: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """For each node, the position of its component's highest-priority member (ties: lowest pos)."""
+    frame = pd.DataFrame({"label": label, "priority": priority, "pos": np.arange(len(label))})[
+        active
+    ]
+    best = frame.sort_values(
+        ["label", "priority", "pos"], ascending=[True, False, True], kind="stable"
+    )
+    head = best.drop_duplicates("label").set_index("label")["pos"]
+    out = np.full(len(label), -1)
+    out[active] = head.reindex(label[active]).to_numpy()
+    return out
+
+
+def duplicate_clusters(
+    n: int,
+    edges: pd.DataFrame,
+    priority: np.ndarray,
+    threshold: float,
+    rescore: Rescore,
+    max_rounds: int = 6,
+) -> pd.DataFrame:
+    """Cluster positions 0..n-1 into duplicate groups.
+
+    edges: columns l, r, score (candidate pairs already scored); priority: higher = better
+    survivor (linked, more transactions...); rescore(l, r) -> (scores, reasons) for any pairs.
+    Returns one row per clustered record: pos, cluster (the survivor's pos), keep (bool),
+    score (vs the survivor; 1.0 for the survivor) and reasons (vs the survivor).
+    """
+    strong = edges[edges["score"] >= threshold]
+    el, er = strong["l"].to_numpy(), strong["r"].to_numpy()
+    label = group_ids(n, el, er)
+    settled = np.zeros(n, dtype=bool)
+    for _ in range(max_rounds):
+        size = np.bincount(label, minlength=n)[label]
+        open_ = (size >= 2) & ~settled
+        if not open_.any():
+            break
+        keep = _survivors(label, priority, open_)
+        members = np.flatnonzero(open_ & (keep != np.arange(n)))
+        scores, _ = rescore(members, keep[members])
+        detached = members[scores < threshold]
+        settled[open_] = True
+        if len(detached) == 0:
+            break
+        # Detached members leave their cluster and regroup among themselves only.
+        settled[detached] = False
+        mark = np.zeros(n, dtype=bool)
+        mark[detached] = True
+        inner = mark[el] & mark[er] & (label[el] == label[er])
+        new = group_ids(n, el[inner], er[inner])
+        label[detached] = n + new[detached]  # fresh labels, disjoint from the old ones
+        label = pd.factorize(label)[0]
+    size = np.bincount(label, minlength=label.max() + 1)[label]
+    grouped = np.flatnonzero(size >= 2)
+    keep = _survivors(label, priority, size >= 2)
+    out = pd.DataFrame({"pos": grouped, "cluster": keep[grouped]})
+    out["keep"] = out["pos"] == out["cluster"]
+    others = out[~out["keep"]]
+    scores, why = rescore(others["pos"].to_numpy(), others["cluster"].to_numpy())
+    out["score"] = 1.0
+    out["reasons"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    out.loc[others.index, "score"] = scores
+    out.loc[others.index, "reasons"] = why.to_numpy()
+    return out.sort_values(["cluster", "keep", "pos"], ascending=[True, False, True]).reset_index(
+        drop=True
+    )

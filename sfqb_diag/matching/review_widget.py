@@ -1,0 +1,142 @@
+"""A JupyterLab pager for review-band matches: accept or reject each pair into decisions.csv.
+
+The next `check` honours the file (DESIGN.md, reviewer files): an accepted pair is linked
+whatever its score, a rejected pair is never proposed again. In a headless run (papermill,
+nbconvert, the report command) there is no one to click: the pager is replaced by a short note.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sfqb_diag.reviewer_files import DECISION_COLUMNS
+
+
+def interactive_frontend() -> bool:
+    """True in a live Jupyter front end (JupyterLab, Notebook, VS Code), False when headless.
+
+    Jupyter servers name the notebook in the kernel's environment (JPY_SESSION_NAME) and VS
+    Code sets VSCODE_PID; papermill and nbconvert start bare kernels. SFQB_INTERACTIVE=0/1
+    overrides the guess.
+    """
+    forced = os.environ.get("SFQB_INTERACTIVE")
+    if forced is not None:
+        return forced.strip().lower() in ("1", "true", "yes")
+    if "papermill" in sys.modules or os.environ.get("PAPERMILL_INPUT_PATH"):
+        return False
+    if "ipykernel" not in sys.modules:
+        return False
+    return bool(os.environ.get("JPY_SESSION_NAME") or os.environ.get("VSCODE_PID"))
+
+
+def decisions_path(raw: str | Path) -> Path:
+    """Where `check` looks for decisions.csv by default: beside the raw folder."""
+    return Path(raw).resolve().parent / "decisions.csv"
+
+
+def record_decision(
+    path: Path,
+    sf_id: str,
+    qb_id: str,
+    decision: str,
+    note: str = "",
+    decided_by: str | None = None,
+    decided_at: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Append one customer decision to decisions.csv (created with its header when missing).
+
+    The last decision on a pair wins when the file is read, so changing one's mind is another row.
+    Returns the file's rows after writing.
+    """
+    if decision not in ("accept", "reject"):
+        raise ValueError("decision must be accept or reject")
+    row = {
+        "kind": "customer",
+        "sf_id": sf_id,
+        "qb_id": str(qb_id),
+        "decision": decision,
+        "note": note,
+        "decided_by": decided_by or getpass.getuser(),
+        # The moment a person decided: a record of their action, never used by any rule.
+        "decided_at": (decided_at or pd.Timestamp.now(tz="UTC")).isoformat(timespec="seconds"),
+    }
+    if path.is_file():
+        current = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    else:
+        current = pd.DataFrame(columns=DECISION_COLUMNS)
+    merged = pd.concat([current, pd.DataFrame([row])], ignore_index=True)
+    merged = merged.reindex(columns=list(dict.fromkeys([*DECISION_COLUMNS, *current.columns])))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    merged.to_csv(path, index=False, encoding="utf-8-sig")
+    return merged
+
+
+def review_pager(pairs: pd.DataFrame, raw: str | Path) -> Any:
+    """The pager widget in JupyterLab; a note when headless or when nothing waits for review.
+
+    `pairs`: one row per candidate with columns Account, Account Id, Proposed customer,
+    Customer Id, Linked today to, Score, Why (checks.customers_views.review_table).
+    """
+    from IPython.display import Markdown
+
+    path = decisions_path(raw)
+    if pairs.empty:
+        return Markdown("No pair waits for a reviewer.")
+    if not interactive_frontend():
+        return Markdown(
+            f"{len(pairs):,} pairs wait for a reviewer. Open this notebook in JupyterLab to "
+            f"accept or reject them; decisions go to `{path.name}` beside the raw folder."
+        )
+    return _pager(pairs.reset_index(drop=True), path)
+
+
+def _pager(pairs: pd.DataFrame, path: Path) -> Any:
+    import ipywidgets as widgets
+
+    state = {"i": 0}
+    card, status = widgets.HTML(), widgets.HTML()
+    note = widgets.Text(placeholder="note (optional)", layout=widgets.Layout(width="50%"))
+    buttons = {
+        name: widgets.Button(description=label, button_style=style)
+        for name, label, style in (
+            ("prev", "Previous", ""),
+            ("accept", "Accept", "success"),
+            ("reject", "Reject", "danger"),
+            ("next", "Skip", ""),
+        )
+    }
+
+    def render() -> None:
+        row = pairs.iloc[state["i"]]
+        card.value = (
+            f"<b>{state['i'] + 1} of {len(pairs)}</b><br>Account: <b>{row['Account']}</b> "
+            f"({row['Account Id']})<br>Customer: <b>{row['Proposed customer']}</b> (Id "
+            f"{row['Customer Id']}), score {row['Score']:.2f}<br>Linked today to: "
+            f"{row['Linked today to'] or 'nothing'}<br><i>{row['Why']}</i>"
+        )
+
+    def move(step: int) -> None:
+        state["i"] = min(max(state["i"] + step, 0), len(pairs) - 1)
+        note.value = ""
+        render()
+
+    def decide(decision: str) -> None:
+        row = pairs.iloc[state["i"]]
+        record_decision(path, str(row["Account Id"]), str(row["Customer Id"]), decision, note.value)
+        status.value = (
+            f"{decision}ed {row['Account']} -> {row['Proposed customer']} (saved to {path.name})"
+        )
+        move(1)
+
+    buttons["prev"].on_click(lambda _: move(-1))
+    buttons["next"].on_click(lambda _: move(1))
+    buttons["accept"].on_click(lambda _: decide("accept"))
+    buttons["reject"].on_click(lambda _: decide("reject"))
+    render()
+    return widgets.VBox([card, note, widgets.HBox(list(buttons.values())), status])

@@ -1,0 +1,473 @@
+"""Area `customers`: checks, matches and fix lists on a hand-made client, then the quality bars on
+the default demo (tests/scorer.py).
+
+The hand-made client (`client()`), record by record:
+  A0 Acme Plumbing Inc.      Denver  linked to 1 = "Acme Plumbing, Inc." (right)          -> linked_ok
+  A1 Blue Ridge Logistics    Seattle linked to 7 (another company, holds its invoice)     -> relink to 3
+  A2 Zenith Dental Group     Boston  no link; 5 "ZENITH DENTAL GROUP" matches             -> suggest_link
+  A3 Acme Plumbing           Austin  no link; only Denver customers by that name          -> no_match (hard negative)
+  A4 Nova Textiles           Omaha   linked to 99 (not in the realm)                      -> link_to_missing
+  A5 Cedar Bakery            Denver  linked to 8 (inactive " (deleted)") + active copy 9  -> relink to 9
+  A6 Harbor Supply           Miami   no link, no customer; a Vendor "Harbor Supply"       -> 6240 collision
+  A7 Pine Outfitters         Tampa   linked to 10; QBO phone wiped                        -> drift
+  A8 Maple Motors            Dallas  linked to 11 (USD), also deals in EUR                -> multi-currency
+  A9 Granite Roofing         Denver  no link; 12 "Granit Roofing", same postal code only  -> review
+  Customer 2 "Acme Plumbing (2)" Denver: a copy of 1 made to dodge 6240                   -> QBO duplicate
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from scorer import score_clusters, score_findings, score_links
+
+from sfqb_diag.config import ClientConfig, Links
+from sfqb_diag.dataset import Dataset
+from sfqb_diag.engine import RunResult, run_checks
+from sfqb_diag.ids import to_18
+from sfqb_diag.reviewer_files import DECISION_COLUMNS
+
+AS_OF = pd.Timestamp("2026-11-20T06:00:00Z")
+
+
+def sid(i: int) -> str:
+    return str(to_18(f"001Dn00000Ab{i:03d}"))
+
+
+def client() -> Dataset:
+    accounts = pd.DataFrame(
+        [
+            (
+                0,
+                "Acme Plumbing Inc.",
+                "(303) 555-0101",
+                "www.acmeplumbing.com",
+                "1 Main St",
+                "Denver",
+                "80202",
+                "1",
+            ),
+            (
+                1,
+                "Blue Ridge Logistics LLC",
+                "206.555.0110",
+                "blueridge.com",
+                "5 Lake Rd",
+                "Seattle",
+                "98101",
+                "7",
+            ),
+            (
+                2,
+                "Zenith Dental Group",
+                "+1 617 555 0123",
+                None,
+                "77 Park Ave",
+                "Boston",
+                "02110",
+                None,
+            ),
+            (3, "Acme Plumbing", "(512) 555-0199", None, "9 Elm St", "Austin", "78701", None),
+            (4, "Nova Textiles", "402-555-0100", None, "3 Oak St", "Omaha", "68102", "99"),
+            (
+                5,
+                "Cedar Bakery",
+                "303-555-0142",
+                "cedarbakery.com",
+                "8 Pine St",
+                "Denver",
+                "80203",
+                "8",
+            ),
+            (6, "Harbor Supply", "305-555-0177", None, "4 Bay Rd", "Miami", "33101", None),
+            (7, "Pine Outfitters", "813-555-0166", None, "6 Gulf Dr", "Tampa", "33602", "10"),
+            (8, "Maple Motors", "214-555-0150", None, "2 Elm St", "Dallas", "75201", "11"),
+            (9, "Granite Roofing", None, None, None, "Denver", "80210", None),
+        ],
+        columns=[
+            "n",
+            "name",
+            "phone",
+            "website",
+            "billing_street",
+            "billing_city",
+            "billing_postal_code",
+            "qb_customer_id",
+        ],
+    )
+    accounts["id"] = accounts["n"].map(sid)
+    accounts = accounts.drop(columns="n").assign(
+        billing_country="US",
+        billing_state=None,
+        currency="USD",
+        is_deleted=False,
+        master_record_id=None,
+        created_date=pd.Timestamp("2025-01-01", tz="UTC"),
+    )
+    customers = pd.DataFrame(
+        [
+            (
+                "1",
+                "Acme Plumbing, Inc.",
+                True,
+                "bob@acmeplumbing.com",
+                "303-555-0101",
+                "1 Main St",
+                "Denver",
+                "80202",
+            ),
+            ("2", "Acme Plumbing (2)", True, None, "303-555-0101", "1 Main St", "Denver", "80202"),
+            (
+                "3",
+                "Blue Ridge Logistics",
+                True,
+                "ann@blueridge.com",
+                "(206) 555-0110",
+                "5 Lake Rd",
+                "Seattle",
+                "98101",
+            ),
+            (
+                "5",
+                "ZENITH DENTAL GROUP",
+                True,
+                None,
+                "617-555-0123",
+                "77 Park Ave",
+                "Boston",
+                "02110",
+            ),
+            (
+                "7",
+                "Orchid Florists",
+                True,
+                "x@orchid.com",
+                "702-555-0000",
+                "1 Strip Blvd",
+                "Las Vegas",
+                "89101",
+            ),
+            (
+                "8",
+                "Cedar Bakery (deleted)",
+                False,
+                "jo@cedarbakery.com",
+                "303-555-0142",
+                "8 Pine St",
+                "Denver",
+                "80203",
+            ),
+            (
+                "9",
+                "Cedar Bakery",
+                True,
+                "jo@cedarbakery.com",
+                "303-555-0142",
+                "8 Pine St",
+                "Denver",
+                "80203",
+            ),
+            ("10", "Pine Outfitters", True, None, None, "6 Gulf Dr", "Tampa", "33602"),
+            ("11", "Maple Motors", True, None, "214-555-0150", "2 Elm St", "Dallas", "75201"),
+            ("12", "Granit Roofing", True, None, None, None, "Denver", "80210"),
+        ],
+        columns=[
+            "id",
+            "display_name",
+            "active",
+            "email",
+            "phone",
+            "bill_line1",
+            "bill_city",
+            "bill_postal_code",
+        ],
+    )
+    customers = customers.assign(
+        company_name=None,
+        currency="USD",
+        bill_state=None,
+        bill_country="US",
+        job=False,
+        parent_id=None,
+        balance_cents=pd.array([0] * len(customers), dtype="Int64"),
+        create_time=pd.Timestamp("2025-02-01", tz="UTC"),
+    )
+    opportunities = pd.DataFrame(
+        {
+            "id": [str(to_18(f"006Dn00000Ab{i:03d}")) for i in range(4)],
+            "account_id": [sid(1), sid(8), sid(8), sid(0)],
+            "currency": ["USD", "USD", "EUR", "USD"],
+            "is_deleted": False,
+            "qb_invoice_id": ["500", None, None, None],
+            "amount_cents": pd.array([120000, 5000, 7000, 1000], dtype="Int64"),
+        }
+    )
+    invoices = pd.DataFrame(
+        {
+            "id": ["500"],
+            "customer_id": ["7"],
+            "total_cents": pd.array([120000], dtype="Int64"),
+            "balance_cents": pd.array([120000], dtype="Int64"),
+        }
+    )
+    vendors = pd.DataFrame({"id": ["40"], "display_name": ["HARBOR SUPPLY"]})
+    return Dataset(
+        tables={
+            "accounts": accounts,
+            "customers": customers,
+            "opportunities": opportunities,
+            "invoices": invoices,
+            "vendors": vendors,
+            "employees": vendors.iloc[0:0],
+        }
+    )
+
+
+def run(decisions: pd.DataFrame | None = None, config: ClientConfig | None = None) -> RunResult:
+    return run_checks(
+        client(), config or ClientConfig(), AS_OF, areas=("customers",), decisions=decisions
+    )
+
+
+@pytest.fixture(scope="module")
+def result() -> RunResult:
+    return run()
+
+
+def status_of(result: RunResult) -> dict[str, tuple[str, str | None]]:
+    m = result.outputs["matches/customers.csv"]
+    primary = m.drop_duplicates("sf_id")
+    return {
+        s: (st, None if pd.isna(q) else str(q))
+        for s, st, q in zip(primary["sf_id"], primary["status"], primary["qb_id"], strict=True)
+    }
+
+
+def test_matches_contract_and_statuses(result: RunResult) -> None:
+    m = result.outputs["matches/customers.csv"]
+    assert list(m.columns) == ["sf_id", "current_qb_id", "qb_id", "score", "status", "reasons"]
+    assert set(m["sf_id"]) == {sid(i) for i in range(10)}  # a row per account
+    assert m["score"].between(0, 1).all()
+    got = status_of(result)
+    assert got[sid(0)] == ("linked_ok", "1")
+    assert got[sid(1)] == ("relink", "3")
+    assert got[sid(2)] == ("suggest_link", "5")
+    assert got[sid(3)] == ("no_match", None)  # same name, other city
+    assert got[sid(5)] == ("relink", "9")  # the active copy
+    assert got[sid(9)] == ("review", "12")  # a typo and a postal code
+    assert (m.loc[m["status"] == "no_match", "qb_id"].isna()).all()
+    assert "same phone" in m.set_index("sf_id").loc[sid(1), "reasons"]
+
+
+def findings_of(result: RunResult, check: str) -> pd.DataFrame:
+    f = result.findings
+    return f[f["check"] == check]
+
+
+def test_findings_name_both_records_and_money(result: RunResult) -> None:
+    wrong = findings_of(result, "mislinked_account")
+    assert wrong["sf_id"].tolist() == [sid(1)] and wrong["qb_id"].tolist() == ["7"]
+    assert wrong["severity"].tolist() == ["critical"]  # its invoice sits on customer 7
+    assert wrong["amount_at_risk_cents"].tolist() == [120000]
+    assert findings_of(result, "link_to_missing_customer")["sf_id"].tolist() == [sid(4)]
+    inactive = findings_of(result, "link_to_inactive_customer")
+    assert inactive["qb_id"].tolist() == ["8"] and "active copy" in inactive["detail"].iloc[0]
+    unlinked = (
+        findings_of(result, "unlinked_account_with_match").set_index("sf_id")["severity"].to_dict()
+    )
+    assert unlinked == {sid(2): "medium", sid(9): "low"}
+    collision = findings_of(result, "name_collision_vendor_employee")
+    assert collision[["sf_id", "qb_entity", "qb_id"]].values.tolist() == [[sid(6), "Vendor", "40"]]
+    drift = findings_of(result, "linked_field_drift")
+    assert (
+        sid(7) in set(drift["sf_id"]) and "phone" in drift.set_index("sf_id").loc[sid(7), "detail"]
+    )
+    multi = findings_of(result, "account_multi_currency")
+    assert multi["sf_id"].tolist() == [sid(8)] and multi["severity"].tolist() == ["medium"]
+    assert findings_of(result, "mislinked_account").pipe(lambda f: sid(3) not in set(f["sf_id"]))
+    assert (result.findings["qb_entity"].notna() | result.findings["qb_id"].isna()).all()
+
+
+def test_qbo_duplicates_and_merge_list(result: RunResult) -> None:
+    dup = result.outputs["matches/qb_customer_duplicates.csv"]
+    assert list(dup.columns) == ["cluster_id", "id", "keep", "reasons"]
+    clusters = {tuple(sorted(g["id"])) for _, g in dup.groupby("cluster_id")}
+    assert ("1", "2") in clusters and ("8", "9") in clusters
+    assert dup.set_index("id").loc["1", "keep"] and not dup.set_index("id").loc["2", "keep"]
+    assert dup.set_index("id").loc["9", "keep"]  # active copy survives the inactive
+    merges = result.outputs["remediation/qbo_customer_merges.csv"]
+    assert {("2", "1"), ("8", "9")} <= set(zip(merges["merge_id"], merges["into_id"], strict=True))
+    assert findings_of(result, "qb_customer_duplicate")["qb_id"].tolist().count("2") == 1
+
+
+def test_link_file_holds_confident_links_with_rollback(result: RunResult) -> None:
+    links = result.outputs["remediation/salesforce_account_links.csv"]
+    assert list(links.update.columns) == ["Id", "QBO_Customer_Id__c"]
+    update = dict(zip(links.update["Id"], links.update["QBO_Customer_Id__c"], strict=True))
+    assert update == {sid(1): "3", sid(2): "5", sid(5): "9"}
+    rollback = dict(zip(links.rollback["Id"], links.rollback["QBO_Customer_Id__c"], strict=True))
+    assert rollback == {sid(1): "7", sid(2): "", sid(5): "8"}
+
+
+def test_link_field_follows_config() -> None:
+    config = ClientConfig(links=Links(account_customer_id="Account.QB_Customer_Ref__c"))
+    assert list(
+        run(config=config).outputs["remediation/salesforce_account_links.csv"].update.columns
+    ) == ["Id", "QB_Customer_Ref__c"]
+
+
+def decisions(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [
+            {
+                "kind": "customer",
+                "sf_id": s,
+                "qb_id": q,
+                "decision": d,
+                "note": "",
+                "decided_by": "reviewer",
+                "decided_at": "2026-11-21",
+            }
+            for s, q, d in rows
+        ]
+    )
+    return frame[DECISION_COLUMNS].astype("string")
+
+
+def test_decisions_are_honoured() -> None:
+    """Accept a pair the engine would never propose; reject one it proposes confidently."""
+    out = run(decisions([(sid(3), "2", "accept"), (sid(2), "5", "reject")]))
+    got = status_of(out)
+    assert got[sid(3)] == ("suggest_link", "2")
+    assert got[sid(2)][1] != "5"
+    update = dict(
+        zip(
+            out.outputs["remediation/salesforce_account_links.csv"].update["Id"],
+            out.outputs["remediation/salesforce_account_links.csv"].update["QBO_Customer_Id__c"],
+            strict=True,
+        )
+    )
+    assert update.get(sid(3)) == "2" and sid(2) not in update
+    assert (
+        "accepted by reviewer"
+        in out.outputs["matches/customers.csv"].set_index("sf_id").loc[sid(3), "reasons"]
+    )
+
+
+def test_review_pager_records_decisions(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Headless: a note, not a widget; record_decision appends rows `check` can read back."""
+    from sfqb_diag.matching.review_widget import (
+        decisions_path,
+        interactive_frontend,
+        record_decision,
+        review_pager,
+    )
+    from sfqb_diag.reviewer_files import read_decisions
+
+    monkeypatch.setenv("SFQB_INTERACTIVE", "0")
+    assert not interactive_frontend()
+    raw = tmp_path / "client" / "raw"
+    pairs = pd.DataFrame(
+        [
+            {
+                "Account": "Granite Roofing",
+                "Account Id": sid(9),
+                "Proposed customer": "Granit Roofing",
+                "Customer Id": "12",
+                "Linked today to": None,
+                "Score": 0.9,
+                "Why": "name 97",
+            }
+        ]
+    )
+    assert "JupyterLab" in review_pager(pairs, raw).data
+    path = decisions_path(raw)
+    record_decision(path, sid(9), "12", "reject", decided_by="ann", decided_at=AS_OF)
+    record_decision(
+        path, sid(9), "12", "accept", note="same owner", decided_by="ann", decided_at=AS_OF
+    )
+    read = read_decisions(path)
+    assert read[["sf_id", "qb_id", "decision"]].values.tolist() == [
+        [sid(9), "12", "accept"]
+    ]  # last one wins
+    assert status_of(run(read))[sid(9)] == ("suggest_link", "12")
+
+
+def test_missing_inputs_skip_the_area() -> None:
+    data = client()
+    del data.tables["customers"]
+    out = run_checks(data, ClientConfig(), AS_OF, areas=("customers",))
+    assert out.findings.empty and not out.outputs
+    assert any("Customer" in s["missing"] for s in out.skipped)
+
+
+# ---- quality bars on the default demo (the same scorer as every area; this area alone, so
+# another area's state cannot mask or break them) ----
+
+
+@pytest.fixture(scope="module")
+def demo_customers(demo_dir):  # type: ignore[no-untyped-def]
+    from sfqb_diag.pipeline import CheckOptions, compute
+
+    return compute(
+        CheckOptions(raw=demo_dir / "raw", out=demo_dir / "out-customers", areas=("customers",))
+    )
+
+
+@pytest.mark.slow
+def test_demo_link_quality(demo_customers, truth) -> None:  # type: ignore[no-untyped-def]
+    matches = demo_customers.result.outputs["matches/customers.csv"]
+    accounts = matches["sf_id"].nunique()
+    score = score_links(matches, truth["match_pairs"]["customers"], accounts)
+    assert score.precision >= 0.98, score
+    assert score.action_recall >= 0.95, score
+    assert score.review_share < 0.05, score
+    assert score.hard_negatives_linked == 0, score
+
+
+@pytest.mark.slow
+def test_demo_duplicate_clusters(demo_customers, truth) -> None:  # type: ignore[no-untyped-def]
+    outputs = demo_customers.result.outputs
+    assert (
+        score_clusters(
+            outputs["matches/qb_customer_duplicates.csv"],
+            truth["duplicate_clusters"]["qb_customers"],
+        ).f1
+        >= 0.95
+    )
+    assert (
+        score_clusters(
+            outputs["matches/sf_account_duplicates.csv"], truth["duplicate_clusters"]["sf_accounts"]
+        ).f1
+        >= 0.95
+    )
+
+
+@pytest.mark.slow
+def test_demo_findings(demo_customers, truth) -> None:  # type: ignore[no-untyped-def]
+    findings = demo_customers.result.findings
+    score = score_findings(findings[findings["area"] == "customers"], truth, "customers")
+    assert score.by_kind, "the demo injected no customers defects"
+    low = {
+        kind: score.kind_recall(kind) for kind in score.by_kind if score.kind_recall(kind) < 0.95
+    }
+    assert not low, f"recall below 0.95: {low}; missed e.g. {score.missed[:3]}"
+    assert score.clean_flagged == 0
+    assert not score.lookalikes_flagged, score.lookalikes_flagged[:5]
+
+
+@pytest.mark.slow
+def test_demo_scores_are_calibrated(demo_customers, truth) -> None:  # type: ignore[no-untyped-def]
+    """A score reads as a probability: proposals at >= match_auto are right at least that often,
+    and every true pair that needs action scores above match_review."""
+    matches = demo_customers.result.outputs["matches/customers.csv"]
+    pairs = {
+        (p["sf_id"], str(p["qb_id"]))
+        for p in truth["match_pairs"]["customers"]
+        if p["truth"] == "match"
+    }
+    confident = matches[(matches["score"] >= 0.92) & matches["qb_id"].notna()]
+    right = [
+        (s, str(q)) in pairs for s, q in zip(confident["sf_id"], confident["qb_id"], strict=True)
+    ]
+    assert sum(right) / max(len(right), 1) >= 0.92
