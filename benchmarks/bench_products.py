@@ -48,7 +48,10 @@ def _median(func, repeat: int) -> tuple[dict, object]:
         value = func()
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
-    return {"seconds": round(statistics.median(walls), 2), "cpu seconds": round(statistics.median(cpus), 2)}, value
+    return {
+        "seconds": round(statistics.median(walls), 2),
+        "cpu seconds": round(statistics.median(cpus), 2),
+    }, value
 
 
 def _products(data, config, as_of) -> None:
@@ -70,7 +73,9 @@ def bench(size: int, work: Path, repeat: int, full: bool, areas: tuple[str, ...]
     rows: list[dict] = []
     if full:
         out = folder / "out"
-        seconds, _ = _median(lambda: run_check(CheckOptions(raw=folder / "raw", out=out, areas=areas)), repeat)
+        seconds, _ = _median(
+            lambda: run_check(CheckOptions(raw=folder / "raw", out=out, areas=areas)), repeat
+        )
         label = "all areas" if set(areas) == set(AREAS) else ", ".join(areas)
         rows.append({"accounts": size, "step": f"full check ({label}; outputs written)", **seconds})
         shutil.rmtree(out, ignore_errors=True)
@@ -92,9 +97,16 @@ def bench(size: int, work: Path, repeat: int, full: bool, areas: tuple[str, ...]
     rows.append({"accounts": size, "step": "  line pairing", **seconds})
     seconds, classified = _median(lambda: classify(pairs, discounts, tol), repeat)
     rows.append({"accounts": size, "step": "  line classification", **seconds})
-    rows.append({"accounts": size, "step": f"(rows: {len(data['opportunities']):,} opportunities, "
-                 f"{len(data['opportunity_lines']):,} opportunity lines, {len(data['invoice_lines']):,} invoice "
-                 f"lines, {len(classified):,} reconciled lines)", "seconds": float("nan"), "cpu seconds": float("nan")})
+    rows.append(
+        {
+            "accounts": size,
+            "step": f"(rows: {len(data['opportunities']):,} opportunities, "
+            f"{len(data['opportunity_lines']):,} opportunity lines, {len(data['invoice_lines']):,} invoice "
+            f"lines, {len(classified):,} reconciled lines)",
+            "seconds": float("nan"),
+            "cpu seconds": float("nan"),
+        }
+    )
     return rows
 
 
@@ -104,14 +116,22 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/sfqb-bench"))
     parser.add_argument("--skip-full", action="store_true", help="do not time the full check")
-    parser.add_argument("--areas", nargs="+", default=list(AREAS), help="areas of the full check (default: all)")
+    parser.add_argument(
+        "--areas", nargs="+", default=list(AREAS), help="areas of the full check (default: all)"
+    )
     args = parser.parse_args()
-    rows = [row for size in args.sizes
-            for row in bench(size, args.work, args.repeat, not args.skip_full, tuple(args.areas))]
+    rows = [
+        row
+        for size in args.sizes
+        for row in bench(size, args.work, args.repeat, not args.skip_full, tuple(args.areas))
+    ]
     table = pd.DataFrame(rows)
-    full_cpu = table[table["step"].str.startswith("full check")].set_index("accounts")["cpu seconds"]
+    full_cpu = table[table["step"].str.startswith("full check")].set_index("accounts")[
+        "cpu seconds"
+    ]
     table["share of check (cpu)"] = (table["cpu seconds"] / table["accounts"].map(full_cpu)).map(
-        lambda v: f"{v:.0%}" if pd.notna(v) else "")
+        lambda v: f"{v:.0%}" if pd.notna(v) else ""
+    )
     print(table.to_string(index=False))
 
 

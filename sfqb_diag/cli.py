@@ -16,24 +16,59 @@ from sfqb_diag.errors import InputError, SfqbError, UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES
 from sfqb_diag.pipeline import CheckOptions, CheckRun
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Diagnose a Salesforce -> QuickBooks Online sync: findings, fix lists and reports.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Diagnose a Salesforce -> QuickBooks Online sync: findings, fix lists and reports.",
+)
 
-RawArg = Annotated[Path, typer.Argument(help="The raw folder (salesforce/*.csv, quickbooks/*.json, ...).")]
+RawArg = Annotated[
+    Path, typer.Argument(help="The raw folder (salesforce/*.csv, quickbooks/*.json, ...).")
+]
 OutOpt = Annotated[Path, typer.Option("--out", help="The report folder to write.")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="client.yaml (links, thresholds).")]
-DecisionsOpt = Annotated[Path | None, typer.Option("--decisions", help="decisions.csv (default: beside RAW).")]
-ReviewsOpt = Annotated[Path | None, typer.Option("--reviews", help="reviews.csv (default: beside RAW).")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="The time 'now' means (default: manifest.pulled_at).")]
-AreasOpt = Annotated[str | None, typer.Option("--areas", help=f"Comma-separated subset of {','.join(AREAS)}.")]
-FailOnOpt = Annotated[str | None, typer.Option("--fail-on", help=f"Exit 1 on a finding at or above: {'|'.join(SEVERITIES)}.")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="client.yaml (links, thresholds).")
+]
+DecisionsOpt = Annotated[
+    Path | None, typer.Option("--decisions", help="decisions.csv (default: beside RAW).")
+]
+ReviewsOpt = Annotated[
+    Path | None, typer.Option("--reviews", help="reviews.csv (default: beside RAW).")
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="The time 'now' means (default: manifest.pulled_at).")
+]
+AreasOpt = Annotated[
+    str | None, typer.Option("--areas", help=f"Comma-separated subset of {','.join(AREAS)}.")
+]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option("--fail-on", help=f"Exit 1 on a finding at or above: {'|'.join(SEVERITIES)}."),
+]
 
 
-def _options(raw: Path, out: Path, config: Path | None, decisions: Path | None, reviews: Path | None,
-             as_of: str | None, areas: str | None, fail_on: str | None) -> CheckOptions:
+def _options(
+    raw: Path,
+    out: Path,
+    config: Path | None,
+    decisions: Path | None,
+    reviews: Path | None,
+    as_of: str | None,
+    areas: str | None,
+    fail_on: str | None,
+) -> CheckOptions:
     chosen = tuple(a.strip() for a in areas.split(",") if a.strip()) if areas else AREAS
-    return CheckOptions(raw=raw, out=out, config=config, decisions=decisions, reviews=reviews, as_of=as_of,
-                        areas=chosen, fail_on=fail_on).validated()
+    return CheckOptions(
+        raw=raw,
+        out=out,
+        config=config,
+        decisions=decisions,
+        reviews=reviews,
+        as_of=as_of,
+        areas=chosen,
+        fail_on=fail_on,
+    ).validated()
 
 
 def print_summary(run: CheckRun, out: Path) -> None:
@@ -43,9 +78,17 @@ def print_summary(run: CheckRun, out: Path) -> None:
     typer.echo(f"As of {summary['as_of'][:16].replace('T', ' ')} UTC ({summary['as_of_source']})")
     typer.echo("area".ljust(width) + "".join(s.rjust(10) for s in SEVERITIES) + "   money at risk")
     for area, counts in summary["by_area"].items():
-        money = ", ".join(f"{float(v):,.2f} {c}" for c, v in summary["amount_at_risk_by_area"][area].items())
-        typer.echo(area.ljust(width) + "".join(str(counts[s]).rjust(10) for s in SEVERITIES) + f"   {money or '-'}")
-    total = ", ".join(f"{float(v):,.2f} {c}" for c, v in summary["amount_at_risk"].items()) or "none"
+        money = ", ".join(
+            f"{float(v):,.2f} {c}" for c, v in summary["amount_at_risk_by_area"][area].items()
+        )
+        typer.echo(
+            area.ljust(width)
+            + "".join(str(counts[s]).rjust(10) for s in SEVERITIES)
+            + f"   {money or '-'}"
+        )
+    total = (
+        ", ".join(f"{float(v):,.2f} {c}" for c, v in summary["amount_at_risk"].items()) or "none"
+    )
     typer.echo(f"{summary['findings']} findings; money at risk: {total}")
     if summary["waived"]:
         typer.echo(f"{summary['waived']} waived finding(s) not counted")
@@ -57,9 +100,16 @@ def print_summary(run: CheckRun, out: Path) -> None:
 
 
 @app.command()
-def check(raw: RawArg, out: OutOpt, config: ConfigOpt = None, decisions: DecisionsOpt = None,
-          reviews: ReviewsOpt = None, as_of: AsOfOpt = None, areas: AreasOpt = None,
-          fail_on: FailOnOpt = None) -> None:
+def check(
+    raw: RawArg,
+    out: OutOpt,
+    config: ConfigOpt = None,
+    decisions: DecisionsOpt = None,
+    reviews: ReviewsOpt = None,
+    as_of: AsOfOpt = None,
+    areas: AreasOpt = None,
+    fail_on: FailOnOpt = None,
+) -> None:
     """Run every check (no notebooks) and write the report folder without HTML."""
     from sfqb_diag.pipeline import run_check
 
@@ -70,13 +120,28 @@ def check(raw: RawArg, out: OutOpt, config: ConfigOpt = None, decisions: Decisio
 
 
 @app.command()
-def report(raw: RawArg, out: OutOpt, config: ConfigOpt = None, decisions: DecisionsOpt = None,
-           reviews: ReviewsOpt = None, as_of: AsOfOpt = None, areas: AreasOpt = None,
-           fail_on: FailOnOpt = None,
-           history: Annotated[Path | None, typer.Option("--history", help="Keep this run under HISTORY/<as-of>/ and chart the trend.")] = None,
-           keep: Annotated[int | None, typer.Option("--keep", min=1, help="With --history: retain only the last N kept runs.")] = None,
-           timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds one notebook may take in all (default: no limit).")] = None,
-           ) -> None:
+def report(
+    raw: RawArg,
+    out: OutOpt,
+    config: ConfigOpt = None,
+    decisions: DecisionsOpt = None,
+    reviews: ReviewsOpt = None,
+    as_of: AsOfOpt = None,
+    areas: AreasOpt = None,
+    fail_on: FailOnOpt = None,
+    history: Annotated[
+        Path | None,
+        typer.Option("--history", help="Keep this run under HISTORY/<as-of>/ and chart the trend."),
+    ] = None,
+    keep: Annotated[
+        int | None,
+        typer.Option("--keep", min=1, help="With --history: retain only the last N kept runs."),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", help="Seconds one notebook may take in all (default: no limit)."),
+    ] = None,
+) -> None:
     """Run the checks, then every notebook, and write the whole report folder with HTML pages."""
     from sfqb_diag.report import run_report
     from sfqb_diag.schedule import ScheduleOptions
@@ -92,12 +157,26 @@ def report(raw: RawArg, out: OutOpt, config: ConfigOpt = None, decisions: Decisi
 
 
 @app.command()
-def demo(out: Annotated[Path, typer.Option("--out", help="Where the demo client goes.")] = Path("out/demo"),
-         size: Annotated[int, typer.Option("--size", min=50, help="Number of Salesforce accounts.")] = 2000,
-         seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same demo.")] = 7,
-         variant: Annotated[str, typer.Option("--variant", help="clean | env_mismatch | realm_mismatch")] = "clean",
-         live: Annotated[bool, typer.Option("--live", help="Serve the demo with the stand-in and pull it through the real clients.")] = False,
-         ) -> None:
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Where the demo client goes.")] = Path(
+        "out/demo"
+    ),
+    size: Annotated[
+        int, typer.Option("--size", min=50, help="Number of Salesforce accounts.")
+    ] = 2000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same seed gives the same demo.")
+    ] = 7,
+    variant: Annotated[
+        str, typer.Option("--variant", help="clean | env_mismatch | realm_mismatch")
+    ] = "clean",
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live", help="Serve the demo with the stand-in and pull it through the real clients."
+        ),
+    ] = False,
+) -> None:
     """Make the demo client (raw/, truth.json) and report on it."""
     from sfqb_diag.report import run_report
     from sfqb_diag.sources.demo import generate_demo
@@ -120,8 +199,15 @@ def demo(out: Annotated[Path, typer.Option("--out", help="Where the demo client 
 @app.command("adapt-log")
 def adapt_log_command(
     log: Annotated[Path, typer.Argument(help="The connector's own log (CSV).")],
-    adapter: Annotated[str, typer.Option("--adapter", help="Built-in adapter (salesforce_report, ipaas_jobs) or a YAML spec.")],
-    out: Annotated[Path, typer.Option("--out", help="Where sync_log.csv goes (usually RAW/sync_log.csv).")],
+    adapter: Annotated[
+        str,
+        typer.Option(
+            "--adapter", help="Built-in adapter (salesforce_report, ipaas_jobs) or a YAML spec."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Where sync_log.csv goes (usually RAW/sync_log.csv).")
+    ],
 ) -> None:
     """Turn a connector's log into sync_log.csv with an adapter spec (column map + value rules)."""
     from sfqb_diag.synclog import adapt_log
@@ -138,8 +224,10 @@ def list_checks() -> None:
     for area, group in table.groupby("area", sort=False):
         typer.echo(f"\n== {area} ==")
         for row in group.itertuples(index=False):
-            typer.echo(f"{row.check} [{row.severity}] needs {row.needs}\n  what: {row.what}\n"
-                       f"  why:  {row.why}\n  fix:  {row.fix}")
+            typer.echo(
+                f"{row.check} [{row.severity}] needs {row.needs}\n  what: {row.what}\n"
+                f"  why:  {row.why}\n  fix:  {row.fix}"
+            )
 
 
 def _register_optional_verbs() -> None:
@@ -170,7 +258,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
-    except (typer.BadParameter, typer.Abort) as exc:  # pragma: no cover - click formats these itself
+    except (
+        typer.BadParameter,
+        typer.Abort,
+    ) as exc:  # pragma: no cover - click formats these itself
         typer.echo(f"error: {exc}", err=True)
         return 2
     except Exception as exc:

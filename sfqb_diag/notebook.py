@@ -18,8 +18,13 @@ from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import SEVERITY_RANK, format_cents
 from sfqb_diag.pipeline import CACHE, CheckOptions, run_check
 
-SEVERITY_COLOURS = {"critical": "#b2182b", "high": "#ef8a62", "medium": "#fddbc7", "low": "#d1e5f0",
-                    "info": "#bababa"}
+SEVERITY_COLOURS = {
+    "critical": "#b2182b",
+    "high": "#ef8a62",
+    "medium": "#fddbc7",
+    "low": "#d1e5f0",
+    "info": "#bababa",
+}
 
 
 @dataclass
@@ -54,7 +59,9 @@ class Run:
         return pd.Timestamp(self.summary["as_of"])
 
 
-def open_run(out: str | Path, raw: str | Path | None = None, config: str | Path | None = None) -> Run:
+def open_run(
+    out: str | Path, raw: str | Path | None = None, config: str | Path | None = None
+) -> Run:
     """Open the report folder `out`; run `check` first when it has no outputs yet (JupyterLab)."""
     out = Path(out)
     if not (out / "summary.json").is_file() or not (out / CACHE / "findings.parquet").is_file():
@@ -78,9 +85,13 @@ def show(fig: Any, empty: str = "Nothing to show: no records of this kind.") -> 
         return
 
     fig.update_layout(template="plotly_white", margin={"t": 60, "l": 40, "r": 20, "b": 40})
-    bundle = {"application/vnd.plotly.v1+json": fig.to_plotly_json(),
-              "text/html": fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}),
-              "text/plain": f"<figure: {fig.layout.title.text or 'chart'}>"}
+    bundle = {
+        "application/vnd.plotly.v1+json": fig.to_plotly_json(),
+        "text/html": fig.to_html(
+            full_html=False, include_plotlyjs=False, config={"displaylogo": False}
+        ),
+        "text/plain": f"<figure: {fig.layout.title.text or 'chart'}>",
+    }
     display(json.loads(json.dumps(bundle, default=_json_default)), raw=True)
 
 
@@ -106,21 +117,39 @@ def money_column(cents: pd.Series, currency: pd.Series) -> pd.Series:
     """'12,400.00 USD' text for a table a person reads."""
     value = cents.astype("Int64")
     whole = (value.abs() // 100).map(lambda v: f"{v:,}" if pd.notna(v) else "")
-    text = value.lt(0).map({True: "-", False: ""}).astype("string") + whole.astype("string") + "." + (
-        value.abs() % 100).astype("string").str.zfill(2) + " " + currency.fillna("").astype("string")
+    text = (
+        value.lt(0).map({True: "-", False: ""}).astype("string")
+        + whole.astype("string")
+        + "."
+        + (value.abs() % 100).astype("string").str.zfill(2)
+        + " "
+        + currency.fillna("").astype("string")
+    )
     return text.where(value.notna(), "").str.strip()
 
 
 def top_findings(findings: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
     """The records to fix first, in words: severity, problem, amount, what to do."""
-    ranked = findings.assign(_rank=findings["severity"].map(SEVERITY_RANK),
-                             _abs=findings["amount_at_risk_cents"].abs().fillna(0))
-    ranked = ranked.sort_values(["_rank", "_abs"], ascending=[True, False], kind="stable").head(limit)
-    return pd.DataFrame({
-        "Severity": ranked["severity"], "Area": ranked["area"], "Problem": ranked["title"],
-        "Amount at risk": money_column(ranked["amount_at_risk_cents"], ranked["currency"]),
-        "What to do": ranked["suggested_action"],
-    }).fillna("").reset_index(drop=True)
+    ranked = findings.assign(
+        _rank=findings["severity"].map(SEVERITY_RANK),
+        _abs=findings["amount_at_risk_cents"].abs().fillna(0),
+    )
+    ranked = ranked.sort_values(["_rank", "_abs"], ascending=[True, False], kind="stable").head(
+        limit
+    )
+    return (
+        pd.DataFrame(
+            {
+                "Severity": ranked["severity"],
+                "Area": ranked["area"],
+                "Problem": ranked["title"],
+                "Amount at risk": money_column(ranked["amount_at_risk_cents"], ranked["currency"]),
+                "What to do": ranked["suggested_action"],
+            }
+        )
+        .fillna("")
+        .reset_index(drop=True)
+    )
 
 
 def table(frame: pd.DataFrame, limit: int = 25) -> Any:
@@ -128,9 +157,14 @@ def table(frame: pd.DataFrame, limit: int = 25) -> Any:
     from IPython.display import HTML
 
     shown = frame.head(limit)
-    note = f"<p><em>Showing {limit} of {len(frame):,} rows; the full list is in the CSV files.</em></p>" if len(
-        frame) > limit else ""
-    return HTML(shown.to_html(index=False, escape=True, na_rep="", border=0, classes="sfqb-table") + note)
+    note = (
+        f"<p><em>Showing {limit} of {len(frame):,} rows; the full list is in the CSV files.</em></p>"
+        if len(frame) > limit
+        else ""
+    )
+    return HTML(
+        shown.to_html(index=False, escape=True, na_rep="", border=0, classes="sfqb-table") + note
+    )
 
 
 def severity_counts(findings: pd.DataFrame) -> pd.DataFrame:
@@ -143,8 +177,11 @@ def money_by_area(findings: pd.DataFrame) -> pd.DataFrame:
     """Money at risk per area and currency (each record counted once), as numbers for a chart."""
     from sfqb_diag.outputs.summary import amount_at_risk
 
-    rows = [{"area": area, "currency": currency, "amount": float(value)}
-            for area, group in findings.groupby("area") for currency, value in amount_at_risk(group).items()]
+    rows = [
+        {"area": area, "currency": currency, "amount": float(value)}
+        for area, group in findings.groupby("area")
+        for currency, value in amount_at_risk(group).items()
+    ]
     return pd.DataFrame(rows, columns=["area", "currency", "amount"])
 
 
@@ -152,19 +189,31 @@ def data_inventory(run: Run) -> pd.DataFrame:
     """Rows per table, the file each came from, and the date range it covers."""
     rows = []
     for name, frame in sorted(run.data.tables.items()):
-        dated = [c for c in ("close_date", "txn_date", "created_date", "create_time", "timestamp") if c in frame]
+        dated = [
+            c
+            for c in ("close_date", "txn_date", "created_date", "create_time", "timestamp")
+            if c in frame
+        ]
         span = ""
         if dated and frame[dated[0]].notna().any():
             span = f"{frame[dated[0]].min():%Y-%m-%d} to {frame[dated[0]].max():%Y-%m-%d}"
-        rows.append({"Table": name, "Rows": f"{len(frame):,}", "From file": run.data.files.get(name, ""),
-                     "Dates": span})
+        rows.append(
+            {
+                "Table": name,
+                "Rows": f"{len(frame):,}",
+                "From file": run.data.files.get(name, ""),
+                "Dates": span,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def missing_inputs(run: Run) -> pd.DataFrame:
     """Checks that could not run and the file each needs, plus warnings about the inputs."""
-    skipped = [{"What": f"Check '{s['check']}' ({s['area']}) was skipped", "Why": f"needs {s['missing']}"}
-               for s in run.summary["checks_skipped"]]
+    skipped = [
+        {"What": f"Check '{s['check']}' ({s['area']}) was skipped", "Why": f"needs {s['missing']}"}
+        for s in run.summary["checks_skipped"]
+    ]
     warned = [{"What": "Input warning", "Why": w} for w in run.summary["input_warnings"]]
     return pd.DataFrame(skipped + warned, columns=["What", "Why"])
 
@@ -174,17 +223,34 @@ def headline(run: Run) -> Any:
     from IPython.display import Markdown
 
     summary = run.summary
-    money = ", ".join(f"{float(v):,.2f} {c}" for c, v in sorted(summary["amount_at_risk"].items())) or "nothing"
+    money = (
+        ", ".join(f"{float(v):,.2f} {c}" for c, v in sorted(summary["amount_at_risk"].items()))
+        or "nothing"
+    )
     sev = summary["by_severity"]
     if summary["findings"] == 0:
         return Markdown(f"**No problems found** in the data as of {run.as_of:%Y-%m-%d %H:%M} UTC.")
     return Markdown(
         f"As of **{run.as_of:%Y-%m-%d %H:%M} UTC**: **{summary['findings']:,} findings**, of which "
-        f"**{sev['critical']:,} critical** and **{sev['high']:,} high**. Money at risk: **{money}**.")
+        f"**{sev['critical']:,} critical** and **{sev['high']:,} high**. Money at risk: **{money}**."
+    )
 
 
-__all__ = ["SEVERITY_COLOURS", "Run", "data_inventory", "format_cents", "headline", "missing_inputs",
-           "money_by_area", "money_column", "open_run", "severity_counts", "show", "table", "top_findings"]
+__all__ = [
+    "SEVERITY_COLOURS",
+    "Run",
+    "data_inventory",
+    "format_cents",
+    "headline",
+    "missing_inputs",
+    "money_by_area",
+    "money_column",
+    "open_run",
+    "severity_counts",
+    "show",
+    "table",
+    "top_findings",
+]
 
 
 # --- Runs over time (history.py writes these into the cache before the notebooks run) ---
@@ -196,7 +262,10 @@ def _trend_tables(run: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The kept runs plus this one; only this run when the report kept no history (or in JupyterLab)."""
     from sfqb_diag.history import trend_tables
 
-    counts, money = (run.out / CACHE / "trend_counts.parquet", run.out / CACHE / "trend_money.parquet")
+    counts, money = (
+        run.out / CACHE / "trend_counts.parquet",
+        run.out / CACHE / "trend_money.parquet",
+    )
     if counts.is_file() and money.is_file():
         return pd.read_parquet(counts), pd.read_parquet(money)
     return trend_tables(None, run.summary)
@@ -216,10 +285,17 @@ def money_trend(run: Run) -> pd.DataFrame:
         return pd.DataFrame(columns=["order", "run", "area", "currency", "amount"])
     runs = counts[["order", "run"]].drop_duplicates()
     pairs = money[["area", "currency"]].drop_duplicates()
-    grid = runs.merge(pairs, how="cross").merge(money[["order", "area", "currency", "amount_cents"]],
-                                                on=["order", "area", "currency"], how="left")
+    grid = runs.merge(pairs, how="cross").merge(
+        money[["order", "area", "currency", "amount_cents"]],
+        on=["order", "area", "currency"],
+        how="left",
+    )
     grid["amount"] = grid["amount_cents"].fillna(0).astype("float64") / 100
-    return grid.drop(columns="amount_cents").sort_values(["order", "area", "currency"]).reset_index(drop=True)
+    return (
+        grid.drop(columns="amount_cents")
+        .sort_values(["order", "area", "currency"])
+        .reset_index(drop=True)
+    )
 
 
 def history_note(run: Run) -> Any:
@@ -229,17 +305,28 @@ def history_note(run: Run) -> Any:
     counts, _ = _trend_tables(run)
     runs = counts[["order", "run"]].drop_duplicates().sort_values("order")["run"].tolist()
     if len(runs) < 2:
-        return Markdown("*Only this run so far.* The trend starts with the second run kept with "
-                        "`sfqb-diag report ... --history DIR`; until then every finding counts as first seen now.")
-    return Markdown(f"**{len(runs)} runs**, from {runs[0]} to {runs[-1]} (UTC). Waived findings are not counted.")
+        return Markdown(
+            "*Only this run so far.* The trend starts with the second run kept with "
+            "`sfqb-diag report ... --history DIR`; until then every finding counts as first seen now."
+        )
+    return Markdown(
+        f"**{len(runs)} runs**, from {runs[0]} to {runs[-1]} (UTC). Waived findings are not counted."
+    )
 
 
 def open_findings(run: Run) -> pd.DataFrame:
     """Unwaived findings with when each was first seen (in an unbroken series of kept runs) and its age."""
     path = run.out / CACHE / "first_seen.parquet"
-    findings = run.findings[~run.findings.get("waived", pd.Series(False, index=run.findings.index)).fillna(False)
-                            .astype(bool)].copy()
-    seen = pd.read_parquet(path).set_index("finding_id")["first_seen"] if path.is_file() else pd.Series(dtype=object)
+    findings = run.findings[
+        ~run.findings.get("waived", pd.Series(False, index=run.findings.index))
+        .fillna(False)
+        .astype(bool)
+    ].copy()
+    seen = (
+        pd.read_parquet(path).set_index("finding_id")["first_seen"]
+        if path.is_file()
+        else pd.Series(dtype=object)
+    )
     first = pd.to_datetime(findings["finding_id"].map(seen), utc=True).fillna(run.as_of)
     findings["first_seen"] = first
     findings["days_open"] = ((run.as_of - first).dt.total_seconds() // 86400).astype("int64")
@@ -253,25 +340,46 @@ def age_buckets(run: Run) -> pd.DataFrame:
     sizes = open_now.assign(age=bucket).groupby(["age", "severity"], observed=True).size()
     table = sizes.rename("findings").reset_index()
     table["age"] = table["age"].astype(str)
-    return table.sort_values(["age", "severity"], key=lambda s: s.map(
-        {**{a: i for i, a in enumerate(AGE_BUCKETS)}, **SEVERITY_RANK}), kind="stable").reset_index(drop=True)
+    return table.sort_values(
+        ["age", "severity"],
+        key=lambda s: s.map({**{a: i for i, a in enumerate(AGE_BUCKETS)}, **SEVERITY_RANK}),
+        kind="stable",
+    ).reset_index(drop=True)
 
 
 def oldest_open(run: Run, limit: int = 20) -> pd.DataFrame:
     """The open findings that have waited longest, most severe first among equals, in words."""
     open_now = open_findings(run).assign(_rank=lambda f: f["severity"].map(SEVERITY_RANK))
-    ranked = open_now.sort_values(["days_open", "_rank", "finding_id"], ascending=[False, True, True]).head(limit)
-    return pd.DataFrame({
-        "Severity": ranked["severity"], "Area": ranked["area"], "Problem": ranked["title"],
-        "Amount at risk": money_column(ranked["amount_at_risk_cents"], ranked["currency"]),
-        "First seen": ranked["first_seen"].dt.strftime("%Y-%m-%d"), "Days open": ranked["days_open"],
-        "Review": ranked.get("review_status", pd.NA),
-        "Owner": ranked.get("owner", pd.NA),
-    }).fillna("").reset_index(drop=True)
+    ranked = open_now.sort_values(
+        ["days_open", "_rank", "finding_id"], ascending=[False, True, True]
+    ).head(limit)
+    return (
+        pd.DataFrame(
+            {
+                "Severity": ranked["severity"],
+                "Area": ranked["area"],
+                "Problem": ranked["title"],
+                "Amount at risk": money_column(ranked["amount_at_risk_cents"], ranked["currency"]),
+                "First seen": ranked["first_seen"].dt.strftime("%Y-%m-%d"),
+                "Days open": ranked["days_open"],
+                "Review": ranked.get("review_status", pd.NA),
+                "Owner": ranked.get("owner", pd.NA),
+            }
+        )
+        .fillna("")
+        .reset_index(drop=True)
+    )
 
 
-TREND_LABELS = {"run": "Run (as of, UTC)", "findings": "Findings", "area": "Area", "amount": "Amount at risk",
-                "currency": "Currency", "age": "Open for", "severity": "Severity"}
+TREND_LABELS = {
+    "run": "Run (as of, UTC)",
+    "findings": "Findings",
+    "area": "Area",
+    "amount": "Amount at risk",
+    "currency": "Currency",
+    "age": "Open for",
+    "severity": "Severity",
+}
 
 
 @dataclass

@@ -54,12 +54,19 @@ def validate_parameters(path: Path) -> None:
 
     declared = set(papermill.inspect_notebook(str(path)))
     if declared != set(PARAMETERS):
-        raise UsageError(f"{path.name}: its parameters cell declares {sorted(declared)}; the report passes "
-                         f"{sorted(PARAMETERS)}. Keep the parameters cell to raw, out and config.")
+        raise UsageError(
+            f"{path.name}: its parameters cell declares {sorted(declared)}; the report passes "
+            f"{sorted(PARAMETERS)}. Keep the parameters cell to raw, out and config."
+        )
 
 
-def _execute(notebook: Path, target: Path, parameters: dict[str, str | None], cwd: Path,
-             limit_s: float | None = None) -> str | None:
+def _execute(
+    notebook: Path,
+    target: Path,
+    parameters: dict[str, str | None],
+    cwd: Path,
+    limit_s: float | None = None,
+) -> str | None:
     """Run one notebook (in a worker process); return the error text, or None when it ran.
 
     `limit_s` bounds the whole notebook (schedule.notebook_deadline), CELL_TIMEOUT_S each cell."""
@@ -69,8 +76,16 @@ def _execute(notebook: Path, target: Path, parameters: dict[str, str | None], cw
     deadline = notebook_deadline(limit_s, CELL_TIMEOUT_S)
     extra = {"timeout_func": deadline} if deadline else {}
     try:
-        papermill.execute_notebook(str(notebook), str(target), parameters=parameters, kernel_name="python3",
-                                   progress_bar=False, cwd=str(cwd), execution_timeout=CELL_TIMEOUT_S, **extra)
+        papermill.execute_notebook(
+            str(notebook),
+            str(target),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(cwd),
+            execution_timeout=CELL_TIMEOUT_S,
+            **extra,
+        )
     except PapermillExecutionError as exc:
         return f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
     except TimeoutError as exc:  # a cell, or the notebook, ran past its time limit
@@ -82,12 +97,20 @@ def to_html(executed: Path, target: Path, pages: list[Page], here: Page) -> None
     """Convert without code cells, with no network script, beside the shared plotly.min.js."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="sfqb", extra_template_basedirs=[str(resource_dir("templates") / "nbconvert")],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        template_name="sfqb",
+        extra_template_basedirs=[str(resource_dir("templates") / "nbconvert")],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     nav = [{"href": "index.html", "title": "Summary", "here": False}] + [
-        {"href": p.html_name, "title": p.title, "here": p == here} for p in pages]
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4),
-                                          resources={"sfqb_nav": nav, "metadata": {"name": here.title}})
+        {"href": p.html_name, "title": p.title, "here": p == here} for p in pages
+    ]
+    body, _ = exporter.from_notebook_node(
+        nbformat.read(executed, as_version=4),
+        resources={"sfqb_nav": nav, "metadata": {"name": here.title}},
+    )
     target.write_text(body, encoding="utf-8")
 
 
@@ -97,25 +120,47 @@ def _write_plotly_js(folder: Path) -> None:
     (folder / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
 
 
-def run_notebooks(out: Path, raw: Path, config: Path | None, report_dir: Path, out_label: Path,
-                  limit_s: float | None = None) -> list[Page]:
+def run_notebooks(
+    out: Path,
+    raw: Path,
+    config: Path | None,
+    report_dir: Path,
+    out_label: Path,
+    limit_s: float | None = None,
+) -> list[Page]:
     """Execute every notebook (at most two at once, each within `limit_s`) into report_dir; convert to HTML."""
     notebooks = notebook_paths()
     for path in notebooks:
         validate_parameters(path)
     pages = [Page(path, notebook_title(path)) for path in notebooks]
-    parameters = {"raw": str(raw.resolve()), "out": str(out.resolve()), "config": str(config.resolve()) if config else None}
+    parameters = {
+        "raw": str(raw.resolve()),
+        "out": str(out.resolve()),
+        "config": str(config.resolve()) if config else None,
+    }
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=MAX_PARALLEL, mp_context=context) as pool:
-        futures = {page: pool.submit(_execute, page.notebook, report_dir / page.notebook.name, parameters,
-                                     report_dir, limit_s) for page in pages}
+        futures = {
+            page: pool.submit(
+                _execute,
+                page.notebook,
+                report_dir / page.notebook.name,
+                parameters,
+                report_dir,
+                limit_s,
+            )
+            for page in pages
+        }
         errors = {page: future.result() for page, future in futures.items()}
     failed = {page: error for page, error in errors.items() if error}
     if failed:
         lines = [f"{page.notebook.name}: {error}" for page, error in failed.items()]
         kept = out_label / "report"
-        raise NotebookError("notebook(s) failed:\n  " + "\n  ".join(lines) +
-                            f"\nThe executed notebooks are kept in {kept} for inspection.")
+        raise NotebookError(
+            "notebook(s) failed:\n  "
+            + "\n  ".join(lines)
+            + f"\nThe executed notebooks are kept in {kept} for inspection."
+        )
     for page in pages:
         to_html(report_dir / page.notebook.name, report_dir / page.html_name, pages, page)
     return pages
@@ -139,10 +184,20 @@ def run_report(options: CheckOptions, schedule: ScheduleOptions | None = None) -
             report_dir = folder / "report"
             report_dir.mkdir()
             _write_plotly_js(report_dir)
-            pages = run_notebooks(folder, options.raw, options.config, report_dir, partial_of(options.out),
-                                  schedule.notebook_timeout)
-            write_index(report_dir / "index.html", run.summary, [(p.title, p.html_name) for p in pages])
-            for executed in report_dir.glob("*.ipynb"):  # executed notebooks: keep them out of the way
+            pages = run_notebooks(
+                folder,
+                options.raw,
+                options.config,
+                report_dir,
+                partial_of(options.out),
+                schedule.notebook_timeout,
+            )
+            write_index(
+                report_dir / "index.html", run.summary, [(p.title, p.html_name) for p in pages]
+            )
+            for executed in report_dir.glob(
+                "*.ipynb"
+            ):  # executed notebooks: keep them out of the way
                 (report_dir / "notebooks").mkdir(exist_ok=True)
                 shutil.move(str(executed), report_dir / "notebooks" / executed.name)
         if schedule.history is not None:

@@ -102,8 +102,16 @@ def read_reviews(path: Path | None) -> pd.DataFrame:
             for i in bad[bad].index[:20]
         ]
         # A bare date means "through that day": a waiver until 2026-12-31 covers runs on the 31st.
-        bare = frame["until"].str.strip().str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
-        frame["until"] = until.mask(bare, until + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1))
+        bare = (
+            frame["until"]
+            .str.strip()
+            .str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+            .fillna(False)
+            .astype(bool)
+        )
+        frame["until"] = until.mask(
+            bare, until + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+        )
     if problems:
         raise InputError(problems)
     frame["status"] = frame["status"].str.strip().str.lower()

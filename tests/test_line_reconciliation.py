@@ -417,9 +417,14 @@ def test_single_currency_export_without_product_ids(tmp_path) -> None:
     """A single-currency org exports no CurrencyIsoCode, and old exports carry PricebookEntryId but no
     Product2Id: lines still pair through the price book entry and amounts take the home currency."""
     raw = build_raw(tmp_path)
-    for name, drop in (("Opportunity", ["CurrencyIsoCode"]), ("OpportunityLineItem", ["CurrencyIsoCode", "Product2Id"])):
+    for name, drop in (
+        ("Opportunity", ["CurrencyIsoCode"]),
+        ("OpportunityLineItem", ["CurrencyIsoCode", "Product2Id"]),
+    ):
         path = raw / f"salesforce/{name}.csv"
-        pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns=drop).to_csv(path, index=False)
+        pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns=drop).to_csv(
+            path, index=False
+        )
     run = compute(CheckOptions(raw=raw, out=tmp_path / "out", areas=("products",), as_of=AS_OF))
     got = _by_case(run.result.findings[run.result.findings["check"].str.contains("line|invoice_")])
     expected = {case: checks for case, checks in EXPECTED.items() if case != "currency"}

@@ -20,7 +20,9 @@ def tiny_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(generate_demo(tmp_path_factory.mktemp("tiny"), size=120, seed=11))
 
 
-def _without(raw: Path, target: Path, keep: set[str] | None = None, drop: set[str] | None = None) -> Path:
+def _without(
+    raw: Path, target: Path, keep: set[str] | None = None, drop: set[str] | None = None
+) -> Path:
     shutil.copytree(raw, target)
     for path in sorted(target.rglob("*.*")):
         relative = str(path.relative_to(target))
@@ -55,14 +57,20 @@ def test_checks_cope_with_missing_inputs(tiny_raw: Path, tmp_path: Path, case: s
         "no_lines": [{"drop": {f for f in files if "LineItem" in f or "Invoice" in f}}],
         "each_file_missing": [{"drop": {f}} for f in files],
     }
-    if case == "empty_quickbooks":  # every entity present but with no rows (a pull of an empty realm)
+    if (
+        case == "empty_quickbooks"
+    ):  # every entity present but with no rows (a pull of an empty realm)
         cases[case] = [{"drop": set()}]
     for number, spec in enumerate(cases[case]):
         raw = _without(tiny_raw, tmp_path / f"raw{number}", **spec)
         if case == "empty_quickbooks":
             for path in (raw / "quickbooks").iterdir():
-                path.with_suffix(".json").write_text("[]") if path.suffix == ".json" else path.write_text("")
-        run = compute(CheckOptions(raw=raw, out=tmp_path / f"out{number}", as_of="2026-11-20T06:00:00Z"))
+                path.with_suffix(".json").write_text(
+                    "[]"
+                ) if path.suffix == ".json" else path.write_text("")
+        run = compute(
+            CheckOptions(raw=raw, out=tmp_path / f"out{number}", as_of="2026-11-20T06:00:00Z")
+        )
         missing = {s["missing"] for s in run.summary["checks_skipped"]}
         if spec.get("drop") and len(spec["drop"]) == 1:
             dropped = next(iter(spec["drop"]))

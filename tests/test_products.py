@@ -284,9 +284,12 @@ def test_normalisers_are_idempotent(text: str) -> None:
 # --- Quality bars on the demo (tests/scorer.py; the products area alone, so other areas' state
 # cannot mask or break them) ---------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def demo_products(demo_dir):
-    return compute(CheckOptions(raw=demo_dir / "raw", out=demo_dir / "out-products", areas=("products",)))
+    return compute(
+        CheckOptions(raw=demo_dir / "raw", out=demo_dir / "out-products", areas=("products",))
+    )
 
 
 @pytest.mark.slow
@@ -295,7 +298,9 @@ def test_demo_recall_per_kind(demo_products, truth) -> None:
 
     score = score_findings(demo_products.result.findings, truth, "products")
     assert score.by_kind, "the demo injected no products defects"
-    low = {kind: score.kind_recall(kind) for kind in score.by_kind if score.kind_recall(kind) < 0.95}
+    low = {
+        kind: score.kind_recall(kind) for kind in score.by_kind if score.kind_recall(kind) < 0.95
+    }
     assert not low, f"recall below 0.95: {low}; missed e.g. {score.missed[:3]}"
 
 
@@ -314,4 +319,6 @@ def test_demo_product_links(demo_products, truth) -> None:
 
     matches = demo_products.result.outputs["matches/products.csv"]
     links = score_links(matches, truth["match_pairs"]["products"], len(matches))
-    assert links.precision >= 0.95 and links.action_recall >= 0.95 and links.hard_negatives_linked == 0
+    assert (
+        links.precision >= 0.95 and links.action_recall >= 0.95 and links.hard_negatives_linked == 0
+    )

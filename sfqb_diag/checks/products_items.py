@@ -22,17 +22,25 @@ _BAD_NAME_CHARS = r"[:\t\r\n]"
 def _used_or_linked(ctx: Context) -> pd.Series:
     """Item Id -> True when a product links to it or an invoice line uses it."""
     items = ctx.data["items"]
-    linked = set(ctx.data["products"]["qb_item_id"].dropna()) if "qb_item_id" in ctx.data["products"] else set()
+    linked = (
+        set(ctx.data["products"]["qb_item_id"].dropna())
+        if "qb_item_id" in ctx.data["products"]
+        else set()
+    )
     used = set(item_usage(ctx.data).index)
     return items["id"].astype(str).isin(linked | used)
 
 
-@check("item_type_problem", area="products", severity="medium",
-       needs=("items", "products"),
-       what="Items whose type or set-up breaks sales: Category items in use, Inventory below zero, no income account",
-       why="A Category cannot be sold (QBO rejects the line); negative stock misstates cost of goods; an item "
-           "without an income account cannot post revenue.",
-       fix="Relink products to a sellable item, receive or adjust stock, or set the item's income account.")
+@check(
+    "item_type_problem",
+    area="products",
+    severity="medium",
+    needs=("items", "products"),
+    what="Items whose type or set-up breaks sales: Category items in use, Inventory below zero, no income account",
+    why="A Category cannot be sold (QBO rejects the line); negative stock misstates cost of goods; an item "
+    "without an income account cannot post revenue.",
+    fix="Relink products to a sellable item, receive or adjust stock, or set the item's income account.",
+)
 def item_type_problem(ctx: Context) -> pd.DataFrame:
     items = ctx.data["items"].reset_index(drop=True)
     in_use = _used_or_linked(ctx).to_numpy()
@@ -43,24 +51,50 @@ def item_type_problem(ctx: Context) -> pd.DataFrame:
         "no_income_account": items["type"].isin(_SELLABLE).fillna(False).to_numpy()
         & items["income_account_id"].isna().to_numpy(),
     }
-    words = {"category": ("Category item used for sales: ", "Type Category (a grouping, not sellable)",
-                          "Point the product at a Service/NonInventory/Inventory item"),
-             "negative_stock": ("Inventory below zero: ", "QtyOnHand ", "Receive the missing stock or post an inventory adjustment"),
-             "no_income_account": ("Item without an income account: ", "IncomeAccountRef empty on a " ,
-                                   "Set the income account on the item in QBO")}
+    words = {
+        "category": (
+            "Category item used for sales: ",
+            "Type Category (a grouping, not sellable)",
+            "Point the product at a Service/NonInventory/Inventory item",
+        ),
+        "negative_stock": (
+            "Inventory below zero: ",
+            "QtyOnHand ",
+            "Receive the missing stock or post an inventory adjustment",
+        ),
+        "no_income_account": (
+            "Item without an income account: ",
+            "IncomeAccountRef empty on a ",
+            "Set the income account on the item in QBO",
+        ),
+    }
     frames = []
     for kind, mask in kinds.items():
         rows = items[mask]
         if rows.empty:
             continue
         title, detail, action = words[kind]
-        extra = rows["qty_on_hand"].map("{:g}".format) if kind == "negative_stock" else (
-            rows["type"].fillna("") + " item" if kind == "no_income_account" else "")
+        extra = (
+            rows["qty_on_hand"].map("{:g}".format)
+            if kind == "negative_stock"
+            else (rows["type"].fillna("") + " item" if kind == "no_income_account" else "")
+        )
         severity = np.where(in_use[mask], "medium", "low") if kind != "category" else "medium"
-        frames.append(new_findings(
-            sf_object=None, sf_id=None, qb_entity="Item", qb_id=rows["id"].astype(str), qb_name=rows["name"],
-            line_id=kind, title=title + rows["name"].fillna(""), detail=detail + extra,
-            suggested_action=action, severity=pd.Series(severity, index=rows.index), confidence=0.95))
+        frames.append(
+            new_findings(
+                sf_object=None,
+                sf_id=None,
+                qb_entity="Item",
+                qb_id=rows["id"].astype(str),
+                qb_name=rows["name"],
+                line_id=kind,
+                title=title + rows["name"].fillna(""),
+                detail=detail + extra,
+                suggested_action=action,
+                severity=pd.Series(severity, index=rows.index),
+                confidence=0.95,
+            )
+        )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -70,8 +104,14 @@ def item_duplicate_clusters(items: pd.DataFrame, keep_first: pd.Series) -> pd.Da
     `keep_first` ranks survivors (True sorts first: linked from Salesforce / most used).
     Returns cluster_id, id, keep, reasons (the matches/qb_*_duplicates.csv shape).
     """
-    frame = pd.DataFrame({"id": items["id"].astype(str).to_numpy(), "name_key": normalise_name(items["name"]).to_numpy(),
-                          "sku_key": normalise_code(items["sku"]).to_numpy(), "rank": keep_first.to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "id": items["id"].astype(str).to_numpy(),
+            "name_key": normalise_name(items["name"]).to_numpy(),
+            "sku_key": normalise_code(items["sku"]).to_numpy(),
+            "rank": keep_first.to_numpy(),
+        }
+    )
     frame["name_key"] = frame["name_key"].mask(frame["name_key"] == "")
     frame["label"] = np.arange(len(frame))
     for _ in range(4):  # union of the two keys: propagate the smallest label until stable
@@ -88,7 +128,9 @@ def item_duplicate_clusters(items: pd.DataFrame, keep_first: pd.Series) -> pd.Da
     dup = dup.sort_values(["label", "rank", "id"], ascending=[True, False, True], key=_id_order)
     dup["keep"] = ~dup["label"].duplicated()
     same_sku = dup.groupby("sku_key")["id"].transform("size").gt(1) & dup["sku_key"].notna()
-    dup["reasons"] = np.where(same_sku, "same SKU " + dup["sku_key"].fillna(""), "same name once counters are removed")
+    dup["reasons"] = np.where(
+        same_sku, "same SKU " + dup["sku_key"].fillna(""), "same name once counters are removed"
+    )
     first = dup.groupby("label")["id"].transform("first")
     dup["cluster_id"] = "item-" + first
     return dup[["cluster_id", "id", "keep", "reasons"]].reset_index(drop=True)
@@ -103,20 +145,26 @@ def _id_order(column: pd.Series) -> pd.Series:
 
 def item_clusters(ctx: Context) -> pd.DataFrame:
     """The item duplicate clusters of this run (computed once)."""
+
     def compute() -> pd.DataFrame:
         items = ctx.data["items"]
         usage = item_usage(ctx.data).reindex(items["id"].astype(str)).fillna(0).to_numpy()
         linked = _used_or_linked(ctx).to_numpy() & (usage >= 0)
         rank = pd.Series(linked.astype(int) * 1_000_000 + usage, index=items.index)
         return item_duplicate_clusters(items, rank)
+
     return ctx.shared("item_clusters", compute)
 
 
-@check("item_duplicate", area="products", severity="low",
-       needs=("items",),
-       what="Near-duplicate QBO items (same SKU, or the same name with a counter like ' (2)')",
-       why="A sync that cannot find an item creates another one; sales then split across items and reports.",
-       fix="Make the survivor the only active item: relink products to it and make the copies inactive.")
+@check(
+    "item_duplicate",
+    area="products",
+    severity="low",
+    needs=("items",),
+    what="Near-duplicate QBO items (same SKU, or the same name with a counter like ' (2)')",
+    why="A sync that cannot find an item creates another one; sales then split across items and reports.",
+    fix="Make the survivor the only active item: relink products to it and make the copies inactive.",
+)
 def item_duplicate(ctx: Context) -> pd.DataFrame:
     clusters = item_clusters(ctx)
     copies = clusters[~clusters["keep"].astype(bool)]
@@ -127,19 +175,36 @@ def item_duplicate(ctx: Context) -> pd.DataFrame:
     used = copies["id"].map(item_usage(ctx.data)).fillna(0)
     severity = np.where(used > 0, "medium", "low")  # sales already split across the copies
     return new_findings(
-        sf_object=None, sf_id=None, qb_entity="Item", qb_id=copies["id"], qb_name=copies["id"].map(items["name"]),
+        sf_object=None,
+        sf_id=None,
+        qb_entity="Item",
+        qb_id=copies["id"],
+        qb_name=copies["id"].map(items["name"]),
         title="Duplicate QBO item: " + copies["id"].map(items["name"]).fillna(""),
-        detail="Copy of item " + survivor + " '" + survivor.map(items["name"]).fillna("") + "' (" + copies["reasons"]
-        + "); used on " + used.astype(int).astype(str) + " invoice line(s)",
+        detail="Copy of item "
+        + survivor
+        + " '"
+        + survivor.map(items["name"]).fillna("")
+        + "' ("
+        + copies["reasons"]
+        + "); used on "
+        + used.astype(int).astype(str)
+        + " invoice line(s)",
         suggested_action="Relink any product to item " + survivor + " and make this copy inactive",
-        severity=pd.Series(severity, index=copies.index), confidence=0.85)
+        severity=pd.Series(severity, index=copies.index),
+        confidence=0.85,
+    )
 
 
-@check("product_code_duplicate", area="products", severity="low",
-       needs=("products",),
-       what="Active products sharing one ProductCode",
-       why="ProductCode is not unique in Salesforce; a connector matching codes to item names or SKUs picks one at random.",
-       fix="Give each product its own code, or deactivate the copy.")
+@check(
+    "product_code_duplicate",
+    area="products",
+    severity="low",
+    needs=("products",),
+    what="Active products sharing one ProductCode",
+    why="ProductCode is not unique in Salesforce; a connector matching codes to item names or SKUs picks one at random.",
+    fix="Give each product its own code, or deactivate the copy.",
+)
 def product_code_duplicate(ctx: Context) -> pd.DataFrame:
     products = live_products(ctx.data)
     products = products[products["is_active"].fillna(True).astype(bool)]
@@ -154,19 +219,38 @@ def product_code_duplicate(ctx: Context) -> pd.DataFrame:
     distinct = ~rows["id"].map(m["current_qb_id"]).duplicated(keep=False)
     fine = (settled & distinct).groupby(rows["code"]).transform("all")
     return new_findings(
-        sf_object="Product2", sf_id=rows["id"], sf_name=rows["name"],
-        title="Product code used twice: " + rows["product_code"].fillna("") + " (" + rows["name"].fillna("") + ")",
-        detail="ProductCode " + rows["product_code"].fillna("") + " is also on " + others.astype(str) + " other active product(s)",
-        suggested_action=np.where(fine, "No action needed while each product keeps its own item link",
-                                  "Give this product a unique ProductCode, or deactivate the duplicate"),
-        severity=pd.Series(np.where(fine, "info", "low"), index=rows.index), confidence=0.9)
+        sf_object="Product2",
+        sf_id=rows["id"],
+        sf_name=rows["name"],
+        title="Product code used twice: "
+        + rows["product_code"].fillna("")
+        + " ("
+        + rows["name"].fillna("")
+        + ")",
+        detail="ProductCode "
+        + rows["product_code"].fillna("")
+        + " is also on "
+        + others.astype(str)
+        + " other active product(s)",
+        suggested_action=np.where(
+            fine,
+            "No action needed while each product keeps its own item link",
+            "Give this product a unique ProductCode, or deactivate the duplicate",
+        ),
+        severity=pd.Series(np.where(fine, "info", "low"), index=rows.index),
+        confidence=0.9,
+    )
 
 
-@check("product_name_rejected", area="products", severity="medium",
-       needs=("products",),
-       what="Product names QBO will refuse as an item name (over 100 characters, or ':' tab newline)",
-       why="Creating or renaming the item fails, so every invoice with the product fails with it.",
-       fix="Shorten the product name or remove the character; QBO uses ':' for parent:child items.")
+@check(
+    "product_name_rejected",
+    area="products",
+    severity="medium",
+    needs=("products",),
+    what="Product names QBO will refuse as an item name (over 100 characters, or ':' tab newline)",
+    why="Creating or renaming the item fails, so every invoice with the product fails with it.",
+    fix="Shorten the product name or remove the character; QBO uses ':' for parent:child items.",
+)
 def product_name_rejected(ctx: Context) -> pd.DataFrame:
     products = live_products(ctx.data)
     name = products["name"].fillna("")
@@ -175,12 +259,20 @@ def product_name_rejected(ctx: Context) -> pd.DataFrame:
     rows = products[long | bad_char]
     if rows.empty:
         return pd.DataFrame()
-    why = np.where(long[rows.index], rows["name"].str.len().astype(str) + " characters (limit 100)",
-                   "contains ':' or a tab/newline")
+    why = np.where(
+        long[rows.index],
+        rows["name"].str.len().astype(str) + " characters (limit 100)",
+        "contains ':' or a tab/newline",
+    )
     active = rows["is_active"].fillna(True).astype(bool)
     return new_findings(
-        sf_object="Product2", sf_id=rows["id"], sf_name=rows["name"],
-        title="Product name QBO will reject: " + rows["name"].str.slice(0, 60).str.replace(r"[\t\r\n]", " ", regex=True),
+        sf_object="Product2",
+        sf_id=rows["id"],
+        sf_name=rows["name"],
+        title="Product name QBO will reject: "
+        + rows["name"].str.slice(0, 60).str.replace(r"[\t\r\n]", " ", regex=True),
         detail="Name " + pd.Series(why, index=rows.index),
         suggested_action="Rename the product (at most 100 characters, no ':' tab or newline)",
-        severity=pd.Series(np.where(active, "medium", "low"), index=rows.index), confidence=0.99)
+        severity=pd.Series(np.where(active, "medium", "low"), index=rows.index),
+        confidence=0.99,
+    )

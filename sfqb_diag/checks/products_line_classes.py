@@ -23,16 +23,29 @@ import pandas as pd
 
 from sfqb_diag.checks.products_shared import member
 
-SEVERITY = {"currency_mismatch": "critical", "tax_inclusive": "high", "discount_dropped": "high",
-            "list_price_pushed": "high", "quantity_drift": "high", "unit_price_drift": "high",
-            "missing_line": "high", "extra_line": "high", "extra_discount": "high", "generic_item": "medium",
-            "discount_moved": "info", "rounding": "info"}
+SEVERITY = {
+    "currency_mismatch": "critical",
+    "tax_inclusive": "high",
+    "discount_dropped": "high",
+    "list_price_pushed": "high",
+    "quantity_drift": "high",
+    "unit_price_drift": "high",
+    "missing_line": "high",
+    "extra_line": "high",
+    "extra_discount": "high",
+    "generic_item": "medium",
+    "discount_moved": "info",
+    "rounding": "info",
+}
 _TAX_RANGE = (1.01, 1.35)
-_FIVE_MINUTES = pd.Timedelta(minutes=5)  # the default stale_minutes  # sales taxes / VAT / GST from 1% to 35%
+_FIVE_MINUTES = pd.Timedelta(
+    minutes=5
+)  # the default stale_minutes  # sales taxes / VAT / GST from 1% to 35%
 
 
-def classify(pairs: pd.DataFrame, discounts: pd.Series, tol: int,
-             stale_after: pd.Timedelta = _FIVE_MINUTES) -> pd.DataFrame:
+def classify(
+    pairs: pd.DataFrame, discounts: pd.Series, tol: int, stale_after: pd.Timedelta = _FIVE_MINUTES
+) -> pd.DataFrame:
     """Add delta_cents (QBO minus Salesforce, signed) and diff_class to the pairs of pair_lines.
 
     A Salesforce line edited after the opportunity's last sync (beyond `stale_after`) differs
@@ -44,24 +57,66 @@ def classify(pairs: pd.DataFrame, discounts: pd.Series, tol: int,
     out["delta_cents"] = (qb.fillna(0) - sf.fillna(0)).round().astype("int64")
     off = out["delta_cents"].abs() > tol
     same_qty = (out["qb_qty"].fillna(out["sf_qty"]) - out["sf_qty"]).abs().lt(1e-9).fillna(False)
-    currency = (out["opp_currency"].notna() & out["inv_currency"].notna()
-                & (out["opp_currency"] != out["inv_currency"])).fillna(False).astype(bool)
+    currency = (
+        (
+            out["opp_currency"].notna()
+            & out["inv_currency"].notna()
+            & (out["opp_currency"] != out["inv_currency"])
+        )
+        .fillna(False)
+        .astype(bool)
+    )
     tax = _tax_invoices(out, paired, off, same_qty)
-    no_disc = (out["qb_cents"].astype("Float64") - out["sf_gross_cents"]).abs().le(tol).fillna(False)
+    no_disc = (
+        (out["qb_cents"].astype("Float64") - out["sf_gross_cents"]).abs().le(tol).fillna(False)
+    )
     dropped = paired & off & (out["sf_discount"] > 0).fillna(False) & no_disc & same_qty
     moved = _moved(out, dropped, discounts, tol)
-    list_price = paired & off & same_qty & (out["sf_list"] - out["sf_unit"]).abs().ge(0.005).fillna(False) & (
-        (out["qb_cents"].astype("Float64") - np.round(out["sf_qty"] * out["sf_list"] * 100)).abs().le(tol).fillna(False))
+    list_price = (
+        paired
+        & off
+        & same_qty
+        & (out["sf_list"] - out["sf_unit"]).abs().ge(0.005).fillna(False)
+        & (
+            (out["qb_cents"].astype("Float64") - np.round(out["sf_qty"] * out["sf_list"] * 100))
+            .abs()
+            .le(tol)
+            .fillna(False)
+        )
+    )
     # Paired by amount or by leftover order onto an item that is not the product's: the wrong item.
-    wrong_item = out["step"].isin([3, 4]) & (out["item_id"].astype("string") != out["key_item"].astype("string")).fillna(True)
+    wrong_item = out["step"].isin([3, 4]) & (
+        out["item_id"].astype("string") != out["key_item"].astype("string")
+    ).fillna(True)
     stale = _changed_after_sync(out, stale_after)
-    conditions = [currency.to_numpy(), (stale & off).to_numpy().astype(bool), wrong_item.to_numpy(),
-                  out["qb_line_id"].isna().to_numpy(), out["sf_line_id"].isna().to_numpy(),
-                  (paired & ~off & (out["delta_cents"] != 0)).to_numpy(), (paired & ~off).to_numpy(),
-                  moved.to_numpy(), dropped.to_numpy(), (tax & paired & off).to_numpy(), list_price.to_numpy(),
-                  (paired & ~same_qty).to_numpy()]
-    classes = ["currency_mismatch", "changed_after_sync", "generic_item", "missing_line", "extra_line", "rounding", "equal",
-               "discount_moved", "discount_dropped", "tax_inclusive", "list_price_pushed", "quantity_drift"]
+    conditions = [
+        currency.to_numpy(),
+        (stale & off).to_numpy().astype(bool),
+        wrong_item.to_numpy(),
+        out["qb_line_id"].isna().to_numpy(),
+        out["sf_line_id"].isna().to_numpy(),
+        (paired & ~off & (out["delta_cents"] != 0)).to_numpy(),
+        (paired & ~off).to_numpy(),
+        moved.to_numpy(),
+        dropped.to_numpy(),
+        (tax & paired & off).to_numpy(),
+        list_price.to_numpy(),
+        (paired & ~same_qty).to_numpy(),
+    ]
+    classes = [
+        "currency_mismatch",
+        "changed_after_sync",
+        "generic_item",
+        "missing_line",
+        "extra_line",
+        "rounding",
+        "equal",
+        "discount_moved",
+        "discount_dropped",
+        "tax_inclusive",
+        "list_price_pushed",
+        "quantity_drift",
+    ]
     out["diff_class"] = np.select(conditions, classes, "unit_price_drift")
     # Amounts in another currency are not a delta in this one: the whole Salesforce amount is at stake.
     wrong_currency = out["diff_class"] == "currency_mismatch"
@@ -81,24 +136,53 @@ def _changed_after_sync(out: pd.DataFrame, stale_after: pd.Timedelta) -> pd.Seri
     return (sf | qb).astype(bool)
 
 
-def _tax_invoices(out: pd.DataFrame, paired: pd.Series, off: pd.Series, same_qty: pd.Series) -> pd.Series:
+def _tax_invoices(
+    out: pd.DataFrame, paired: pd.Series, off: pd.Series, same_qty: pd.Series
+) -> pd.Series:
     """Rows of invoices where every paired line is off by one ratio in the tax range, same quantity.
 
     One line alone is not enough (a one-line price change looks the same) unless the invoice is
     flagged TaxInclusive in QBO."""
     p = out[paired]
-    ratio = p["qb_cents"].astype("float64") / p["sf_cents"].astype("float64").where(p["sf_cents"] != 0)
-    g = pd.DataFrame({"inv": p["invoice_id"], "ratio": ratio, "off": off[paired], "q": same_qty[paired],
-                      "qb": p["qb_cents"].astype("float64"), "sf": p["sf_cents"].astype("float64")})
-    agg = g.groupby("inv").agg(n=("off", "size"), n_off=("off", "sum"), q=("q", "all"), qb=("qb", "sum"),
-                               sf=("sf", "sum"), lo=("ratio", "min"), hi=("ratio", "max"))
+    ratio = p["qb_cents"].astype("float64") / p["sf_cents"].astype("float64").where(
+        p["sf_cents"] != 0
+    )
+    g = pd.DataFrame(
+        {
+            "inv": p["invoice_id"],
+            "ratio": ratio,
+            "off": off[paired],
+            "q": same_qty[paired],
+            "qb": p["qb_cents"].astype("float64"),
+            "sf": p["sf_cents"].astype("float64"),
+        }
+    )
+    agg = g.groupby("inv").agg(
+        n=("off", "size"),
+        n_off=("off", "sum"),
+        q=("q", "all"),
+        qb=("qb", "sum"),
+        sf=("sf", "sum"),
+        lo=("ratio", "min"),
+        hi=("ratio", "max"),
+    )
     overall = agg["qb"] / agg["sf"].where(agg["sf"] != 0)
     in_range = overall.between(*_TAX_RANGE) | (1 / overall).between(*_TAX_RANGE)
     # Per-line cents rounding moves a line's ratio by at most 1 cent over its amount.
     consistent = (agg["hi"] - agg["lo"]) <= 0.002
-    flag = out.drop_duplicates("invoice_id").set_index("invoice_id")["global_tax_calculation"].reindex(agg.index)
+    flag = (
+        out.drop_duplicates("invoice_id")
+        .set_index("invoice_id")["global_tax_calculation"]
+        .reindex(agg.index)
+    )
     inclusive = flag.fillna("").astype(str).str.lower().eq("taxinclusive")
-    ok = (agg["n_off"] == agg["n"]) & agg["q"] & in_range & consistent & ((agg["n"] >= 2) | inclusive)
+    ok = (
+        (agg["n_off"] == agg["n"])
+        & agg["q"]
+        & in_range
+        & consistent
+        & ((agg["n"] >= 2) | inclusive)
+    )
     return member(out["invoice_id"], ok[ok].index)
 
 
@@ -123,9 +207,19 @@ def _discount_rows(out: pd.DataFrame, discounts: pd.Series) -> pd.DataFrame:
         return pd.DataFrame(columns=out.columns)
     moved_inv = set(out.loc[out["diff_class"] == "discount_moved", "invoice_id"])
     currency_inv = set(out.loc[out["diff_class"] == "currency_mismatch", "invoice_id"])
-    cls = np.where(disc.index.isin(list(currency_inv)), "currency_mismatch",
-                   np.where(disc.index.isin(list(moved_inv)), "discount_moved", "extra_discount"))
-    keep = ["opportunity_id", "opp_name", "opp_currency", "inv_currency", "doc_number", "global_tax_calculation"]
+    cls = np.where(
+        disc.index.isin(list(currency_inv)),
+        "currency_mismatch",
+        np.where(disc.index.isin(list(moved_inv)), "discount_moved", "extra_discount"),
+    )
+    keep = [
+        "opportunity_id",
+        "opp_name",
+        "opp_currency",
+        "inv_currency",
+        "doc_number",
+        "global_tax_calculation",
+    ]
     rows = scope.loc[disc.index, keep].reset_index()
     rows["qb_line_id"] = "discount"
     rows["item_name"] = "Invoice discount"
@@ -142,14 +236,35 @@ def waterfall(classified: pd.DataFrame) -> pd.DataFrame:
     invoices' sales lines net of their transaction-level discounts.
     """
     rows = []
-    data = classified if "currency" in classified else classified.assign(
-        currency=classified["opp_currency"].fillna(classified["inv_currency"]))
+    data = (
+        classified
+        if "currency" in classified
+        else classified.assign(
+            currency=classified["opp_currency"].fillna(classified["inv_currency"])
+        )
+    )
     for currency, part in data.groupby("currency"):
         start = int(part["sf_cents"].fillna(0).sum())
         changes = part[part["diff_class"] != "equal"].groupby("diff_class")["delta_cents"].sum()
-        rows.append({"currency": currency, "step": "Salesforce line totals", "cents": start, "kind": "start"})
-        rows += [{"currency": currency, "step": c.replace("_", " "), "cents": int(v), "kind": "change"}
-                 for c, v in changes.items() if v != 0]
-        rows.append({"currency": currency, "step": "Invoiced (pre-tax)", "cents": start + int(changes.sum()),
-                     "kind": "end"})
+        rows.append(
+            {
+                "currency": currency,
+                "step": "Salesforce line totals",
+                "cents": start,
+                "kind": "start",
+            }
+        )
+        rows += [
+            {"currency": currency, "step": c.replace("_", " "), "cents": int(v), "kind": "change"}
+            for c, v in changes.items()
+            if v != 0
+        ]
+        rows.append(
+            {
+                "currency": currency,
+                "step": "Invoiced (pre-tax)",
+                "cents": start + int(changes.sum()),
+                "kind": "end",
+            }
+        )
     return pd.DataFrame(rows, columns=["currency", "step", "cents", "kind"])

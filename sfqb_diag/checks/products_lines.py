@@ -36,22 +36,54 @@ def _scope(data: Dataset) -> pd.DataFrame:
     lines = data["invoice_lines"]
     sales = lines[lines["detail_type"] == SALES]
     has_money = sales["amount_cents"].fillna(0).ne(0).groupby(sales["txn_id"]).any()
-    inv = inv[member(inv["invoice_id"], has_money[has_money].index)]  # voided invoices keep zero lines
-    cols = {"id": "opportunity_id", "name": "opp_name", "currency": "opp_currency", "qb_invoice_id": "invoice_id"}
+    inv = inv[
+        member(inv["invoice_id"], has_money[has_money].index)
+    ]  # voided invoices keep zero lines
+    cols = {
+        "id": "opportunity_id",
+        "name": "opp_name",
+        "currency": "opp_currency",
+        "qb_invoice_id": "invoice_id",
+    }
     if "last_sync" not in linked:
-        linked = linked.assign(last_sync=pd.Series(pd.NaT, index=linked.index, dtype="datetime64[ns, UTC]"))
-    scope = linked[[*cols, "last_sync"]].rename(columns=cols).merge(
-        inv[["invoice_id", "doc_number", "currency", "global_tax_calculation", "last_updated_time", "sync_token"]].rename(
-            columns={"currency": "inv_currency", "last_updated_time": "inv_updated", "sync_token": "inv_sync_token"}),
-        on="invoice_id")
+        linked = linked.assign(
+            last_sync=pd.Series(pd.NaT, index=linked.index, dtype="datetime64[ns, UTC]")
+        )
+    scope = (
+        linked[[*cols, "last_sync"]]
+        .rename(columns=cols)
+        .merge(
+            inv[
+                [
+                    "invoice_id",
+                    "doc_number",
+                    "currency",
+                    "global_tax_calculation",
+                    "last_updated_time",
+                    "sync_token",
+                ]
+            ].rename(
+                columns={
+                    "currency": "inv_currency",
+                    "last_updated_time": "inv_updated",
+                    "sync_token": "inv_sync_token",
+                }
+            ),
+            on="invoice_id",
+        )
+    )
     return scope.reset_index(drop=True)
 
 
-def _sf_lines(data: Dataset, scope: pd.DataFrame, link_item: pd.Series, alt_item: pd.Series) -> pd.DataFrame:
+def _sf_lines(
+    data: Dataset, scope: pd.DataFrame, link_item: pd.Series, alt_item: pd.Series
+) -> pd.DataFrame:
     lines = data["opportunity_lines"].merge(scope, on="opportunity_id")
     entries = data.get("pricebook_entries")
     if entries is not None and "pricebook_entry_id" in lines:  # exports without Product2Id
-        lines["product_id"] = lines["product_id"].fillna(lines["pricebook_entry_id"].map(entries.set_index("id")["product_id"]))
+        lines["product_id"] = lines["product_id"].fillna(
+            lines["pricebook_entry_id"].map(entries.set_index("id")["product_id"])
+        )
     products = data.get("products")
     names = products.set_index("id")["name"] if products is not None else pd.Series(dtype="string")
     qty, unit = lines["quantity"].astype("float64"), lines["unit_price"].astype("float64")
@@ -59,17 +91,30 @@ def _sf_lines(data: Dataset, scope: pd.DataFrame, link_item: pd.Series, alt_item
     gross = np.round(qty * unit * 100)
     net = np.round(gross * (1 - disc / 100))
     total = lines["total_price_cents"].astype("Float64").fillna(pd.Series(net, index=lines.index))
-    return pd.DataFrame({
-        "invoice_id": lines["invoice_id"], "opportunity_id": lines["opportunity_id"], "sf_line_id": lines["id"],
-        "product_id": lines["product_id"], "product_name": lines["product_id"].map(names),
-        "sf_qty": qty, "sf_unit": unit, "sf_list": lines["list_price"].astype("float64"), "sf_discount": disc,
-        "sf_cents": total.round().astype("int64"), "sf_gross_cents": pd.Series(gross, index=lines.index).fillna(
-            total).round().astype("int64"),
-        "key_item": lines["product_id"].map(link_item).astype("string"),
-        "alt_item": lines["product_id"].map(alt_item).astype("string"),
-        "order": lines["sort_order"].astype("float64").fillna(0.0) if "sort_order" in lines else 0.0,
-        "sf_modified": lines.get("last_modified_date", pd.NaT),
-    })
+    return pd.DataFrame(
+        {
+            "invoice_id": lines["invoice_id"],
+            "opportunity_id": lines["opportunity_id"],
+            "sf_line_id": lines["id"],
+            "product_id": lines["product_id"],
+            "product_name": lines["product_id"].map(names),
+            "sf_qty": qty,
+            "sf_unit": unit,
+            "sf_list": lines["list_price"].astype("float64"),
+            "sf_discount": disc,
+            "sf_cents": total.round().astype("int64"),
+            "sf_gross_cents": pd.Series(gross, index=lines.index)
+            .fillna(total)
+            .round()
+            .astype("int64"),
+            "key_item": lines["product_id"].map(link_item).astype("string"),
+            "alt_item": lines["product_id"].map(alt_item).astype("string"),
+            "order": lines["sort_order"].astype("float64").fillna(0.0)
+            if "sort_order" in lines
+            else 0.0,
+            "sf_modified": lines.get("last_modified_date", pd.NaT),
+        }
+    )
 
 
 def _qb_lines(data: Dataset, invoice_ids: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -77,26 +122,48 @@ def _qb_lines(data: Dataset, invoice_ids: pd.Series) -> tuple[pd.DataFrame, pd.D
     lines = data["invoice_lines"]
     lines = lines[member(lines["txn_id"], invoice_ids)]
     items = data.get("items")
-    names = items.set_index(items["id"].astype(str))["name"] if items is not None else pd.Series(dtype="string")
-    base = pd.DataFrame({
-        "invoice_id": lines["txn_id"], "qb_line_id": lines["line_id"].astype("string"), "item_id": lines["item_id"],
-        "item_name": lines["item_name"].fillna(lines["item_id"].map(names)).fillna("item " + lines["item_id"]), "qb_qty": lines["qty"].astype("float64"),
-        "qb_unit": lines["unit_price"].astype("float64"), "qb_cents": lines["amount_cents"].astype("Int64"),
-        "group_line_id": lines["group_line_id"], "order": lines["line_num"].astype("float64").fillna(0.0),
-        "detail_type": lines["detail_type"]})
+    names = (
+        items.set_index(items["id"].astype(str))["name"]
+        if items is not None
+        else pd.Series(dtype="string")
+    )
+    base = pd.DataFrame(
+        {
+            "invoice_id": lines["txn_id"],
+            "qb_line_id": lines["line_id"].astype("string"),
+            "item_id": lines["item_id"],
+            "item_name": lines["item_name"]
+            .fillna(lines["item_id"].map(names))
+            .fillna("item " + lines["item_id"]),
+            "qb_qty": lines["qty"].astype("float64"),
+            "qb_unit": lines["unit_price"].astype("float64"),
+            "qb_cents": lines["amount_cents"].astype("Int64"),
+            "group_line_id": lines["group_line_id"],
+            "order": lines["line_num"].astype("float64").fillna(0.0),
+            "detail_type": lines["detail_type"],
+        }
+    )
     children = base[base["group_line_id"].notna()]
     sums = children.groupby(["invoice_id", "group_line_id"])["qb_cents"].sum()
     heads = base[base["detail_type"] == GROUP].copy()
     key = pd.MultiIndex.from_frame(heads[["invoice_id", "qb_line_id"]])
-    heads["qb_cents"] = heads["qb_cents"].fillna(pd.Series(sums.reindex(key).to_numpy(), index=heads.index))
+    heads["qb_cents"] = heads["qb_cents"].fillna(
+        pd.Series(sums.reindex(key).to_numpy(), index=heads.index)
+    )
     sales = base[(base["detail_type"] == SALES)]
     return sales.reset_index(drop=True), heads.reset_index(drop=True)
 
 
-def _rank_merge(left: pd.DataFrame, right: pd.DataFrame, lkey: str, rkey: str, step: int) -> pd.DataFrame:
+def _rank_merge(
+    left: pd.DataFrame, right: pd.DataFrame, lkey: str, rkey: str, step: int
+) -> pd.DataFrame:
     """Pair rows with equal (invoice, key), the n-th with the n-th in line order."""
-    lk = left.dropna(subset=[lkey]).sort_values(["invoice_id", "order", "sf_line_id"], kind="stable")
-    rk = right.dropna(subset=[rkey]).sort_values(["invoice_id", "order", "qb_line_id"], kind="stable")
+    lk = left.dropna(subset=[lkey]).sort_values(
+        ["invoice_id", "order", "sf_line_id"], kind="stable"
+    )
+    rk = right.dropna(subset=[rkey]).sort_values(
+        ["invoice_id", "order", "qb_line_id"], kind="stable"
+    )
     lk = lk.assign(_k=lk[lkey].astype(str), _n=lk.groupby(["invoice_id", lkey]).cumcount())
     rk = rk.assign(_k=rk[rkey].astype(str), _n=rk.groupby(["invoice_id", rkey]).cumcount())
     rk = rk.drop(columns=["order"] + ([rkey] if rkey == lkey else []))
@@ -108,7 +175,9 @@ def _take(frame: pd.DataFrame, used: pd.Series, column: str) -> pd.DataFrame:
     return frame[~np.isin(frame[column].to_numpy(), np.asarray(used, dtype=np.int64))]
 
 
-def pair_lines(data: Dataset, link_item: pd.Series, alt_item: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pair_lines(
+    data: Dataset, link_item: pd.Series, alt_item: pd.Series
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(pairs, scope): one row per Salesforce line and per unpaired QBO line of invoices in scope.
 
     link_item: product Id -> the item to pair on first (the item the matcher believes in, else the
@@ -125,11 +194,17 @@ def pair_lines(data: Dataset, link_item: pd.Series, alt_item: pd.Series) -> tupl
     group_pairs = _rank_merge(sf, heads, "key_item", "item_id", 0)
     sf = _take(sf, group_pairs["_sf"], "_sf")
     if len(group_pairs):  # the components of a paired bundle go with it
-        consumed = group_pairs["invoice_id"].astype(str) + "|" + group_pairs["qb_line_id"].astype(str)
+        consumed = (
+            group_pairs["invoice_id"].astype(str) + "|" + group_pairs["qb_line_id"].astype(str)
+        )
         child = qb["invoice_id"].astype("string") + "|" + qb["group_line_id"].astype("string")
         qb = qb[~member(child, consumed)]
     found = [group_pairs]
-    for step, lkey, rkey in ((1, "key_item", "item_id"), (2, "alt_item", "item_id"), (3, "sf_cents", "qb_cents")):
+    for step, lkey, rkey in (
+        (1, "key_item", "item_id"),
+        (2, "alt_item", "item_id"),
+        (3, "sf_cents", "qb_cents"),
+    ):
         pairs = _rank_merge(sf, qb, lkey, rkey, step)
         found.append(pairs)
         sf, qb = _take(sf, pairs["_sf"], "_sf"), _take(qb, pairs["_qb"], "_qb")
@@ -139,7 +214,9 @@ def pair_lines(data: Dataset, link_item: pd.Series, alt_item: pd.Series) -> tupl
     found.append(pairs)
     sf, qb = _take(sf, pairs["_sf"], "_sf"), _take(qb, pairs["_qb"], "_qb")
     out = pd.concat([*found, sf.drop(columns="order"), qb.drop(columns="order")], ignore_index=True)
-    out = out.drop(columns=[c for c in ("_sf", "_qb", "_any", "detail_type", "group_line_id") if c in out])
+    out = out.drop(
+        columns=[c for c in ("_sf", "_qb", "_any", "detail_type", "group_line_id") if c in out]
+    )
     out = out.merge(scope, on="invoice_id", how="left", suffixes=("_x", ""))
     out["opportunity_id"] = out["opportunity_id"].fillna(out.pop("opportunity_id_x"))
     return out, scope
@@ -154,6 +231,8 @@ def invoice_discounts(data: Dataset, invoice_ids: pd.Series) -> pd.Series:
     if disc.empty:
         return pd.Series(dtype="int64")
     base = lines[lines["detail_type"] == SALES].groupby("txn_id")["amount_cents"].sum()
-    pct_amount = np.round(disc["txn_id"].map(base).astype("float64") * disc["discount_pct"].fillna(0) / 100)
+    pct_amount = np.round(
+        disc["txn_id"].map(base).astype("float64") * disc["discount_pct"].fillna(0) / 100
+    )
     amount = disc["amount_cents"].astype("Float64").fillna(pd.Series(pct_amount, index=disc.index))
     return amount.fillna(0).groupby(disc["txn_id"]).sum().round().astype("int64")

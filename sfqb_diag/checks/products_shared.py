@@ -9,8 +9,19 @@ from sfqb_diag.dataset import Dataset
 from sfqb_diag.matching.products import match_products, standard_prices
 
 # QBO company country -> its home currency, for files without Preferences.
-_COUNTRY_CURRENCY = {"US": "USD", "CA": "CAD", "GB": "GBP", "UK": "GBP", "AU": "AUD", "IE": "EUR", "FR": "EUR",
-                     "DE": "EUR", "ES": "EUR", "NL": "EUR", "IN": "INR"}
+_COUNTRY_CURRENCY = {
+    "US": "USD",
+    "CA": "CAD",
+    "GB": "GBP",
+    "UK": "GBP",
+    "AU": "AUD",
+    "IE": "EUR",
+    "FR": "EUR",
+    "DE": "EUR",
+    "ES": "EUR",
+    "NL": "EUR",
+    "IN": "INR",
+}
 
 
 def home_currency(data: Dataset) -> str | None:
@@ -34,23 +45,33 @@ def home_currency(data: Dataset) -> str | None:
 def live_products(data: Dataset) -> pd.DataFrame:
     """Product2 rows that are not deleted (queryAll exports carry deleted rows)."""
     products = data["products"]
-    deleted = products["is_deleted"].fillna(False).astype(bool) if "is_deleted" in products else False
+    deleted = (
+        products["is_deleted"].fillna(False).astype(bool) if "is_deleted" in products else False
+    )
     return products[~deleted].reset_index(drop=True)
 
 
 def product_prices(data: Dataset) -> pd.Series:
     """Product Id -> standard price in the home currency (NaN where there is none)."""
-    return standard_prices(data.get("pricebook_entries"), data.get("pricebooks"), home_currency(data))
+    return standard_prices(
+        data.get("pricebook_entries"), data.get("pricebooks"), home_currency(data)
+    )
 
 
 def product_matches(ctx) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """matches/products.csv, computed once per run and shared by checks and outputs."""
+
     def compute() -> pd.DataFrame:
         data = ctx.data
         products = live_products(data)
         if "qb_item_id" not in products:
-            products = products.assign(qb_item_id=pd.Series(pd.NA, index=products.index, dtype="string"))
-        return match_products(products, data["items"], product_prices(data), ctx.thresholds, ctx.decisions)
+            products = products.assign(
+                qb_item_id=pd.Series(pd.NA, index=products.index, dtype="string")
+            )
+        return match_products(
+            products, data["items"], product_prices(data), ctx.thresholds, ctx.decisions
+        )
+
     return ctx.shared("product_matches", compute)
 
 
@@ -66,10 +87,19 @@ def money_text(cents: pd.Series, currency: pd.Series | str | None) -> pd.Series:
     """'1,234.56 USD' for each amount in integer cents (exact, no float formatting)."""
     value = cents.astype("Int64")
     whole = (value.abs() // 100).map(lambda v: f"{v:,}" if pd.notna(v) else "", na_action="ignore")
-    cur = currency.fillna("").astype("string") if isinstance(currency, pd.Series) else pd.Series(
-        currency or "", index=cents.index, dtype="string")
-    text = (value.lt(0).map({True: "-", False: ""}).astype("string") + whole.astype("string") + "."
-            + (value.abs() % 100).astype("string").str.zfill(2) + " " + cur.reindex(cents.index))
+    cur = (
+        currency.fillna("").astype("string")
+        if isinstance(currency, pd.Series)
+        else pd.Series(currency or "", index=cents.index, dtype="string")
+    )
+    text = (
+        value.lt(0).map({True: "-", False: ""}).astype("string")
+        + whole.astype("string")
+        + "."
+        + (value.abs() % 100).astype("string").str.zfill(2)
+        + " "
+        + cur.reindex(cents.index)
+    )
     return text.str.strip().where(value.notna(), "")
 
 
@@ -89,9 +119,19 @@ def member(values: pd.Series, keys: object) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    key_list = [str(k) for k in (keys.dropna() if isinstance(keys, pd.Series | pd.Index) else keys) if k is not None]
+    key_list = [
+        str(k)
+        for k in (keys.dropna() if isinstance(keys, pd.Series | pd.Index) else keys)
+        if k is not None
+    ]
     text = values.astype("string[pyarrow]")
-    arr = pa.chunked_array([pa.array(text.array)]) if len(text) else pa.chunked_array([], type=pa.large_string())
+    arr = (
+        pa.chunked_array([pa.array(text.array)])
+        if len(text)
+        else pa.chunked_array([], type=pa.large_string())
+    )
     arr = arr.cast(pa.large_string())
     found = pc.is_in(arr, value_set=pa.array(key_list, type=pa.large_string()), skip_nulls=True)
-    return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+    return pd.Series(
+        found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index, dtype=bool
+    )

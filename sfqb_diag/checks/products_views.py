@@ -27,14 +27,25 @@ def link_status(matches: pd.DataFrame | None) -> pd.DataFrame:
     if matches is None or matches.empty:
         return pd.DataFrame(columns=["Status", "Products"])
     counts = matches["status"].value_counts().reindex(list(STATUS_WORDS)).fillna(0).astype(int)
-    return pd.DataFrame({"Status": [STATUS_WORDS[s] for s in counts.index], "Products": counts.to_numpy(),
-                         "status": counts.index})
+    return pd.DataFrame(
+        {
+            "Status": [STATUS_WORDS[s] for s in counts.index],
+            "Products": counts.to_numpy(),
+            "status": counts.index,
+        }
+    )
 
 
 def price_points(data: Dataset, config: ClientConfig) -> pd.DataFrame:
     """One point per linked product: standard price in Salesforce vs the QBO item price."""
-    pairs = price_pairs(data, config.thresholds.amount_tolerance, config.thresholds.price_tolerance_pct)
-    label = pairs["drift"].map({True: "Differs beyond tolerance", False: "Agrees"}) if len(pairs) else pairs["drift"]
+    pairs = price_pairs(
+        data, config.thresholds.amount_tolerance, config.thresholds.price_tolerance_pct
+    )
+    label = (
+        pairs["drift"].map({True: "Differs beyond tolerance", False: "Agrees"})
+        if len(pairs)
+        else pairs["drift"]
+    )
     return pairs.assign(agreement=label)
 
 
@@ -46,7 +57,11 @@ def line_waterfall(data: Dataset, config: ClientConfig, as_of: pd.Timestamp) -> 
         return pd.DataFrame(columns=["currency", "step", "cents", "kind"])
     ctx = Context(data=data, config=config, as_of=as_of)
     classified = line_reconciliation(ctx)
-    won = data["opportunities"].set_index("id")["is_won"] if "is_won" in data["opportunities"] else None
+    won = (
+        data["opportunities"].set_index("id")["is_won"]
+        if "is_won" in data["opportunities"]
+        else None
+    )
     if won is not None:
         keep = classified["opportunity_id"].map(won).fillna(True).astype(bool)
         classified = classified[keep]
@@ -62,10 +77,22 @@ def main_currency(steps: pd.DataFrame) -> str | None:
 def lines_to_fix(corrections: pd.DataFrame | None, limit: int = 25) -> pd.DataFrame:
     """The biggest invoice-line differences, in words for finance."""
     if corrections is None or corrections.empty:
-        return pd.DataFrame(columns=["Invoice", "Opportunity", "Difference", "Line", "Salesforce", "QBO", "Delta"])
+        return pd.DataFrame(
+            columns=["Invoice", "Opportunity", "Difference", "Line", "Salesforce", "QBO", "Delta"]
+        )
     top = corrections.head(limit)
-    return pd.DataFrame({
-        "Invoice": top["doc_number"].fillna(top["invoice_id"]), "Opportunity": top["opportunity_name"],
-        "Difference": top["difference"], "Line": top["product"].fillna(top["qb_item"]),
-        "Salesforce": top["sf_amount"], "QBO": top["qb_amount"],
-        "Delta": top["delta"] + " " + top["currency"].fillna("")}).fillna("").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "Invoice": top["doc_number"].fillna(top["invoice_id"]),
+                "Opportunity": top["opportunity_name"],
+                "Difference": top["difference"],
+                "Line": top["product"].fillna(top["qb_item"]),
+                "Salesforce": top["sf_amount"],
+                "QBO": top["qb_amount"],
+                "Delta": top["delta"] + " " + top["currency"].fillna(""),
+            }
+        )
+        .fillna("")
+        .reset_index(drop=True)
+    )
