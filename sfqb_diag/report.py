@@ -8,6 +8,7 @@ are passed: papermill copies parameters into the executed notebook.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -75,6 +76,10 @@ def _execute(
 
     deadline = notebook_deadline(limit_s, CELL_TIMEOUT_S)
     extra = {"timeout_func": deadline} if deadline else {}
+    # The kernel inherits this worker's stderr and chats there (transport warnings); keep that
+    # out of a scheduled run's output, in a log beside the executed notebook.
+    log = os.open(target.with_suffix(".kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(log, 2)
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -195,10 +200,9 @@ def run_report(options: CheckOptions, schedule: ScheduleOptions | None = None) -
             write_index(
                 report_dir / "index.html", run.summary, [(p.title, p.html_name) for p in pages]
             )
-            for executed in report_dir.glob(
-                "*.ipynb"
-            ):  # executed notebooks: keep them out of the way
-                (report_dir / "notebooks").mkdir(exist_ok=True)
+            # Executed notebooks and kernel logs: kept for inspection, out of the reader's way.
+            (report_dir / "notebooks").mkdir(exist_ok=True)
+            for executed in [*report_dir.glob("*.ipynb"), *report_dir.glob("*.kernel.log")]:
                 shutil.move(str(executed), report_dir / "notebooks" / executed.name)
         if schedule.history is not None:
             keep_run(options.out, schedule.history, schedule.keep)

@@ -289,12 +289,11 @@ def _match_table(
         ["l", "extra", "accepted", "score"], ascending=[True, True, False, False]
     ).drop_duplicates("l")
     rows = base.merge(pd.concat([first, picked.drop(first.index)]), on="l", how="left")
-    rows["qb_id"] = pd.Series(
-        customers["id"].to_numpy(dtype=object)[rows["r"].fillna(0).astype(int)], dtype="string"
-    ).where(rows["r"].notna().to_numpy())
-    rows["qb_name"] = pd.Series(
-        customers["name"].to_numpy(dtype=object)[rows["r"].fillna(0).astype(int)], dtype="string"
-    ).where(rows["r"].notna().to_numpy())
+    # One trailing NA so unmatched rows (r missing) index a blank, even with no customers at all.
+    picked_at = rows["r"].fillna(len(customers)).astype(int).to_numpy()
+    for column, source in (("qb_id", "id"), ("qb_name", "name")):
+        values = np.append(customers[source].to_numpy(dtype=object), [None])
+        rows[column] = pd.Series(values[picked_at], dtype="string")
     rows["accepted"] = rows["accepted"].fillna(False).astype(bool)
     rows["extra"] = rows["extra"].fillna(False).astype(bool)
     rows["ambiguous"] = rows["ambiguous"].fillna(False).astype(bool)

@@ -92,10 +92,19 @@ def invoice_facts(data: Dataset) -> pd.DataFrame:
     nonzero = (top_item & amount.ne(0)).astype(int).groupby(lines["txn_id"]).sum()
     ids = inv["id"].astype("string")
     inv["lines_net_cents"] = (
-        (ids.map(sales).fillna(0) - ids.map(discount).fillna(0)).astype("Int64").to_numpy()
+        (
+            pd.to_numeric(ids.map(sales), errors="coerce").fillna(0)
+            - pd.to_numeric(ids.map(discount), errors="coerce").fillna(0)
+        )
+        .astype("Int64")
+        .to_numpy()
     )
-    inv["item_lines"] = ids.map(items).fillna(0).astype(int).to_numpy()
-    inv["nonzero_lines"] = ids.map(nonzero).fillna(0).astype(int).to_numpy()
+    inv["item_lines"] = (
+        pd.to_numeric(ids.map(items), errors="coerce").fillna(0).astype(int).to_numpy()
+    )
+    inv["nonzero_lines"] = (
+        pd.to_numeric(ids.map(nonzero), errors="coerce").fillna(0).astype(int).to_numpy()
+    )
     tax = inv["total_tax_cents"].fillna(0) if "total_tax_cents" in inv else 0
     inv["header_net_cents"] = (inv["total_cents"] - tax).astype("Int64")
     note_void = (

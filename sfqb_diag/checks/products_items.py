@@ -22,9 +22,10 @@ _BAD_NAME_CHARS = r"[:\t\r\n]"
 def _used_or_linked(ctx: Context) -> pd.Series:
     """Item Id -> True when a product links to it or an invoice line uses it."""
     items = ctx.data["items"]
+    products = ctx.data.get("products")
     linked = (
-        set(ctx.data["products"]["qb_item_id"].dropna())
-        if "qb_item_id" in ctx.data["products"]
+        set(products["qb_item_id"].dropna())
+        if products is not None and "qb_item_id" in products
         else set()
     )
     used = set(item_usage(ctx.data).index)

@@ -6,6 +6,8 @@ detail (and in line_id, so ids stay stable), the difference as amount_at_risk, a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -55,6 +57,10 @@ def line_reconciliation(ctx: Context) -> pd.DataFrame:
         out["currency"] = (
             out["opp_currency"].fillna(out["inv_currency"]).fillna(home_currency(data) or pd.NA)
         )
+        # Names are text even when an export lacks them all (an all-missing column reads as float).
+        for column in ("product_name", "item_name", "qb_line_id", "sf_line_id"):
+            if column in out:
+                out[column] = out[column].astype("string")
         return out
 
     return ctx.shared("line_reconciliation", compute)
@@ -73,7 +79,8 @@ def _side(qty: pd.Series, unit: pd.Series, cents: pd.Series, currency: pd.Series
 def _line_frame(ctx: Context, cls: str) -> pd.DataFrame:
     rows = line_reconciliation(ctx)
     rows = rows[rows["diff_class"] == cls].reset_index(drop=True)
-    return rows.assign(what=rows["product_name"].fillna(rows["item_name"]).fillna("line"))
+    named = rows["product_name"].astype("string").fillna(rows["item_name"].astype("string"))
+    return rows.assign(what=named.fillna("line"))
 
 
 def _detail(rows: pd.DataFrame) -> pd.Series:
@@ -143,8 +150,14 @@ def _emit(
 
 
 def _line_check(
-    cls: str, what: str, why: str, fix: str, title: str, action=None, confidence: float = 0.9
-):  # type: ignore[no-untyped-def]
+    cls: str,
+    what: str,
+    why: str,
+    fix: str,
+    title: str,
+    action: Callable[[pd.DataFrame], pd.Series] | None = None,
+    confidence: float = 0.9,
+) -> Callable[[Context], pd.DataFrame]:
     @check(
         f"line_{cls}",
         area="products",

@@ -53,7 +53,8 @@ def price_pairs(data: Dataset, tolerance: float = 0.01, tolerance_pct: float = 1
         right_on="item_key",
         suffixes=("", "_item"),
     )
-    frame = frame.assign(sf_price=frame["id"].map(prices)).dropna(subset=["sf_price", "unit_price"])
+    sf_price = pd.to_numeric(frame["id"].map(prices), errors="coerce")  # numeric even when empty
+    frame = frame.assign(sf_price=sf_price).dropna(subset=["sf_price", "unit_price"])
     frame = frame[~frame["type"].isin(["Category", "Group"]).fillna(False)]  # no price of their own
     diff = (frame["unit_price"] - frame["sf_price"]) * 100
     out = pd.DataFrame(

@@ -3,9 +3,15 @@ run), item usage on invoices, and money as words."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
 
 from sfqb_diag.dataset import Dataset
+
+if TYPE_CHECKING:
+    from sfqb_diag.engine import Context
 from sfqb_diag.matching.products import match_products, standard_prices
 
 # QBO company country -> its home currency, for files without Preferences.
@@ -58,11 +64,30 @@ def product_prices(data: Dataset) -> pd.Series:
     )
 
 
-def product_matches(ctx) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+MATCH_COLUMNS = [
+    "sf_id",
+    "current_qb_id",
+    "qb_id",
+    "score",
+    "status",
+    "reasons",
+    "sf_name",
+    "qb_name",
+    "current_qb_name",
+]
+
+
+def product_matches(ctx: Context) -> pd.DataFrame:
     """matches/products.csv, computed once per run and shared by checks and outputs."""
 
     def compute() -> pd.DataFrame:
         data = ctx.data
+        if not data.has("products", "items"):
+            # Nothing to match without both catalogues: checks that only use matches as a hint
+            # (line pairing, code duplicates) carry on with the stored links alone.
+            return pd.DataFrame({c: pd.Series(dtype="string") for c in MATCH_COLUMNS}).assign(
+                score=pd.Series(dtype="float64")
+            )
         products = live_products(data)
         if "qb_item_id" not in products:
             products = products.assign(
@@ -113,7 +138,7 @@ def price_text(values: pd.Series) -> pd.Series:
     return text.where(~precise, long).fillna("")
 
 
-def member(values: pd.Series, keys: object) -> pd.Series:
+def member(values: pd.Series, keys: Iterable[Any]) -> pd.Series:
     """values.isin(keys) as a plain bool Series, fast on Arrow-backed text (pyarrow's hash lookup;
     pandas' own isin on such columns converts every value to a Python object). NA is never a member."""
     import pyarrow as pa

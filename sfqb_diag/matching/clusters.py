@@ -72,7 +72,9 @@ def duplicate_clusters(
         new = group_ids(n, el[inner], er[inner])
         label[detached] = n + new[detached]  # fresh labels, disjoint from the old ones
         label = pd.factorize(label)[0]
-    size = np.bincount(label, minlength=label.max() + 1)[label]
+    size = (
+        np.bincount(label, minlength=label.max() + 1)[label] if n else np.zeros(0, dtype=np.int64)
+    )
     grouped = np.flatnonzero(size >= 2)
     keep = _survivors(label, priority, size >= 2)
     out = pd.DataFrame({"pos": grouped, "cluster": keep[grouped]})

@@ -331,7 +331,8 @@ def _statuses(
         ["linked_ok", "relink", "suggest_link", "review", "review"],
         "no_match",
     )
-    item_ids = items["id"].astype("string").to_numpy()
+    # A trailing blank so "no candidate" indexes safely even when there are no items at all.
+    item_ids = np.append(items["id"].astype("string").to_numpy(dtype=object), [None])
     qb = np.where(
         is_ok,
         current.to_numpy(dtype=object),

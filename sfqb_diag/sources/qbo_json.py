@@ -103,6 +103,8 @@ def flatten(
     records: list[dict], fields: dict[str, tuple[str, str]], file: str, problems: list[Problem]
 ) -> pd.DataFrame:
     """Pick the dotted paths of `fields` out of each record and cast them to their kinds."""
+    if not records:  # an empty entity (a pull of an empty realm): right columns, right dtypes
+        return pd.DataFrame({column: empty_column(kind) for column, kind in fields.values()})
     out: dict[str, pd.Series] = {}
     for dotted, (column, kind) in fields.items():
         path = dotted.split(".")

@@ -44,9 +44,9 @@ def build_invoices(w: World, invoiced: np.ndarray) -> None:
         inv[col] = np.int64(value)
     inv["discount_pct"] = np.nan
     inv["tax_mode"] = ""
-    inv["PrivateNote"] = np.where(
-        inv["_origin"] == "sync", None, HAND_NOTES[rng.integers(0, len(HAND_NOTES), len(inv))]
-    )
+    notes = np.asarray(HAND_NOTES[rng.integers(0, len(HAND_NOTES), len(inv))], dtype=object)
+    notes[(inv["_origin"] == "sync").to_numpy()] = None  # the sync writes its own note later
+    inv["PrivateNote"] = notes
     inv["_deleted"] = False
     w.qb["invoices"] = inv
     sync_rows = inv.index[inv["_origin"] == "sync"].to_numpy()

@@ -85,7 +85,7 @@ def qbo_settings(w: World) -> None:
         },
         "TaxPrefs": {"UsingSalesTax": True, "PartnerTaxEnabled": True},
     }
-    w.qb["_settings"] = {"TaxCode": tax, "CompanyInfo": [company], "Preferences": [prefs]}  # type: ignore[assignment]
+    w.qb["_settings"] = {"TaxCode": tax, "CompanyInfo": [company], "Preferences": [prefs]}
 
 
 def manifest(w: World, counts: dict[str, int]) -> dict[str, Any]:
