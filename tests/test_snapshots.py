@@ -1,0 +1,101 @@
+"""Text snapshots of what finance reads: every finding's words on each hand-made fixture.
+
+One sorted CSV per fixture under tests/snapshots/ (check, records, severity, title, detail,
+suggested_action). A refactor keeps them byte-identical; an intended wording change regenerates
+them with: SFQB_REGENERATE_GOLDEN=1 .venv/bin/pytest tests/test_snapshots.py
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sfqb_diag.config import ClientConfig
+from sfqb_diag.engine import run_checks
+from sfqb_diag.pipeline import CheckOptions, compute
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+COLUMNS = [
+    "check",
+    "sf_id",
+    "qb_entity",
+    "qb_id",
+    "severity",
+    "title",
+    "detail",
+    "suggested_action",
+]
+
+
+def _raw_fixture(name: str) -> Callable[[Path], tuple[Path, str | None]]:
+    def build(folder: Path) -> tuple[Path, str | None]:
+        if name == "partial_sync":
+            import partial_sync_fixture as f
+
+            return f.write_raw(folder / "raw"), f.AS_OF
+        if name == "sync_jobs":
+            import sync_jobs_fixture as f
+            import test_sync_jobs as t
+
+            return f.write_raw(folder / "raw", sync_log=t._log_rows()), None
+        if name == "products_catalogue":
+            import test_products as f
+
+            return f.build_catalogue(folder), f.AS_OF
+        import test_line_reconciliation as f
+
+        return f.build_raw(folder), f.AS_OF
+
+    return build
+
+
+def _frame_text(findings: pd.DataFrame) -> str:
+    frame = findings[COLUMNS].astype("string").fillna("")
+    frame = frame.sort_values(COLUMNS, kind="stable").reset_index(drop=True)
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def _compare(name: str, text: str) -> None:
+    path = SNAPSHOTS / f"{name}.csv"
+    if os.environ.get("SFQB_REGENERATE_GOLDEN"):
+        SNAPSHOTS.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"no snapshot {path.name} yet: run with SFQB_REGENERATE_GOLDEN=1"
+    expected = path.read_text(encoding="utf-8").splitlines()
+    got = text.splitlines()
+    for number, (want, have) in enumerate(zip(expected, got, strict=False), start=1):
+        assert have == want, f"{path.name} line {number} differs:\n  want: {want}\n  got:  {have}"
+    assert len(got) == len(expected), f"{path.name}: {len(got)} lines, snapshot has {len(expected)}"
+
+
+@pytest.mark.parametrize(
+    "name", ["partial_sync", "sync_jobs", "products_catalogue", "products_lines"]
+)
+def test_hand_made_fixture_findings_read_the_same(name: str, tmp_path: Path) -> None:
+    raw, as_of = _raw_fixture(name)(tmp_path)
+    run = compute(CheckOptions(raw=raw, out=tmp_path / "out", as_of=as_of))
+    _compare(name, _frame_text(run.result.findings))
+
+
+def test_customers_fixture_findings_read_the_same() -> None:
+    import test_customers as f
+
+    result = run_checks(f.client(), ClientConfig(), f.AS_OF, areas=("customers",))
+    _compare("customers", _frame_text(result.findings))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["env_mismatch", "realm_mismatch"])
+def test_auth_env_variant_findings_read_the_same(variant: str, tmp_path: Path) -> None:
+    from sfqb_diag.sources.demo import generate_demo
+
+    generate_demo(tmp_path, size=300, seed=7, variant=variant)
+    run = compute(CheckOptions(raw=tmp_path / "raw", out=tmp_path / "out", areas=("auth_env",)))
+    _compare(f"auth_env_{variant}", _frame_text(run.result.findings))
