@@ -24,15 +24,15 @@ test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check sfqb_diag tests benchmarks notebooks
-	$(BIN)/ruff format --check sfqb_diag tests benchmarks notebooks
+	$(BIN)/ruff check sfqb_diag sfqb_demo tests benchmarks notebooks
+	$(BIN)/ruff format --check sfqb_diag sfqb_demo tests benchmarks notebooks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 fmt: $(STAMP)
-	$(BIN)/ruff format sfqb_diag tests benchmarks notebooks
-	$(BIN)/ruff check --fix sfqb_diag tests benchmarks notebooks
+	$(BIN)/ruff format sfqb_diag sfqb_demo tests benchmarks notebooks
+	$(BIN)/ruff check --fix sfqb_diag sfqb_demo tests benchmarks notebooks
 
 # JupyterLab on the notebooks, with the demo as their default input.
 lab: $(STAMP)

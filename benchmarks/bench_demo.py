@@ -19,7 +19,7 @@ import tempfile
 
 RUN = """
 import json, resource, sys, time
-from sfqb_diag.sources.demo import generate_demo
+from sfqb_demo.generator import generate_demo
 t0, c0 = time.perf_counter(), time.process_time()
 raw = generate_demo(sys.argv[1], size=int(sys.argv[2]), seed=7)
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -52,7 +52,7 @@ def _rss_mb() -> float:
 
 def prepare(work: Path, size: int, seed: int) -> Path:
     """Generate the demo and cache the loaded Dataset once per size; return the folder."""
-    from sfqb_diag.sources.demo import generate_demo
+    from sfqb_demo.generator import generate_demo
     from sfqb_diag.sources.files import load_raw
 
     folder = work / f"demo-{size}-{seed}"
@@ -72,11 +72,11 @@ def one_run(folder: Path) -> dict[str, float]:
     """One measured run (called in a fresh process)."""
     import pandas as pd
 
-    from sfqb_diag.checks.customers_dupes import account_duplicates
-    from sfqb_diag.checks.customers_match import MATCH_COLUMNS, match_customers
-    from sfqb_diag.checks.customers_outputs import duplicate_tables
+    from sfqb_diag.checks.customers.outputs import duplicate_tables
     from sfqb_diag.config import Thresholds
     from sfqb_diag.dataset import Dataset
+    from sfqb_diag.matching.customer_duplicates import account_duplicates
+    from sfqb_diag.matching.customers import MATCH_COLUMNS, match_customers
     from sfqb_diag.reviewer_files import read_decisions
 
     sys.path.insert(0, str(ROOT / "tests"))

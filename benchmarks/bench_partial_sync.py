@@ -20,15 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 
-import sfqb_diag.checks  # noqa: F401  (registers every check)
+from sfqb_demo.generator import generate_demo
 from sfqb_diag.asof import resolve_as_of
-from sfqb_diag.checks.partial_sync_state import billing_state
+from sfqb_diag.checks import CHECKS, OUTPUTS
+from sfqb_diag.checks.base import Context
+from sfqb_diag.checks.partial_sync.state import billing_state
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.engine import Context
 from sfqb_diag.ids import ID_IN_TEXT, series_to_18
-from sfqb_diag.registry import CHECKS, OUTPUTS
-from sfqb_diag.sources.demo import generate_demo
 from sfqb_diag.sources.files import load_raw
 
 
@@ -122,9 +121,9 @@ def bench(size: int, base: int, work: Path) -> list[dict]:
     ctx = Context(data=data, config=config, as_of=as_of)
     state = _timed("billing_state (shared)", lambda: billing_state(data, config, as_of), rows, size)
     ctx.memo["partial_sync.billing_state"] = state
-    for spec in (s for s in CHECKS.values() if s.area == "partial_sync"):
+    for spec in (s for s in CHECKS if s.area == "partial_sync"):
         _timed(f"check {spec.name}", lambda spec=spec: spec.func(ctx), rows, size)
-    for spec in (s for s in OUTPUTS.values() if s.area == "partial_sync"):
+    for spec in (s for s in OUTPUTS if s.area == "partial_sync"):
         _timed(f"output {spec.path}", lambda spec=spec: spec.func(ctx), rows, size)
     counts = {
         t: len(data[t])

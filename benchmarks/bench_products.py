@@ -25,17 +25,16 @@ from pathlib import Path
 
 import pandas as pd
 
-import sfqb_diag.checks  # noqa: F401  (registers every check)
+from sfqb_demo.generator import generate_demo
 from sfqb_diag.asof import resolve_as_of
-from sfqb_diag.checks.products_line_checks import pairing_keys
-from sfqb_diag.checks.products_line_classes import classify
-from sfqb_diag.checks.products_lines import invoice_discounts, pair_lines
+from sfqb_diag.checks import CHECKS, OUTPUTS
+from sfqb_diag.checks.base import Context
+from sfqb_diag.checks.products.line_checks import pairing_keys
+from sfqb_diag.checks.products.line_classes import classify
+from sfqb_diag.checks.products.lines import invoice_discounts, pair_lines
 from sfqb_diag.config import ClientConfig
-from sfqb_diag.engine import Context
 from sfqb_diag.findings import AREAS
 from sfqb_diag.pipeline import CheckOptions, run_check
-from sfqb_diag.registry import CHECKS, OUTPUTS
-from sfqb_diag.sources.demo import generate_demo
 from sfqb_diag.sources.files import load_raw
 
 
@@ -56,9 +55,9 @@ def _median(func, repeat: int) -> tuple[dict, object]:
 
 def _products(data, config, as_of) -> None:
     ctx = Context(data=data, config=config, as_of=as_of)
-    for spec in (s for s in CHECKS.values() if s.area == "products"):
+    for spec in (s for s in CHECKS if s.area == "products"):
         spec.func(ctx)
-    for spec in (s for s in OUTPUTS.values() if s.area == "products"):
+    for spec in (s for s in OUTPUTS if s.area == "products"):
         spec.func(ctx)
 
 

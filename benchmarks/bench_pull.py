@@ -22,9 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from sfqb_demo.standin.server import STANDIN_ENV
 from sfqb_diag.config import load_config
-from sfqb_diag.sources.pull import PullOptions, pull
-from sfqb_diag.standin.server import STANDIN_ENV
+from sfqb_diag.sources.live.pull import PullOptions, pull
 
 QBO_BUDGET_MS = 60_000 / 500  # 500 requests/min per realm
 

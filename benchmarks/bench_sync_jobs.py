@@ -18,12 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-import sfqb_diag.checks  # noqa: F401  (registers every check)
+from sfqb_demo.generator import generate_demo
 from sfqb_diag.asof import resolve_as_of
+from sfqb_diag.checks import CHECKS, OUTPUTS
+from sfqb_diag.checks.base import Context
 from sfqb_diag.config import ClientConfig
-from sfqb_diag.engine import Context
-from sfqb_diag.registry import CHECKS, OUTPUTS
-from sfqb_diag.sources.demo import generate_demo
 from sfqb_diag.sources.files import load_raw
 
 TABLES = ("opportunities", "invoices", "invoice_lines", "payments", "payment_links", "sync_log")
@@ -37,8 +36,8 @@ def bench(size: int, work: Path) -> list[dict]:
     as_of, _ = resolve_as_of(data)
     ctx = Context(data=data, config=ClientConfig(), as_of=as_of)
     rows: list[dict] = []
-    specs = [(f"check {s.name}", s.func) for s in CHECKS.values() if s.area == "sync_jobs"]
-    specs += [(f"output {s.path}", s.func) for s in OUTPUTS.values() if s.area == "sync_jobs"]
+    specs = [(f"check {s.name}", s.func) for s in CHECKS if s.area == "sync_jobs"]
+    specs += [(f"output {s.path}", s.func) for s in OUTPUTS if s.area == "sync_jobs"]
     for step, func in specs:
         start = time.perf_counter()
         value = func(ctx)

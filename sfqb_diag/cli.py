@@ -143,8 +143,8 @@ def report(
     ] = None,
 ) -> None:
     """Run the checks, then every notebook, and write the whole report folder with HTML pages."""
-    from sfqb_diag.report import run_report
-    from sfqb_diag.schedule import ScheduleOptions
+    from sfqb_diag.reporting.runner import run_report
+    from sfqb_diag.scheduling.lock import ScheduleOptions
 
     options = _options(raw, out, config, decisions, reviews, as_of, areas, fail_on)
     schedule = ScheduleOptions(history=history, keep=keep, notebook_timeout=timeout).validated()
@@ -178,8 +178,8 @@ def demo(
     ] = False,
 ) -> None:
     """Make the demo client (raw/, truth.json) and report on it."""
-    from sfqb_diag.report import run_report
-    from sfqb_diag.sources.demo import generate_demo
+    from sfqb_demo.generator import generate_demo
+    from sfqb_diag.reporting.runner import run_report
 
     if variant not in ("clean", "env_mismatch", "realm_mismatch"):
         raise UsageError(f"--variant {variant!r}: choose clean, env_mismatch or realm_mismatch")
@@ -218,9 +218,10 @@ def adapt_log_command(
 @app.command("checks")
 def list_checks() -> None:
     """List every check: area, name, usual severity, what it finds, why it matters, how to fix it."""
-    from sfqb_diag.registry import registry_table
+    from sfqb_diag.checks import CHECKS
+    from sfqb_diag.checks.base import registry_table
 
-    table = registry_table()
+    table = registry_table(CHECKS)
     for area, group in table.groupby("area", sort=False):
         typer.echo(f"\n== {area} ==")
         for row in group.itertuples(index=False):

@@ -30,9 +30,9 @@ def diff(
     ] = None,
 ) -> None:
     """New, fixed and still-open findings between two runs, money at risk deltas, and a short digest."""
-    from sfqb_diag.diff import diff_runs, write_diff
     from sfqb_diag.errors import UsageError
-    from sfqb_diag.history import last_before, load_snapshot
+    from sfqb_diag.scheduling.diff import diff_runs, write_diff
+    from sfqb_diag.scheduling.history import last_before, load_snapshot
 
     if fail_on_new and fail_on_new not in SEVERITIES:
         raise UsageError(f"--fail-on-new {fail_on_new!r}: choose one of {', '.join(SEVERITIES)}")
@@ -79,7 +79,7 @@ def apply_fixes(
     ] = False,
 ) -> None:
     """Simulate a Data Loader import of the fix files on a raw folder (demos and tests; never Salesforce)."""
-    from sfqb_diag.apply_fixes import apply_fixes as apply
+    from sfqb_demo.apply_fixes import apply_fixes as apply
 
     for applied in apply(report, raw, tuple(only or ()), limit, rollback):
         typer.echo(str(applied))

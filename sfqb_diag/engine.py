@@ -1,4 +1,4 @@
-"""Run the registered checks over a Dataset: findings, matches and fix lists, all in memory.
+"""Run a list of checks over a Dataset: findings, matches and fix lists, all in memory.
 
 Pure: no files are read or written here (see outputs/ for that), so tests and notebooks can call
 `run_checks` directly.
@@ -6,12 +6,13 @@ Pure: no files are read or written here (see outputs/ for that), so tests and no
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from sfqb_diag.checks.base import CheckSpec, Context, OutputSpec
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.errors import SfqbError
@@ -23,30 +24,7 @@ from sfqb_diag.findings import (
     finding_ids,
     sort_findings,
 )
-from sfqb_diag.registry import CHECKS, OUTPUTS, CheckSpec, OutputSpec
 from sfqb_diag.reviewer_files import read_decisions, read_reviews
-
-
-@dataclass
-class Context:
-    """What a check sees: the data, the config, the one as-of time, reviewer decisions, and a
-    per-run memo so shared work (customer matching, line pairing) is done once."""
-
-    data: Dataset
-    config: ClientConfig
-    as_of: pd.Timestamp
-    decisions: pd.DataFrame = field(default_factory=lambda: read_decisions(None))
-    memo: dict[str, Any] = field(default_factory=dict)
-
-    def shared(self, key: str, compute: Callable[[], Any]) -> Any:
-        """Compute `key` once per run and reuse it (e.g. the customer match table)."""
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]
-
-    @property
-    def thresholds(self) -> Any:
-        return self.config.thresholds
 
 
 @dataclass
@@ -83,7 +61,7 @@ def _manifest_has(manifest: dict[str, Any], dotted: str) -> bool:
 
 
 def _file_hint(table: str) -> str:
-    from sfqb_diag.schema import QB_ENTITIES, QB_LINE_TABLES, SF_OBJECTS
+    from sfqb_diag.sources.schema import QB_ENTITIES, QB_LINE_TABLES, SF_OBJECTS
 
     for obj, (name, _) in SF_OBJECTS.items():
         if name == table:
@@ -117,22 +95,23 @@ def _run_one(spec: CheckSpec, ctx: Context) -> pd.DataFrame:
     return frame
 
 
-def _selected(areas: tuple[str, ...], specs: dict[str, Any]) -> list[Any]:
-    return [spec for spec in specs.values() if spec.area in areas]
+def _selected(areas: tuple[str, ...], specs: Sequence[Any]) -> list[Any]:
+    return [spec for spec in specs if spec.area in areas]
 
 
 def run_checks(
     data: Dataset,
     config: ClientConfig,
     as_of: pd.Timestamp,
+    checks: Sequence[CheckSpec],
+    outputs: Sequence[OutputSpec] = (),
+    *,
     as_of_source: str = "--as-of",
     areas: tuple[str, ...] | None = None,
     decisions: pd.DataFrame | None = None,
     reviews: pd.DataFrame | None = None,
 ) -> RunResult:
-    """Run every registered check and output producer of the chosen areas."""
-    import sfqb_diag.checks  # noqa: F401  (registers the area modules)
-
+    """Run the given checks and output producers of the chosen areas (all areas by default)."""
     areas = tuple(areas or AREAS)
     ctx = Context(
         data=data,
@@ -141,7 +120,7 @@ def run_checks(
         decisions=decisions if decisions is not None else read_decisions(None),
     )
     frames, skipped = [], []
-    for spec in _selected(areas, CHECKS):
+    for spec in _selected(areas, checks):
         missing = _missing_inputs(data, spec.needs)
         if missing:
             skipped.append({"area": spec.area, "check": spec.name, "missing": ", ".join(missing)})
@@ -160,11 +139,11 @@ def run_checks(
             f"check(s) {', '.join(checks)} reported the same record twice; give each a line_id"
         )
     findings = apply_reviews(findings, reviews, as_of)
-    outputs = {}
-    for out in _selected(areas, OUTPUTS):
+    produced = {}
+    for out in _selected(areas, outputs):
         if not _missing_inputs(data, out.needs):
-            outputs[out.path] = out.func(ctx)
-    return RunResult(sort_findings(findings), outputs, skipped, as_of, as_of_source, areas)
+            produced[out.path] = out.func(ctx)
+    return RunResult(sort_findings(findings), produced, skipped, as_of, as_of_source, areas)
 
 
 def apply_reviews(
@@ -182,7 +161,3 @@ def apply_reviews(
         until.isna() | (until >= as_of)
     ).astype(bool)
     return merged
-
-
-def output_specs(areas: tuple[str, ...] = AREAS) -> list[OutputSpec]:
-    return _selected(areas, OUTPUTS)

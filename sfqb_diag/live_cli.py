@@ -12,15 +12,15 @@ from typing import Annotated
 
 import typer
 
+from sfqb_demo.standin import FAULT_HELP, StandIn
 from sfqb_diag.config import load_config
 from sfqb_diag.errors import PullError
-from sfqb_diag.standin import FAULT_HELP, StandIn
 
 
 def run_live_demo(raw: Path, workdir: Path, quiet: bool = True) -> Path:
     """Serve `raw` with the stand-in (port 0), pull it through the real clients into
     workdir/'pulled', stop the stand-in and return the pulled raw folder."""
-    from sfqb_diag.sources.pull import PullOptions, pull
+    from sfqb_diag.sources.live.pull import PullOptions, pull
 
     workdir = Path(workdir)
     pulled = workdir / "pulled"
@@ -61,7 +61,7 @@ def _pull(
     ] = None,
 ) -> None:
     """Read-only pull of both systems into a raw folder; run again after an interruption to resume."""
-    from sfqb_diag.sources.pull import PullOptions, pull
+    from sfqb_diag.sources.live.pull import PullOptions, pull
 
     sides = (only,) if only else ("salesforce", "quickbooks")
     result = pull(
@@ -77,7 +77,7 @@ def _doctor(
     config: Annotated[Path, typer.Option("--config", help="client.yaml to diagnose.")],
 ) -> None:
     """Check both connections and environments; explain each problem in one sentence with its fix."""
-    from sfqb_diag.doctor import diagnose, failed
+    from sfqb_diag.sources.live.doctor import diagnose, failed
 
     found = diagnose(load_config(config))
     for finding in found:

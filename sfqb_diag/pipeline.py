@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import pandas as pd
 
 from sfqb_diag.asof import resolve_as_of
+from sfqb_diag.checks import CHECKS, OUTPUTS
+from sfqb_diag.checks.base import CheckSpec, OutputSpec
 from sfqb_diag.config import ClientConfig, load_config
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.engine import RunResult, run_checks
@@ -79,8 +82,18 @@ class CheckRun:
         return int((active["severity"].map(SEVERITY_RANK) <= SEVERITY_RANK[fail_on]).any())
 
 
-def compute(options: CheckOptions) -> CheckRun:
-    """Load and check, in memory."""
+def run_all(data: Dataset, config: ClientConfig, as_of: pd.Timestamp, **options: Any) -> RunResult:
+    """Every check and output of the five areas over an in-memory Dataset (options: areas,
+    decisions, reviews, as_of_source; see engine.run_checks)."""
+    return run_checks(data, config, as_of, CHECKS, OUTPUTS, **options)
+
+
+def compute(
+    options: CheckOptions,
+    checks: Sequence[CheckSpec] = CHECKS,
+    outputs: Sequence[OutputSpec] = OUTPUTS,
+) -> CheckRun:
+    """Load and check, in memory (every area's checks unless a list is given)."""
     options = options.validated()
     config = load_config(options.config)
     data = load_raw(options.raw, config)
@@ -89,8 +102,10 @@ def compute(options: CheckOptions) -> CheckRun:
         data,
         config,
         as_of,
-        source,
-        options.areas,
+        checks,
+        outputs,
+        as_of_source=source,
+        areas=options.areas,
         decisions=read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
         reviews=read_reviews(options.reviewer_file(options.reviews, "reviews.csv")),
     )
@@ -121,12 +136,16 @@ def build_check_outputs(run: CheckRun, folder: Path) -> None:
         )
 
 
-def run_check(options: CheckOptions) -> CheckRun:
+def run_check(
+    options: CheckOptions,
+    checks: Sequence[CheckSpec] = CHECKS,
+    outputs: Sequence[OutputSpec] = OUTPUTS,
+) -> CheckRun:
     """`sfqb-diag check`: compute, then publish the report folder (without HTML) whole."""
-    from sfqb_diag.schedule import run_lock
+    from sfqb_diag.scheduling.lock import run_lock
 
     with run_lock(options.out):  # overlapping runs on one folder would share <out>.partial
-        run = compute(options)
+        run = compute(options, checks, outputs)
         with publishing(options.out) as folder:
             build_check_outputs(run, folder)
     return run

@@ -22,7 +22,7 @@ DEMO_SIZE = 2000  # the real default demo: quality bars are measured on what use
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated demo client folder (raw/ and truth.json), made once per session."""
-    from sfqb_diag.sources.demo import generate_demo
+    from sfqb_demo.generator import generate_demo
 
     folder = tmp_path_factory.mktemp("demo")
     generate_demo(folder, size=DEMO_SIZE, seed=DEMO_SEED)
@@ -43,8 +43,8 @@ def demo_run(demo_dir: Path) -> CheckRun:
 @pytest.fixture(scope="session")
 def small_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo (300 accounts) with the full report: notebooks executed, HTML written."""
-    from sfqb_diag.report import run_report
-    from sfqb_diag.sources.demo import generate_demo
+    from sfqb_demo.generator import generate_demo
+    from sfqb_diag.reporting.runner import run_report
 
     folder = tmp_path_factory.mktemp("small")
     raw = Path(generate_demo(folder, size=300, seed=DEMO_SEED))

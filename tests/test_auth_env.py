@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sfqb_diag.checks.base import Context
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.engine import Context, run_checks
 from sfqb_diag.ids import to_18
+from sfqb_diag.pipeline import run_all
 
 AS_OF = pd.Timestamp("2026-11-20T06:00:00Z")
 B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -135,7 +136,7 @@ def _world(n_acc: int = 20) -> Dataset:
 
 
 def _run(data: Dataset) -> pd.DataFrame:
-    return run_checks(data, ClientConfig(), AS_OF, areas=("auth_env",)).findings
+    return run_all(data, ClientConfig(), AS_OF, areas=("auth_env",)).findings
 
 
 def _of(findings: pd.DataFrame, check: str) -> pd.DataFrame:
@@ -241,7 +242,7 @@ def test_a_few_broken_links_are_not_a_realm_mismatch():
 
 
 def test_link_resolution_classifies_each_link():
-    from sfqb_diag.checks.auth_env_facts import link_resolution, link_resolution_rates
+    from sfqb_diag.checks.auth_env.facts import link_resolution, link_resolution_rates
 
     data = _world()
     data.tables["accounts"].loc[0, "qb_customer_id"] = "999"
@@ -430,7 +431,7 @@ def test_bare_inputs_give_no_findings_and_no_errors():
 
 
 def test_notebook_helpers_on_bare_inputs():
-    from sfqb_diag.checks.auth_env_facts import (
+    from sfqb_diag.checks.auth_env.facts import (
         environment_cards,
         link_resolution,
         link_resolution_rates,
@@ -479,7 +480,7 @@ def test_sandbox_copy_behind_production():
 
 def test_context_used_directly():
     """Checks are plain functions of a Context (what notebooks and the engine call)."""
-    from sfqb_diag.checks.auth_env import environment_mismatch
+    from sfqb_diag.checks.auth_env.environment import environment_mismatch
 
     data = _world()
     data.manifest["salesforce"]["is_sandbox"] = True
@@ -494,8 +495,8 @@ VARIANT_SIZE = 400
 @pytest.fixture(scope="module")
 def variant_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[pd.DataFrame, dict]]:
     """Each variant generated at a small size and checked (auth_env only), once per module."""
+    from sfqb_demo.generator import generate_demo
     from sfqb_diag.pipeline import CheckOptions, compute
-    from sfqb_diag.sources.demo import generate_demo
 
     runs = {}
     for variant in ("clean", "env_mismatch", "realm_mismatch"):

@@ -23,8 +23,9 @@ from scorer import score_clusters, score_findings, score_links
 
 from sfqb_diag.config import ClientConfig, Links
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.engine import RunResult, run_checks
+from sfqb_diag.engine import RunResult
 from sfqb_diag.ids import to_18
+from sfqb_diag.pipeline import run_all
 from sfqb_diag.reviewer_files import DECISION_COLUMNS
 
 AS_OF = pd.Timestamp("2026-11-20T06:00:00Z")
@@ -224,7 +225,7 @@ def client() -> Dataset:
 
 
 def run(decisions: pd.DataFrame | None = None, config: ClientConfig | None = None) -> RunResult:
-    return run_checks(
+    return run_all(
         client(), config or ClientConfig(), AS_OF, areas=("customers",), decisions=decisions
     )
 
@@ -356,7 +357,7 @@ def test_decisions_are_honoured() -> None:
 
 def test_review_pager_records_decisions(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Headless: a note, not a widget; record_decision appends rows `check` can read back."""
-    from sfqb_diag.matching.review_widget import (
+    from sfqb_diag.reporting.review_pager import (
         decisions_path,
         interactive_frontend,
         record_decision,
@@ -396,7 +397,7 @@ def test_review_pager_records_decisions(tmp_path, monkeypatch) -> None:  # type:
 def test_missing_inputs_skip_the_area() -> None:
     data = client()
     del data.tables["customers"]
-    out = run_checks(data, ClientConfig(), AS_OF, areas=("customers",))
+    out = run_all(data, ClientConfig(), AS_OF, areas=("customers",))
     assert out.findings.empty and not out.outputs
     assert any("Customer" in s["missing"] for s in out.skipped)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from sfqb_demo.generator import generate_demo
 from sfqb_diag.ids import is_valid_18
-from sfqb_diag.sources.demo import generate_demo
 
 SMALL = 300
 AREAS = {"auth_env", "customers", "products", "partial_sync", "sync_jobs"}

@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 
 from sfqb_diag.cli import main
-from sfqb_diag.diff import diff_runs, write_diff
 from sfqb_diag.engine import apply_reviews
 from sfqb_diag.findings import AREAS, SEVERITIES, finding_ids, new_findings
-from sfqb_diag.history import load_snapshot
 from sfqb_diag.outputs.summary import amount_at_risk
 from sfqb_diag.outputs.tables import findings_csv_frame, write_csv
 from sfqb_diag.reviewer_files import read_reviews
+from sfqb_diag.scheduling.diff import diff_runs, write_diff
+from sfqb_diag.scheduling.history import load_snapshot
 
 ACC1, ACC2, OPP1, OPP2 = (
     "001000000000001AAA",
@@ -252,7 +252,7 @@ def read_sf(raw: Path, name: str) -> pd.DataFrame:
 
 
 def test_apply_fixes_sets_exactly_the_named_fields(tmp_path):
-    from sfqb_diag.apply_fixes import apply_fixes
+    from sfqb_demo.apply_fixes import apply_fixes
 
     report, raw = fixture_report_and_raw(tmp_path)
     before = read_sf(raw, "Account")
@@ -333,14 +333,14 @@ def two_days(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Day 1: a small demo reported with --history. The team then imports the first three rows of
     the account and product link files (apply-fixes). Day 2: the same raw folder, fixed, reported
     with --history. Only the overview notebook runs (the area pages are not under test here)."""
+    from sfqb_demo.generator import generate_demo
     from sfqb_diag.resources import notebook_paths
-    from sfqb_diag.sources.demo import generate_demo
 
     root = tmp_path_factory.mktemp("two_days")
     raw = Path(generate_demo(root / "demo", size=300, seed=7))
     overview = [p for p in notebook_paths() if p.name == "00_overview.ipynb"]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("sfqb_diag.report.notebook_paths", lambda: overview)
+        patch.setattr("sfqb_diag.reporting.runner.notebook_paths", lambda: overview)
         history = ["--history", str(root / "history"), "--timeout", "600"]
         assert main(["report", str(raw), "--out", str(root / "day1"), *history]) == 0
         shutil.copytree(raw, root / "raw2")

@@ -7,8 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-import sfqb_diag.checks  # noqa: F401  (the real registry is filled before the fixture swaps it out)
 import sfqb_diag.engine as engine
+from sfqb_diag.checks import CHECKS, OUTPUTS
+from sfqb_diag.checks.base import DataLoaderFile, check, output
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.errors import SfqbError
@@ -16,7 +17,6 @@ from sfqb_diag.findings import CSV_COLUMNS, format_cents, new_findings
 from sfqb_diag.outputs.publish import publishing
 from sfqb_diag.outputs.safe_cells import neutralise, validate_data_loader
 from sfqb_diag.pipeline import CheckOptions, compute, run_check
-from sfqb_diag.registry import CHECKS, OUTPUTS, DataLoaderFile, check, output
 
 AS_OF = pd.Timestamp("2026-11-20T06:00:00Z")
 ACCOUNTS = pd.DataFrame(
@@ -29,13 +29,8 @@ ACCOUNTS = pd.DataFrame(
 
 
 @pytest.fixture
-def only_test_checks(monkeypatch):
-    """Run the engine with two test checks and one output instead of the real registry."""
-    checks, outputs = {}, {}
-    monkeypatch.setattr(engine, "CHECKS", checks)
-    monkeypatch.setattr(engine, "OUTPUTS", outputs)
-    monkeypatch.setattr("sfqb_diag.registry.CHECKS", checks)
-    monkeypatch.setattr("sfqb_diag.registry.OUTPUTS", outputs)
+def only_test_checks():
+    """Two test checks and one output, given to the engine instead of the real catalogue."""
 
     @check(
         "test_money",
@@ -82,17 +77,19 @@ def only_test_checks(monkeypatch):
             rollback=pd.DataFrame({"Id": ids, "QBO_Customer_Id__c": ""}),
         )
 
-    return checks
+    return (money, needs_customers), (links,)
 
 
-def run(accounts: pd.DataFrame = ACCOUNTS) -> engine.RunResult:
-    return engine.run_checks(Dataset(tables={"accounts": accounts}), ClientConfig(), AS_OF)
+def run(catalogue, accounts: pd.DataFrame = ACCOUNTS) -> engine.RunResult:
+    return engine.run_checks(
+        Dataset(tables={"accounts": accounts}), ClientConfig(), AS_OF, *catalogue
+    )
 
 
 def test_finding_ids_hash_only_check_and_record_keys(only_test_checks):
-    first = run()
+    first = run(only_test_checks)
     renamed = ACCOUNTS.assign(name=["Other", "Names"], amount_cents=pd.array([1, 2], dtype="Int64"))
-    second = run(renamed.iloc[::-1].reset_index(drop=True))
+    second = run(only_test_checks, renamed.iloc[::-1].reset_index(drop=True))
     assert set(first.findings["finding_id"]) == set(second.findings["finding_id"])
     assert first.findings["finding_id"].is_unique
     assert first.skipped == [
@@ -107,14 +104,16 @@ def test_finding_ids_hash_only_check_and_record_keys(only_test_checks):
 def test_a_check_reporting_a_record_twice_is_refused(only_test_checks):
     doubled = pd.concat([ACCOUNTS, ACCOUNTS], ignore_index=True)
     with pytest.raises(SfqbError, match="test_money reported the same record twice"):
-        run(doubled)
+        run(only_test_checks, doubled)
 
 
 def test_findings_csv_columns_order_bom_and_neutralised_cells(only_test_checks, tmp_path):
     raw = tmp_path / "raw"
     (raw / "salesforce").mkdir(parents=True)
     (raw / "salesforce" / "Account.csv").write_text("Id,Name\n001000000000001,=cmd|calc\n")
-    result = run_check(CheckOptions(raw=raw, out=tmp_path / "out", as_of="2026-11-20"))
+    result = run_check(
+        CheckOptions(raw=raw, out=tmp_path / "out", as_of="2026-11-20"), *only_test_checks
+    )
     path = tmp_path / "out" / "findings.csv"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -180,7 +179,7 @@ def test_fail_on_exit_code(only_test_checks, tmp_path):
     raw = tmp_path / "raw"
     (raw / "salesforce").mkdir(parents=True)
     (raw / "salesforce" / "Account.csv").write_text("Id,Name\n001000000000001,A\n")
-    run_ = compute(CheckOptions(raw=raw, out=tmp_path / "o"))
+    run_ = compute(CheckOptions(raw=raw, out=tmp_path / "o"), *only_test_checks)
     assert (
         run_.exit_code("high") == 1
         and run_.exit_code("critical") == 0
@@ -192,16 +191,19 @@ def test_summary_counts_money_once_per_record(only_test_checks, tmp_path):
     raw = tmp_path / "raw"
     (raw / "salesforce").mkdir(parents=True)
     (raw / "salesforce" / "Account.csv").write_text("Id,Name\n001000000000001,A\n")
-    summary = compute(CheckOptions(raw=raw, out=tmp_path / "o", as_of="2026-11-20")).summary
+    summary = compute(
+        CheckOptions(raw=raw, out=tmp_path / "o", as_of="2026-11-20"), *only_test_checks
+    ).summary
     assert summary["by_area"]["partial_sync"]["high"] == 1
     assert json.dumps(summary)  # serialisable, no paths
     assert str(tmp_path) not in json.dumps(summary)
 
 
-def test_registry_is_the_real_one_outside_the_fixture():
-
-    assert "test_money" not in CHECKS and "remediation/salesforce_test_links.csv" not in OUTPUTS
-    assert {spec.area for spec in CHECKS.values()} == {
+def test_the_catalogue_lists_every_area_and_unique_names():
+    names = [spec.name for spec in CHECKS]
+    assert len(names) == len(set(names)) and "test_money" not in names
+    assert len({spec.path for spec in OUTPUTS}) == len(OUTPUTS)
+    assert {spec.area for spec in CHECKS} == {
         "auth_env",
         "customers",
         "products",

@@ -16,8 +16,8 @@ import pytest
 from test_diff import fid, make_run
 
 from sfqb_diag.cli import main
-from sfqb_diag.diff import diff_runs
-from sfqb_diag.history import (
+from sfqb_diag.scheduling.diff import diff_runs
+from sfqb_diag.scheduling.history import (
     entries,
     first_seen,
     keep_run,
@@ -26,7 +26,7 @@ from sfqb_diag.history import (
     trend_tables,
     write_history_cache,
 )
-from sfqb_diag.schedule import RunLocked, ScheduleOptions, notebook_deadline, run_lock
+from sfqb_diag.scheduling.lock import RunLocked, ScheduleOptions, notebook_deadline, run_lock
 
 NOV15, NOV24, NOV30 = (
     "2026-11-15T06:00:00+00:00",
@@ -206,7 +206,7 @@ def test_a_notebook_past_its_time_limit_stops_the_report(tmp_path, monkeypatch, 
         ),
         stuck,
     )
-    monkeypatch.setattr("sfqb_diag.report.notebook_paths", lambda: [stuck])
+    monkeypatch.setattr("sfqb_diag.reporting.runner.notebook_paths", lambda: [stuck])
     raw = tmp_path / "raw" / "salesforce"
     raw.mkdir(parents=True)
     (raw / "Account.csv").write_text("Id,Name\n001000000000001,Acme\n", encoding="utf-8")

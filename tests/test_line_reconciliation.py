@@ -398,11 +398,11 @@ def test_corrections_output(lines_run) -> None:
 
 
 def test_waterfall_reaches_invoiced_subtotals(lines_run) -> None:
-    from sfqb_diag.checks.products_line_classes import waterfall
-    from sfqb_diag.engine import Context
+    from sfqb_diag.checks.base import Context
+    from sfqb_diag.checks.products.line_classes import waterfall
 
     ctx = Context(data=lines_run.data, config=lines_run.config, as_of=lines_run.result.as_of)
-    from sfqb_diag.checks.products_line_checks import line_reconciliation
+    from sfqb_diag.checks.products.line_checks import line_reconciliation
 
     steps = waterfall(line_reconciliation(ctx))
     usd = steps[steps["currency"] == "USD"].set_index("step")["cents"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sfqb_diag.report import PARAMETERS, validate_parameters
+from sfqb_diag.reporting.runner import PARAMETERS, validate_parameters
 from sfqb_diag.resources import notebook_paths
 
 NOTEBOOKS = notebook_paths()

@@ -15,7 +15,7 @@ from sfqb_diag.pipeline import CheckOptions, compute
 
 @pytest.fixture(scope="module")
 def tiny_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sfqb_diag.sources.demo import generate_demo
+    from sfqb_demo.generator import generate_demo
 
     return Path(generate_demo(tmp_path_factory.mktemp("tiny"), size=120, seed=11))
 

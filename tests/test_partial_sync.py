@@ -20,15 +20,14 @@ from partial_sync_fixture import (
     write_raw,
 )
 
-from sfqb_diag.checks.partial_sync_state import CATEGORY_CHECK, billing_state
-from sfqb_diag.checks.partial_sync_totals import control_totals_cents
-from sfqb_diag.checks.partial_sync_views import FUNNEL_STAGES, funnel, gap_by_cause, unbilled_by_age
-from sfqb_diag.checks.partial_sync_words import error_code, money
+from sfqb_diag.checks.partial_sync.state import CATEGORY_CHECK, billing_state
+from sfqb_diag.checks.partial_sync.totals import control_totals_cents
+from sfqb_diag.checks.partial_sync.views import FUNNEL_STAGES, funnel, gap_by_cause, unbilled_by_age
+from sfqb_diag.checks.partial_sync.words import error_code, money
 from sfqb_diag.config import ClientConfig
-from sfqb_diag.engine import run_checks
 from sfqb_diag.findings import money as money_one
 from sfqb_diag.outputs.safe_cells import validate_data_loader
-from sfqb_diag.pipeline import CheckOptions, compute, run_check
+from sfqb_diag.pipeline import CheckOptions, compute, run_all, run_check
 from sfqb_diag.sources.files import load_raw
 
 AREA = ("partial_sync",)
@@ -178,7 +177,7 @@ def _assert_categories_match_findings(opps: pd.DataFrame, findings: pd.DataFrame
 def test_grace_and_stuck_thresholds_come_from_config(raw: Path) -> None:
     data = load_raw(raw)
     loose = ClientConfig().with_thresholds(grace_hours=24 * 60, stuck_error_days=60)
-    f = run_checks(data, loose, AS_OF, areas=AREA).findings
+    f = run_all(data, loose, AS_OF, areas=AREA).findings
     assert "won_not_invoiced" not in set(f["check"])
     assert "sync_error_stuck" not in set(f["check"])
 

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from test_standin import write_small_raw
 
+from sfqb_demo.standin import StandIn
 from sfqb_diag.config import ClientConfig, load_config
 from sfqb_diag.errors import PullError, UsageError
 from sfqb_diag.sources.files import load_raw
-from sfqb_diag.sources.pull import PullInterrupted, PullOptions, pull
-from sfqb_diag.sources.retry import RetryPolicy, WriteRefused, check_read_only
-from sfqb_diag.standin import StandIn
+from sfqb_diag.sources.live.pull import PullInterrupted, PullOptions, pull
+from sfqb_diag.sources.live.retry import RetryPolicy, WriteRefused, check_read_only
 
 PULL_SOURCES = [
     "pull.py",
@@ -158,7 +158,7 @@ def test_no_write_call_exists_in_the_pull_source() -> None:
         r"create_object|delete_object|batch_operation|delete_job|abort_job|close_job|"
         r"upload_job_data|send_email|set_password|revoke)\s*\("
     )
-    folder = Path(__file__).resolve().parents[1] / "sfqb_diag" / "sources"
+    folder = Path(__file__).resolve().parents[1] / "sfqb_diag" / "sources" / "live"
     found = {name: calls.findall((folder / name).read_text()) for name in PULL_SOURCES}
     assert found == {name: [] for name in PULL_SOURCES}
 
@@ -243,7 +243,7 @@ def test_no_secret_or_issued_token_reaches_a_pulled_file(raw: Path, tmp_path: Pa
 def test_demo_pull_and_report_leak_nothing_and_round_trip(demo_dir: Path, tmp_path: Path) -> None:
     """The default demo served, pulled through the real clients, reported on (notebooks included)."""
     from sfqb_diag.pipeline import CheckOptions
-    from sfqb_diag.report import run_report
+    from sfqb_diag.reporting.runner import run_report
 
     work = tmp_path / "work"
     out, store, issued = _pull_with_secrets(
@@ -257,8 +257,8 @@ def test_demo_pull_and_report_leak_nothing_and_round_trip(demo_dir: Path, tmp_pa
 
 @pytest.mark.slow
 def test_live_demo_equals_the_offline_demo(tmp_path: Path) -> None:
+    from sfqb_demo.generator import generate_demo
     from sfqb_diag.live_cli import run_live_demo
-    from sfqb_diag.sources.demo import generate_demo
 
     raw = Path(generate_demo(tmp_path / "demo", size=60, seed=3))
     pulled = run_live_demo(raw, tmp_path / "live")
@@ -294,7 +294,7 @@ def test_jwt_and_session_logins(raw: Path, tmp_path: Path) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from sfqb_diag.sources.salesforce import SfClient
+    from sfqb_diag.sources.live.salesforce import SfClient
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_file = tmp_path / "server.key"
@@ -336,13 +336,13 @@ def test_jwt_and_session_logins(raw: Path, tmp_path: Path) -> None:
 )
 def test_domains_as_simple_salesforce_wants_them(domain: str, expected: str) -> None:
     from sfqb_diag.config import SalesforceConfig
-    from sfqb_diag.sources.salesforce import domain_of
+    from sfqb_diag.sources.live.salesforce import domain_of
 
     assert domain_of(SalesforceConfig(domain=domain)) == expected
 
 
 def test_the_client_keeps_within_500_requests_a_minute() -> None:
-    from sfqb_diag.sources.retry import RateLimiter
+    from sfqb_diag.sources.live.retry import RateLimiter
 
     now, slept = [0.0], []
 

@@ -16,16 +16,16 @@ import pytest
 from openpyxl import load_workbook
 
 from sfqb_diag.cli import main
-from sfqb_diag.diff import diff_runs
 from sfqb_diag.findings import SEVERITY_RANK
-from sfqb_diag.history import entries, keep_run, load_snapshot
 from sfqb_diag.pipeline import CheckOptions, run_check
+from sfqb_diag.scheduling.diff import diff_runs
+from sfqb_diag.scheduling.history import entries, keep_run, load_snapshot
 
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo checked once, without reviews: out/ beside raw/."""
-    from sfqb_diag.sources.demo import generate_demo
+    from sfqb_demo.generator import generate_demo
 
     folder = tmp_path_factory.mktemp("reviews")
     raw = Path(generate_demo(folder, size=300, seed=11))

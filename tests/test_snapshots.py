@@ -16,8 +16,7 @@ import pandas as pd
 import pytest
 
 from sfqb_diag.config import ClientConfig
-from sfqb_diag.engine import run_checks
-from sfqb_diag.pipeline import CheckOptions, compute
+from sfqb_diag.pipeline import CheckOptions, compute, run_all
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 COLUMNS = [
@@ -87,14 +86,14 @@ def test_hand_made_fixture_findings_read_the_same(name: str, tmp_path: Path) -> 
 def test_customers_fixture_findings_read_the_same() -> None:
     import test_customers as f
 
-    result = run_checks(f.client(), ClientConfig(), f.AS_OF, areas=("customers",))
+    result = run_all(f.client(), ClientConfig(), f.AS_OF, areas=("customers",))
     _compare("customers", _frame_text(result.findings))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", ["env_mismatch", "realm_mismatch"])
 def test_auth_env_variant_findings_read_the_same(variant: str, tmp_path: Path) -> None:
-    from sfqb_diag.sources.demo import generate_demo
+    from sfqb_demo.generator import generate_demo
 
     generate_demo(tmp_path, size=300, seed=7, variant=variant)
     run = compute(CheckOptions(raw=tmp_path / "raw", out=tmp_path / "out", areas=("auth_env",)))

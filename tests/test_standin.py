@@ -12,11 +12,11 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.login import SalesforceLogin
 
+from sfqb_demo.standin import StandIn, parse_faults
+from sfqb_demo.standin.faults import Throttle
+from sfqb_demo.standin.query import parse
 from sfqb_diag.config import load_config
 from sfqb_diag.errors import UsageError
-from sfqb_diag.standin import StandIn, parse_faults
-from sfqb_diag.standin.faults import Throttle
-from sfqb_diag.standin.query import parse
 
 ACCOUNTS = """Id,Name,Type,IsDeleted,MasterRecordId,QBO_Customer_Id__c,BillingCity,CreatedDate
 001000000000001AAA,Acme Corp,Customer,false,,1,Paris,2024-01-02T10:00:00.000+0000

@@ -15,15 +15,14 @@ from hypothesis import strategies as st
 from scorer import score_clusters, score_findings
 from sync_jobs_fixture import OPP, base_invoices, invoice, line, write_raw
 
-from sfqb_diag.checks.sync_jobs_capacity import BATCH_OPERATIONS, capacity_plan
-from sfqb_diag.checks.sync_jobs_common import multiset_hash, window_clusters
-from sfqb_diag.checks.sync_jobs_duplicates import invoice_duplicates, payment_duplicates
-from sfqb_diag.checks.sync_jobs_log import error_storms, failing_records, record_summary
-from sfqb_diag.checks.sync_jobs_timeline import close_to_invoice_lag, daily_activity, outage_gaps
+from sfqb_diag.checks.sync_jobs.capacity import BATCH_OPERATIONS, capacity_plan
+from sfqb_diag.checks.sync_jobs.duplicates import invoice_duplicates, payment_duplicates
+from sfqb_diag.checks.sync_jobs.log import error_storms, failing_records, record_summary
+from sfqb_diag.checks.sync_jobs.state import multiset_hash, window_clusters
+from sfqb_diag.checks.sync_jobs.timeline import close_to_invoice_lag, daily_activity, outage_gaps
 from sfqb_diag.config import ClientConfig
-from sfqb_diag.engine import run_checks
 from sfqb_diag.ids import to_18
-from sfqb_diag.pipeline import CheckOptions, CheckRun, compute
+from sfqb_diag.pipeline import CheckOptions, CheckRun, compute, run_all
 from sfqb_diag.sources.files import load_raw
 from sfqb_diag.synclog import error_class_counts
 
@@ -32,7 +31,7 @@ AS_OF = pd.Timestamp("2026-03-20T00:00:00Z")
 
 def _run(raw: Path):
     data = load_raw(raw)
-    return data, run_checks(data, ClientConfig(), AS_OF, areas=("sync_jobs",))
+    return data, run_all(data, ClientConfig(), AS_OF, areas=("sync_jobs",))
 
 
 @pytest.fixture
@@ -475,7 +474,7 @@ def test_demo_sync_jobs_defects_found(demo_run, truth):
 def test_log_explains_record_findings(tmp_path: Path):
     """A finding of another area on opp 2 is explained by its 6240 errors; opp 1 (throttled, then
     synced) has errors too but is no longer failing."""
-    from sfqb_diag.checks.sync_jobs_views import explain_findings
+    from sfqb_diag.checks.sync_jobs.views import explain_findings
     from sfqb_diag.findings import new_findings
 
     data, _ = _run(write_raw(tmp_path / "raw", sync_log=_log_rows()))
@@ -498,7 +497,7 @@ def test_log_explains_record_findings(tmp_path: Path):
 
 def test_notebook_views_work_with_and_without_inputs(tmp_path: Path):
     """The notebook's views give frames on the timeline story and empty frames without a log."""
-    from sfqb_diag.checks.sync_jobs_views import (
+    from sfqb_diag.checks.sync_jobs.views import (
         double_billed,
         duplicate_amounts,
         error_classes,

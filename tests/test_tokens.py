@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from test_standin import write_small_raw
 
+from sfqb_demo.standin import StandIn
 from sfqb_diag.config import QuickBooksConfig
 from sfqb_diag.errors import PullError
-from sfqb_diag.sources.quickbooks import QboClient
-from sfqb_diag.sources.retry import RetryPolicy
-from sfqb_diag.sources.tokens import InvalidGrant, TokenRecord, TokenStore
-from sfqb_diag.standin import StandIn
+from sfqb_diag.sources.live.quickbooks import QboClient
+from sfqb_diag.sources.live.retry import RetryPolicy
+from sfqb_diag.sources.live.tokens import InvalidGrant, TokenRecord, TokenStore
 
 
 class FakeIntuit:

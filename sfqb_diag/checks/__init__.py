@@ -1,5 +1,23 @@
-"""Checks, one module per failure area. Importing this package registers all of them."""
+"""Every check and output of the five areas, in one explicit list (one package per area).
+
+Each area's `catalogue.py` lists its own; this module only concatenates them. The engine takes the
+list as an argument, so it imports no area and tests can run any subset.
+"""
 
 from sfqb_diag.checks import auth_env, customers, partial_sync, products, sync_jobs
+from sfqb_diag.checks.base import CheckSpec, OutputSpec, unique_by_name
 
-__all__ = ["auth_env", "customers", "partial_sync", "products", "sync_jobs"]
+CHECKS: tuple[CheckSpec, ...] = unique_by_name(
+    auth_env.CHECKS + customers.CHECKS + products.CHECKS + partial_sync.CHECKS + sync_jobs.CHECKS,
+    "name",
+)
+OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
+    auth_env.OUTPUTS
+    + customers.OUTPUTS
+    + products.OUTPUTS
+    + partial_sync.OUTPUTS
+    + sync_jobs.OUTPUTS,
+    "path",
+)
+
+__all__ = ["CHECKS", "OUTPUTS"]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from sfqb_diag.checks.base import DataLoaderFile
 from sfqb_diag.findings import CSV_COLUMNS, format_cents
 from sfqb_diag.outputs.safe_cells import neutralise, validate_data_loader
-from sfqb_diag.registry import DataLoaderFile
 
 
 def write_csv(frame: pd.DataFrame, path: Path, human: bool = True) -> None:

@@ -1,1 +1,1 @@
-"""Where raw folders come from: files, the demo generator, live pulls and the stand-in."""
+"""Where raw folders come from: the loader of files (one canonical schema), and live pulls."""

@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 
 from sfqb_diag.config import ClientConfig
-from sfqb_diag.convert import CASTERS, EXPECTED, empty_column
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.errors import InputError, Problem, UsageError
-from sfqb_diag.schema import (
+from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
+from sfqb_diag.sources.qbo_json import flatten, lines_table, payment_links_table, read_entities
+from sfqb_diag.sources.schema import (
     LINE_COLUMNS,
     LINK_ROLES,
     PAYMENT_LINK_COLUMNS,
@@ -25,7 +26,6 @@ from sfqb_diag.schema import (
     SF_OBJECTS,
     SYNC_LOG_COLUMNS,
 )
-from sfqb_diag.sources.qbo_json import flatten, lines_table, payment_links_table, read_entities
 from sfqb_diag.sources.sf_csv import decode, read_sf_csv
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from sfqb_diag.convert import CASTERS, EXPECTED, empty_column
 from sfqb_diag.errors import Problem
-from sfqb_diag.schema import LINE_COLUMNS, PAYMENT_LINK_COLUMNS
+from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
+from sfqb_diag.sources.schema import LINE_COLUMNS, PAYMENT_LINK_COLUMNS
 
 
 def _entities_of(doc: Any, entity: str) -> list[dict] | None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sfqb_diag.convert import CASTERS, EXPECTED, empty_column
 from sfqb_diag.errors import Problem
-from sfqb_diag.schema import to_snake
+from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
+from sfqb_diag.sources.schema import to_snake
 
 
 def decode(path: Path, problems: list[Problem]) -> str:

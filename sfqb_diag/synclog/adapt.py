@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from sfqb_diag.convert import CASTERS, EXPECTED
 from sfqb_diag.errors import InputError, Problem, UsageError
-from sfqb_diag.schema import SYNC_LOG_COLUMNS
+from sfqb_diag.sources.convert import CASTERS, EXPECTED
+from sfqb_diag.sources.schema import SYNC_LOG_COLUMNS
 from sfqb_diag.synclog.spec import AdapterSpec, load_spec
 
 

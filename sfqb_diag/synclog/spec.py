@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from sfqb_diag.errors import UsageError
-from sfqb_diag.schema import SYNC_LOG_COLUMNS
+from sfqb_diag.sources.schema import SYNC_LOG_COLUMNS
 
 SOURCE_KEYS = {"from", "value", "join", "derive"}
 RULE_KEYS = {

@@ -1,0 +1,35 @@
+"""The checks and outputs of area `auth_env` (environment, realm, token, API-version and Id-format problems), listed explicitly.
+
+Adding a check: write its finder with `@check(...)` in the topic module it belongs to, then list it
+here. Nothing registers itself by being imported.
+"""
+
+from __future__ import annotations
+
+from sfqb_diag.checks.auth_env import currency, environment, sandbox, tokens
+from sfqb_diag.checks.base import CheckSpec, OutputSpec, unique_by_name
+
+CHECKS: tuple[CheckSpec, ...] = unique_by_name(
+    (
+        environment.environment_mismatch,
+        environment.environment_evidence_conflict,
+        environment.realm_mismatch,
+        environment.cross_environment_write,
+        environment.short_id_on_qbo,
+        environment.id_case_collision,
+        currency.multicurrency_mismatch,
+        sandbox.sandbox_behind_production,
+        tokens.refresh_token_expiry,
+        tokens.access_token_expired,
+        tokens.minorversion_below_floor,
+        tokens.retired_api_version,
+        tokens.hardcoded_pod_url,
+        tokens.auth_failure_burst,
+    ),
+    "name",
+)
+
+OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
+    (),
+    "path",
+)

@@ -1,0 +1,5 @@
+"""Area `customers`: Account <-> Customer links, duplicates on either side, collisions, field drift."""
+
+from sfqb_diag.checks.customers.catalogue import CHECKS, OUTPUTS
+
+__all__ = ["CHECKS", "OUTPUTS"]

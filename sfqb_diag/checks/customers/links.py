@@ -1,0 +1,229 @@
+"""Checks of area `customers`: Account <-> Customer links, duplicates, collisions, drift.
+
+All checks read one matching per run (`customer_matching(ctx)`, memoised in ctx.shared); the
+engine lives in sfqb_diag.matching and checks/customers_*.py. Outputs: matches/customers.csv,
+matches/qb_customer_duplicates.csv, matches/sf_account_duplicates.csv,
+remediation/salesforce_account_links.csv (+ rollback) and remediation/qbo_customer_merges.csv.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sfqb_diag.checks.base import Context, DataLoaderFile, check, output
+from sfqb_diag.checks.customers import findings as cf
+from sfqb_diag.checks.customers import hygiene as ch
+from sfqb_diag.checks.customers.outputs import account_link_file, duplicate_tables, merge_list
+from sfqb_diag.matching.customer_duplicates import account_duplicates
+from sfqb_diag.matching.customers import MATCH_COLUMNS, CustomerMatching, match_customers
+
+NEEDS = ("accounts", "customers")
+
+
+def customer_matching(ctx: Context) -> CustomerMatching:
+    """The run's one Account <-> Customer matching (computed on first use)."""
+    return ctx.shared(
+        "customer_matching", lambda: match_customers(ctx.data, ctx.thresholds, ctx.decisions)
+    )
+
+
+def account_clusters(ctx: Context) -> pd.DataFrame:
+    """The run's Salesforce account duplicate clusters."""
+    m = customer_matching(ctx)
+    return ctx.shared(
+        "sf_account_clusters", lambda: account_duplicates(m.comparison, m.blocks, ctx.thresholds)
+    )
+
+
+@check(
+    "unlinked_account_with_match",
+    area="customers",
+    severity="medium",
+    needs=NEEDS,
+    what="Accounts with no QBO link for which a QBO customer matches",
+    why="The next sync creates a second customer instead of reusing this one.",
+    fix="Set the link from remediation/salesforce_account_links.csv (confident) or review the pair.",
+)
+def unlinked_account_with_match(ctx: Context) -> pd.DataFrame:
+    return cf.unlinked_with_match(customer_matching(ctx))
+
+
+@check(
+    "mislinked_account",
+    area="customers",
+    severity="high",
+    needs=NEEDS,
+    what="Accounts whose stored link points at another company's customer",
+    why="Invoices for this account land on the wrong customer: wrong statements, wrong dunning.",
+    fix="Relink from remediation/salesforce_account_links.csv and move the misposted invoices.",
+)
+def mislinked_account(ctx: Context) -> pd.DataFrame:
+    return cf.mislinked(customer_matching(ctx), ctx.data, account_clusters(ctx))
+
+
+@check(
+    "link_to_missing_customer",
+    area="customers",
+    severity="medium",
+    needs=NEEDS,
+    what="Accounts whose stored customer Id does not exist in the QBO company",
+    why="The next invoice sync fails (610 Object Not Found) or the link came from another realm.",
+    fix="Relink to the matching customer or clear the field.",
+)
+def link_to_missing_customer(ctx: Context) -> pd.DataFrame:
+    return cf.link_to_missing(customer_matching(ctx))
+
+
+@check(
+    "link_to_inactive_customer",
+    area="customers",
+    severity="medium",
+    needs=NEEDS,
+    what="Accounts linked to an inactive QBO customer (often beside an active copy the sync created)",
+    why="QBO rejects transactions on inactive customers; name searches skip them and create copies.",
+    fix="Reactivate, or merge the copy into the original, or relink to the active one.",
+)
+def link_to_inactive_customer(ctx: Context) -> pd.DataFrame:
+    return cf.link_to_inactive(customer_matching(ctx))
+
+
+@check(
+    "several_accounts_one_customer",
+    area="customers",
+    severity="medium",
+    needs=NEEDS,
+    what="QBO customers that several Salesforce accounts link to",
+    why="Invoices of different accounts (or of account duplicates) pile onto one customer.",
+    fix="Merge duplicate accounts, or relink the accounts that are other companies.",
+)
+def several_accounts_one_customer(ctx: Context) -> pd.DataFrame:
+    return cf.several_accounts_one_customer(customer_matching(ctx), account_clusters(ctx))
+
+
+@check(
+    "qb_customer_duplicate",
+    area="customers",
+    severity="low",
+    needs=NEEDS,
+    what="Duplicate customers inside QBO (inactive ones included)",
+    why="Balances and history split over copies; syncs pick the wrong copy.",
+    fix="Merge each copy into the survivor (remediation/qbo_customer_merges.csv).",
+)
+def qb_customer_duplicate(ctx: Context) -> pd.DataFrame:
+    return ch.qb_duplicates(customer_matching(ctx))
+
+
+@check(
+    "sf_account_duplicate",
+    area="customers",
+    severity="low",
+    needs=NEEDS,
+    what="Duplicate accounts inside Salesforce",
+    why="Each copy syncs on its own and becomes another QBO customer.",
+    fix="Merge the accounts in Salesforce (matches/sf_account_duplicates.csv names the survivor).",
+)
+def sf_account_duplicate(ctx: Context) -> pd.DataFrame:
+    return ch.sf_duplicates(customer_matching(ctx), account_clusters(ctx))
+
+
+@check(
+    "name_collision_vendor_employee",
+    area="customers",
+    severity="medium",
+    needs=NEEDS,
+    what="Accounts to be created in QBO whose name a Vendor or Employee already uses",
+    why="DisplayName is unique across customers, vendors and employees: the create fails (6240).",
+    fix="Rename the vendor/employee, or give the customer a distinct DisplayName first.",
+)
+def name_collision_vendor_employee(ctx: Context) -> pd.DataFrame:
+    return ch.name_collisions(customer_matching(ctx), ctx.data)
+
+
+@check(
+    "linked_field_drift",
+    area="customers",
+    severity="low",
+    needs=NEEDS,
+    what="Confirmed links whose phone, email domain, billing address or currency disagree",
+    why="Statements go to old addresses; a different currency makes the next invoice fail.",
+    fix="Update the stale side; for currency create a customer in the right currency.",
+)
+def linked_field_drift(ctx: Context) -> pd.DataFrame:
+    return ch.field_drift(customer_matching(ctx))
+
+
+@check(
+    "account_multi_currency",
+    area="customers",
+    severity="medium",
+    needs=(*NEEDS, "opportunities"),
+    what="Accounts with deals in more than one currency",
+    why="A QBO customer has one currency forever: deals in another currency need another customer.",
+    fix="Create one customer per currency and make the sync choose by the deal's currency.",
+)
+def account_multi_currency(ctx: Context) -> pd.DataFrame:
+    return ch.multi_currency(customer_matching(ctx), ctx.data)
+
+
+@check(
+    "link_on_merged_account",
+    area="customers",
+    severity="medium",
+    needs=NEEDS,
+    what="QBO links held by deleted (merged) Salesforce accounts",
+    why="The surviving account has no link, so its next deal creates another customer.",
+    fix="Copy the link to the surviving account.",
+)
+def link_on_merged_account(ctx: Context) -> pd.DataFrame:
+    return ch.merged_account_links(customer_matching(ctx))
+
+
+@output(
+    "matches/customers.csv",
+    area="customers",
+    needs=NEEDS,
+    description="Account <-> Customer: current link, best counterpart, score, status, reasons",
+)
+def matches_customers(ctx: Context) -> pd.DataFrame:
+    return customer_matching(ctx).matches[MATCH_COLUMNS].copy()
+
+
+@output(
+    "matches/qb_customer_duplicates.csv",
+    area="customers",
+    needs=NEEDS,
+    description="Duplicate customer clusters inside QBO (cluster_id, id, keep, reasons)",
+)
+def matches_qb_duplicates(ctx: Context) -> pd.DataFrame:
+    return duplicate_tables(customer_matching(ctx), account_clusters(ctx))[0]
+
+
+@output(
+    "matches/sf_account_duplicates.csv",
+    area="customers",
+    needs=NEEDS,
+    description="Duplicate account clusters inside Salesforce (cluster_id, id, keep, reasons)",
+)
+def matches_sf_duplicates(ctx: Context) -> pd.DataFrame:
+    return duplicate_tables(customer_matching(ctx), account_clusters(ctx))[1]
+
+
+@output(
+    "remediation/salesforce_account_links.csv",
+    area="customers",
+    needs=NEEDS,
+    kind="data_loader",
+    description="Data Loader update: Id + the account link field, confident and accepted links only",
+)
+def salesforce_account_links(ctx: Context) -> DataLoaderFile:
+    return account_link_file(customer_matching(ctx), ctx.config)
+
+
+@output(
+    "remediation/qbo_customer_merges.csv",
+    area="customers",
+    needs=NEEDS,
+    description="QBO customers to merge: which copy into which survivor, and why",
+)
+def qbo_customer_merges(ctx: Context) -> pd.DataFrame:
+    return merge_list(customer_matching(ctx))

@@ -1,0 +1,103 @@
+"""The customer area's tables: duplicate clusters, the Data Loader link file, the merge list."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sfqb_diag.checks.base import DataLoaderFile
+from sfqb_diag.config import ClientConfig
+from sfqb_diag.findings import format_cents
+from sfqb_diag.matching.customer_duplicates import cluster_table
+from sfqb_diag.matching.customers import CustomerMatching
+
+
+def _survivor_reason(parties: pd.DataFrame, linked: pd.Series, count: str, label: str) -> pd.Series:
+    text = (
+        "survivor: "
+        + pd.Series(np.where(linked, "linked to the other system; ", ""), dtype="string")
+        + parties[count].astype("string")
+        + " "
+        + label
+    )
+    return pd.Series(text.to_numpy(), index=np.arange(len(parties)), dtype="string")
+
+
+def duplicate_tables(
+    m: CustomerMatching, sf_clusters: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(matches/qb_customer_duplicates.csv, matches/sf_account_duplicates.csv)."""
+    qb_linked = m.customers["id"].isin(set(m.accounts["current_qb_id"].dropna()))
+    qb = cluster_table(
+        m.qb_clusters, _survivor_reason(m.customers, qb_linked, "transactions", "transactions")
+    )
+    sf_linked = m.accounts["current_qb_id"].notna()
+    sf = cluster_table(
+        sf_clusters, _survivor_reason(m.accounts, sf_linked, "opportunities", "opportunities")
+    )
+    return qb, sf
+
+
+def link_field(config: ClientConfig) -> str:
+    """The API name of the account link field, e.g. QBO_Customer_Id__c."""
+    where = config.links.field_of("account_customer_id")
+    return where[1] if where else "QBO_Customer_Id__c"
+
+
+def account_link_file(m: CustomerMatching, config: ClientConfig) -> DataLoaderFile:
+    """Links to set: confident relinks/new links and reviewer-accepted pairs, one per account."""
+    rows = m.matches[
+        m.matches["l"].notna()
+        & m.matches["status"].isin(["relink", "suggest_link"])
+        & ~m.matches["extra"]
+    ]
+    rows = rows.sort_values(
+        ["sf_id", "accepted", "score"], ascending=[True, False, False]
+    ).drop_duplicates("sf_id")
+    field = link_field(config)
+    update = pd.DataFrame(
+        {
+            "Id": rows["sf_id"].astype("string").to_numpy(),
+            field: rows["qb_id"].astype("string").to_numpy(),
+        }
+    )
+    rollback = pd.DataFrame(
+        {
+            "Id": update["Id"].to_numpy(),
+            field: rows["current_qb_id"].astype("string").fillna("").to_numpy(),
+        }
+    )
+    return DataLoaderFile(
+        update=update.reset_index(drop=True), rollback=rollback.reset_index(drop=True)
+    )
+
+
+def merge_list(m: CustomerMatching) -> pd.DataFrame:
+    """remediation/qbo_customer_merges.csv: each duplicate customer and the survivor it merges into.
+
+    QBO merges two customers when one is renamed to the other's exact DisplayName; the renamed
+    one's transactions move to the survivor and it disappears. Inactive copies must be made
+    active first.
+    """
+    dup = m.qb_clusters[~m.qb_clusters["keep"]]
+    src = m.customers.iloc[dup["pos"].to_numpy()].reset_index(drop=True)
+    dst = m.customers.iloc[dup["cluster"].to_numpy()].reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "cluster_id": dup["cluster_id"].astype("string").to_numpy(),
+            "merge_id": src["id"],
+            "merge_name": src["name"],
+            "merge_active": src["active"],
+            "merge_transactions": src["transactions"],
+            "merge_open_balance": format_cents(src["balance_cents"]),
+            "into_id": dst["id"],
+            "into_name": dst["name"],
+            "currency": src["currency"],
+            "score": dup["score"].round(3).to_numpy(),
+            "reasons": dup["reasons"].to_numpy(),
+            "how": np.where(src["active"], "", "Make it active, then ")
+            + "rename it to '"
+            + dst["name"].fillna("")
+            + "' in QBO and confirm the merge",
+        }
+    )

@@ -1,0 +1,39 @@
+"""The checks and outputs of area `partial_sync` (Opportunity <-> Invoice link state: unbilled, missing, lost write-backs, orphans, stale), listed explicitly.
+
+Adding a check: write its finder with `@check(...)` in the topic module it belongs to, then list it
+here. Nothing registers itself by being imported.
+"""
+
+from __future__ import annotations
+
+from sfqb_diag.checks.base import CheckSpec, OutputSpec, unique_by_name
+from sfqb_diag.checks.partial_sync import billing, invoices, payments, stale, totals
+
+CHECKS: tuple[CheckSpec, ...] = unique_by_name(
+    (
+        billing.won_not_invoiced,
+        billing.invoice_link_missing,
+        billing.invoice_voided,
+        billing.invoice_lines_missing,
+        billing.lost_writeback,
+        invoices.orphan_invoice,
+        invoices.invoice_total_mismatch,
+        payments.payment_unapplied,
+        payments.payment_customer_mismatch,
+        payments.payment_missing_invoice,
+        stale.stale_opportunity,
+        stale.stale_invoice_edit,
+        stale.sync_error_stuck,
+    ),
+    "name",
+)
+
+OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
+    (
+        stale.sync_errors_by_code,
+        totals.control_totals,
+        totals.unbilled_opportunities,
+        totals.opportunity_links,
+    ),
+    "path",
+)

@@ -1,0 +1,133 @@
+"""What notebook 04 plots, as pure functions: the billing funnel, the age of unbilled revenue and
+the month-by-month gap between won and invoiced, split by cause, in plain words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sfqb_diag.checks.partial_sync.state import billing_state
+from sfqb_diag.checks.partial_sync.totals import GAP_COLUMNS
+from sfqb_diag.config import ClientConfig, load_config
+from sfqb_diag.dataset import Dataset
+
+FUNNEL_STAGES = ("won", "linked", "invoiced", "lines complete", "paid")
+AGE_BUCKETS = [
+    (-1, 7, "up to a week"),
+    (7, 30, "1-4 weeks"),
+    (30, 90, "1-3 months"),
+    (90, 180, "3-6 months"),
+    (180, 10**6, "over 6 months"),
+]
+CAUSE_WORDS = {
+    "not_yet_due": "won recently (grace period)",
+    "in_flight": "waiting in the sync queue",
+    "unbilled": "never invoiced",
+    "stuck_unbilled": "sync error, never invoiced",
+    "link_missing": "invoice deleted",
+    "voided": "invoice voided",
+    "lines_missing": "invoice lines missing",
+    "stale_salesforce": "deal changed after the sync",
+    "stale_quickbooks": "invoice edited in QBO",
+    "conflict": "changed on both sides (sync jobs)",
+    "line_differences": "line differences (products)",
+    "lost_writeback": "lost write-back: differences",
+    "unlinked_billed": "billed, not linked: differences",
+    "billed": "rounding on linked invoices",
+}
+
+
+def funnel(
+    data: Dataset, as_of: pd.Timestamp, config: ClientConfig | str | Path | None = None
+) -> pd.DataFrame:
+    """Won deals past the grace period through linked -> invoiced -> lines complete -> paid:
+    deals and amount at each stage, per currency (a deal billed by an invoice that names it, or
+    by an unlinked invoice matching it, counts as linked: the sync made it)."""
+    config = config if isinstance(config, ClientConfig) else load_config(config)
+    opps, _, _ = billing_state(data, config, as_of)
+    won = opps[opps["category"].notna() & ~opps["category"].isin(["not_yet_due"])]
+    linked = won["link"].notna() | won["named_invoice"].notna() | won["orphan_invoice"].notna()
+    invoiced = won["bill_invoice"].fillna(won["orphan_invoice"]).notna() & ~won["inv_voided"]
+    complete = invoiced & ~won["category"].isin(["lines_missing"])
+    paid = complete & won["inv_balance_cents"].fillna(0).le(0) & won["bill_invoice"].notna()
+    masks = (pd.Series(True, index=won.index), linked, invoiced, complete, paid)
+    rows = [
+        pd.DataFrame(
+            {
+                "stage": name,
+                "currency": won.loc[mask, "currency"].astype("string").fillna(""),
+                "amount_cents": won.loc[mask, "amount_cents"].fillna(0),
+            }
+        )
+        for name, mask in zip(FUNNEL_STAGES, masks, strict=True)
+    ]
+    frame = pd.concat(rows, ignore_index=True)
+    table = (
+        frame.groupby(["stage", "currency"], sort=False)
+        .agg(deals=("amount_cents", "size"), amount_cents=("amount_cents", "sum"))
+        .reset_index()
+    )
+    table["amount"] = table["amount_cents"].astype("float64") / 100
+    return table
+
+
+def unbilled_by_age(unbilled: pd.DataFrame | None) -> pd.DataFrame:
+    """remediation/unbilled_opportunities.csv summed by age bucket and currency."""
+    columns = ["age", "currency", "deals", "amount"]
+    if unbilled is None or unbilled.empty:
+        return pd.DataFrame(columns=columns)
+    edges = [lo for lo, _, _ in AGE_BUCKETS] + [AGE_BUCKETS[-1][1]]
+    age = pd.cut(
+        unbilled["age_days"].astype("float64"), bins=edges, labels=[b for _, _, b in AGE_BUCKETS]
+    )
+    frame = unbilled.assign(age=age, amount=pd.to_numeric(unbilled["amount_unbilled"]))
+    table = frame.groupby(["age", "currency"], observed=True).agg(
+        deals=("amount", "size"), amount=("amount", "sum")
+    )
+    return table.reset_index()[columns]
+
+
+def gap_by_cause(control_totals: pd.DataFrame | None) -> pd.DataFrame:
+    """remediation/control_totals.csv as long rows month, currency, cause, amount (non-zero only)."""
+    columns = ["month", "currency", "cause", "amount"]
+    if control_totals is None or control_totals.empty:
+        return pd.DataFrame(columns=columns)
+    months = control_totals[control_totals["month"] != "total"]
+    long = months.melt(
+        id_vars=["month", "currency"],
+        value_vars=GAP_COLUMNS,
+        var_name="category",
+        value_name="amount",
+    )
+    long["amount"] = pd.to_numeric(long["amount"])
+    long["cause"] = long["category"].map(CAUSE_WORDS)
+    return long[long["amount"] != 0][columns].reset_index(drop=True)
+
+
+def control_totals_view(control_totals: pd.DataFrame | None) -> pd.DataFrame:
+    """The control totals with the headline columns first, for a person to sign off."""
+    if control_totals is None:
+        return pd.DataFrame()
+    head = [
+        "month",
+        "currency",
+        "won_deals",
+        "won_amount",
+        "invoiced_subtotal",
+        "gap",
+        "explained_by_findings",
+        "other_areas_or_timing",
+    ]
+    return control_totals[head].rename(
+        columns={
+            "month": "Close month",
+            "currency": "Currency",
+            "won_deals": "Won deals",
+            "won_amount": "Won",
+            "invoiced_subtotal": "Invoiced (pre-tax)",
+            "gap": "Gap",
+            "explained_by_findings": "Explained by findings",
+            "other_areas_or_timing": "Timing or other areas",
+        }
+    )

@@ -1,0 +1,5 @@
+"""Area `products`: Product2 <-> Item links, item hygiene, price drift, invoice-line differences."""
+
+from sfqb_diag.checks.products.catalogue import CHECKS, OUTPUTS
+
+__all__ = ["CHECKS", "OUTPUTS"]

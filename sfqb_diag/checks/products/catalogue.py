@@ -1,0 +1,41 @@
+"""The checks and outputs of area `products` (Product2 <-> Item links, item hygiene, price drift, invoice-line differences), listed explicitly.
+
+Adding a check: write its finder with `@check(...)` in the topic module it belongs to, then list it
+here. Nothing registers itself by being imported.
+"""
+
+from __future__ import annotations
+
+from sfqb_diag.checks.base import CheckSpec, OutputSpec, unique_by_name
+from sfqb_diag.checks.products import items, line_checks, links, outputs, prices
+
+CHECKS: tuple[CheckSpec, ...] = unique_by_name(
+    (
+        links.product_unlinked_likely_item,
+        links.product_link_broken,
+        links.product_mislinked,
+        links.open_line_inactive,
+        items.item_type_problem,
+        items.item_duplicate,
+        items.product_code_duplicate,
+        items.product_name_rejected,
+        line_checks.invoice_currency_mismatch,
+        line_checks.invoice_tax_inclusive,
+        line_checks.invoice_discount_moved,
+        line_checks.invoice_extra_discount,
+        *line_checks.LINE_CHECKS,
+        prices.price_drift,
+    ),
+    "name",
+)
+
+OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
+    (
+        outputs.products_matches,
+        outputs.item_duplicates,
+        outputs.product_links,
+        outputs.item_price_updates,
+        outputs.invoice_line_corrections,
+    ),
+    "path",
+)

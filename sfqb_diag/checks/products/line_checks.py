@@ -1,0 +1,515 @@
+"""The line-reconciliation checks of area `products`: one check per named difference.
+
+Each finding names the Opportunity and the Invoice, carries the Salesforce and QBO line ids in its
+detail (and in line_id, so ids stay stable), the difference as amount_at_risk, and a plain action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from sfqb_diag.checks.base import CheckSpec, Context, check
+from sfqb_diag.checks.products.line_classes import SEVERITY, classify
+from sfqb_diag.checks.products.lines import invoice_discounts, pair_lines
+from sfqb_diag.checks.products.state import home_currency, money_text, price_text, product_matches
+from sfqb_diag.findings import new_findings
+
+NEEDS = ("opportunities.qb_invoice_id", "opportunity_lines", "invoices", "invoice_lines")
+_BELIEVED = ("linked_ok", "relink", "suggest_link")
+
+
+def pairing_keys(ctx: Context) -> tuple[pd.Series, pd.Series]:
+    """(item to pair on first, item to try second) per product Id.
+
+    First the item the matcher believes in (a relink's right item, a sure new link), else the
+    stored link; then the stored link. A product linked to another product's item must not take
+    that product's invoice line.
+    """
+    data = ctx.data
+    products = data.get("products")
+    link = pd.Series(dtype="string")
+    if products is not None and "qb_item_id" in products:
+        link = products.set_index("id")["qb_item_id"].dropna().astype(str)
+    if products is None or data.get("items") is None:
+        return link, link
+    m = product_matches(ctx)
+    believed = (
+        m[m["status"].isin(_BELIEVED) & m["qb_id"].notna()].set_index("sf_id")["qb_id"].astype(str)
+    )
+    return believed.combine_first(link), link
+
+
+def line_reconciliation(ctx: Context) -> pd.DataFrame:
+    """Every paired, missing and extra line of linked invoices, classified (computed once per run)."""
+
+    def compute() -> pd.DataFrame:
+        data = ctx.data
+        first, second = pairing_keys(ctx)
+        pairs, scope = pair_lines(data, first, second)
+        tol = round(ctx.thresholds.amount_tolerance * 100)
+        stale = pd.Timedelta(minutes=ctx.thresholds.stale_minutes)
+        out = classify(pairs, invoice_discounts(data, scope["invoice_id"]), tol, stale)
+        # Amounts are in the deal's currency; single-currency exports name none: the home currency.
+        out["currency"] = (
+            out["opp_currency"].fillna(out["inv_currency"]).fillna(home_currency(data) or pd.NA)
+        )
+        # Names are text even when an export lacks them all (an all-missing column reads as float).
+        for column in ("product_name", "item_name", "qb_line_id", "sf_line_id"):
+            if column in out:
+                out[column] = out[column].astype("string")
+        return out
+
+    return ctx.shared("line_reconciliation", compute)
+
+
+def _side(qty: pd.Series, unit: pd.Series, cents: pd.Series, currency: pd.Series) -> pd.Series:
+    return (
+        qty.map("{:g}".format, na_action="ignore").astype("string").fillna("?")
+        + " x "
+        + price_text(unit)
+        + " = "
+        + money_text(cents, currency)
+    )
+
+
+def _line_frame(ctx: Context, cls: str) -> pd.DataFrame:
+    rows = line_reconciliation(ctx)
+    rows = rows[rows["diff_class"] == cls].reset_index(drop=True)
+    named = rows["product_name"].astype("string").fillna(rows["item_name"].astype("string"))
+    return rows.assign(what=named.fillna("line"))
+
+
+def _detail(rows: pd.DataFrame) -> pd.Series:
+    sf = (
+        "Salesforce line "
+        + rows["sf_line_id"].fillna("-")
+        + ": "
+        + _side(rows["sf_qty"], rows["sf_unit"], rows["sf_cents"], rows["currency"])
+    )
+    qb = (
+        "QBO line "
+        + rows["qb_line_id"].fillna("-")
+        + " on invoice "
+        + rows["doc_number"].fillna(rows["invoice_id"])
+        + ": "
+        + _side(
+            rows["qb_qty"],
+            rows["qb_unit"],
+            rows["qb_cents"],
+            rows["inv_currency"].fillna(rows["currency"]),
+        )
+    )
+    sf = sf.where(rows["sf_line_id"].notna(), "no Salesforce line")
+    qb = qb.where(
+        rows["qb_line_id"].notna(),
+        "no line on invoice " + rows["doc_number"].fillna(rows["invoice_id"]),
+    )
+    return sf + "; " + qb + "; difference " + money_text(rows["delta_cents"], rows["currency"])
+
+
+def _settle(rows: pd.DataFrame) -> pd.Series:
+    """Overbilled -> credit memo; underbilled -> bill the rest."""
+    amount = money_text(rows["delta_cents"].abs(), rows["currency"])
+    doc = rows["doc_number"].fillna(rows["invoice_id"])
+    return pd.Series(
+        np.where(
+            rows["delta_cents"] > 0,
+            "Issue a credit memo for " + amount + " against invoice " + doc,
+            "Bill the missing " + amount + " (correct invoice " + doc + " or add a charge)",
+        ),
+        index=rows.index,
+    )
+
+
+def _emit(
+    ctx: Context, cls: str, title: str, action: pd.Series | None = None, confidence: float = 0.9
+) -> pd.DataFrame:
+    rows = _line_frame(ctx, cls)
+    if rows.empty:
+        return pd.DataFrame()
+    line_id = rows["sf_line_id"].fillna("") + "|" + rows["qb_line_id"].fillna("")
+    return new_findings(
+        sf_object="Opportunity",
+        sf_id=rows["opportunity_id"],
+        sf_name=rows["opp_name"],
+        qb_entity="Invoice",
+        qb_id=rows["invoice_id"],
+        line_id=line_id,
+        title=title + ": " + rows["opp_name"].fillna("") + " / " + rows["what"],
+        detail=_detail(rows),
+        suggested_action=action(rows) if action else _settle(rows),
+        amount_cents=rows["delta_cents"].abs(),
+        currency=rows["currency"],
+        confidence=confidence,
+        severity=SEVERITY[cls],
+    )
+
+
+def _line_check(
+    cls: str,
+    what: str,
+    why: str,
+    fix: str,
+    title: str,
+    action: Callable[[pd.DataFrame], pd.Series] | None = None,
+    confidence: float = 0.9,
+) -> CheckSpec:
+    """One check per line-difference class; the words differ, the finder is shared."""
+
+    @check(
+        f"line_{cls}",
+        area="products",
+        severity=SEVERITY[cls],
+        needs=NEEDS,
+        what=what,
+        why=why,
+        fix=fix,
+    )
+    def run(ctx: Context) -> pd.DataFrame:
+        return _emit(ctx, cls, title, action, confidence)
+
+    return run
+
+
+def _discount_action(rows: pd.DataFrame) -> pd.Series:
+    pct = rows["sf_discount"].map("{:g}%".format, na_action="ignore").fillna("")
+    return (
+        "Add the "
+        + pct
+        + " discount ("
+        + money_text(rows["delta_cents"].abs(), rows["currency"])
+        + ") to invoice "
+        + rows["doc_number"].fillna(rows["invoice_id"])
+        + ", or issue a credit memo for it"
+    )
+
+
+def _missing_action(rows: pd.DataFrame) -> pd.Series:
+    return (
+        "Add the line '"
+        + rows["what"]
+        + "' ("
+        + _side(rows["sf_qty"], rows["sf_unit"], rows["sf_cents"], rows["currency"])
+        + ") to invoice "
+        + rows["doc_number"].fillna(rows["invoice_id"])
+    )
+
+
+def _extra_action(rows: pd.DataFrame) -> pd.Series:
+    return (
+        "Issue a credit memo for "
+        + money_text(rows["delta_cents"].abs(), rows["currency"])
+        + " for line '"
+        + rows["what"]
+        + "' on invoice "
+        + rows["doc_number"].fillna(rows["invoice_id"])
+        + ", or add the line to the opportunity"
+    )
+
+
+def _generic_action(rows: pd.DataFrame) -> pd.Series:
+    return (
+        "Change the item on QBO line "
+        + rows["qb_line_id"].fillna("")
+        + " from '"
+        + rows["item_name"].fillna("?")
+        + "' to the item of '"
+        + rows["product_name"].fillna("?")
+        + "', and link the product so the sync uses it"
+    )
+
+
+LINE_CHECKS = (
+    _line_check(
+        "quantity_drift",
+        "Invoice lines whose quantity differs from the opportunity line",
+        "The customer is billed for a different quantity than was sold.",
+        "Credit or re-bill the difference; fix the quantity mapping in the sync.",
+        "Quantity differs",
+    ),
+    _line_check(
+        "unit_price_drift",
+        "Invoice lines at a different unit price than the opportunity line",
+        "The customer is billed a price that was not agreed.",
+        "Credit or re-bill the difference.",
+        "Unit price differs",
+    ),
+    _line_check(
+        "discount_dropped",
+        "Opportunity line discounts that did not reach the invoice",
+        "The customer is billed the undiscounted amount.",
+        "Add the discount line (or a credit memo) for the lost discount.",
+        "Discount dropped",
+        _discount_action,
+    ),
+    _line_check(
+        "list_price_pushed",
+        "Invoice lines billed at list price instead of the negotiated sales price",
+        "The sync sent PricebookEntry.UnitPrice (list) instead of OpportunityLineItem.UnitPrice.",
+        "Credit the difference; map the line's UnitPrice, not ListPrice.",
+        "List price billed",
+    ),
+    _line_check(
+        "missing_line",
+        "Opportunity lines with no line on the linked invoice",
+        "Sold but not billed: revenue lost unless the line is added.",
+        "Add the line to the invoice (or bill it separately).",
+        "Line missing from invoice",
+        _missing_action,
+    ),
+    _line_check(
+        "extra_line",
+        "Invoice lines with no opportunity line",
+        "Billed but not sold: the customer may dispute or overpay.",
+        "Credit the line, or add it to the opportunity if it was really sold.",
+        "Extra invoice line",
+        _extra_action,
+    ),
+    _line_check(
+        "generic_item",
+        "Lines the sync put on a generic/default item instead of the product's item",
+        "Revenue posts to the wrong item and income account; item reports and stock are wrong.",
+        "Change the line's item and link the product to its item.",
+        "Line on a generic item",
+        _generic_action,
+    ),
+    _line_check(
+        "rounding",
+        "Lines that differ from the opportunity by no more than the amount tolerance",
+        "Sub-cent unit prices (a discount spread over the quantity) round differently in QBO: not a defect.",
+        "Nothing to do; shown for context.",
+        "Rounding difference",
+        lambda r: pd.Series("No action: rounding within tolerance", index=r.index),
+        0.99,
+    ),
+)
+
+
+_ACTIONS = {
+    "discount_dropped": _discount_action,
+    "missing_line": _missing_action,
+    "extra_line": _extra_action,
+    "generic_item": _generic_action,
+}
+
+
+def line_actions(rows: pd.DataFrame) -> pd.Series:
+    """The plain action for each classified row (the words the findings use), for the fix list."""
+    rows = rows.assign(what=rows["product_name"].fillna(rows["item_name"]).fillna("line"))
+    out = _settle(rows)
+    for cls, action in _ACTIONS.items():
+        picked = rows["diff_class"] == cls
+        if picked.any():
+            out[picked] = action(rows[picked])
+    currency = rows["diff_class"] == "currency_mismatch"
+    out[currency] = (
+        "Void invoice "
+        + rows["doc_number"].fillna(rows["invoice_id"])
+        + " and re-issue it in "
+        + rows["opp_currency"].fillna("")
+    )[currency]
+    return out
+
+
+def _per_invoice(ctx: Context, cls: str) -> pd.DataFrame:
+    """The rows of one invoice-level class, one per invoice: sums of the lines involved."""
+    rows = line_reconciliation(ctx)
+    rows = rows[rows["diff_class"] == cls]
+    if rows.empty:
+        return rows
+    agg = (
+        rows.groupby("invoice_id")
+        .agg(
+            opportunity_id=("opportunity_id", "first"),
+            opp_name=("opp_name", "first"),
+            doc_number=("doc_number", "first"),
+            opp_currency=("opp_currency", "first"),
+            inv_currency=("inv_currency", "first"),
+            sf_cents=("sf_cents", "sum"),
+            qb_cents=("qb_cents", "sum"),
+            delta_cents=("delta_cents", "sum"),
+            lines=("diff_class", "size"),
+            discount=("sf_discount", "max"),
+            currency=("currency", "first"),
+        )
+        .reset_index()
+    )
+    agg["doc"] = agg["doc_number"].fillna(agg["invoice_id"])
+    return agg
+
+
+def _invoice_findings(
+    rows: pd.DataFrame,
+    title: str,
+    detail: pd.Series,
+    action: pd.Series | str,
+    amount: pd.Series,
+    severity: str,
+    confidence: float,
+) -> pd.DataFrame:
+    return new_findings(
+        sf_object="Opportunity",
+        sf_id=rows["opportunity_id"],
+        sf_name=rows["opp_name"],
+        qb_entity="Invoice",
+        qb_id=rows["invoice_id"],
+        title=title + ": " + rows["opp_name"].fillna(""),
+        detail=detail,
+        suggested_action=action,
+        amount_cents=amount,
+        currency=rows["currency"],
+        confidence=confidence,
+        severity=severity,
+    )
+
+
+@check(
+    "invoice_currency_mismatch",
+    area="products",
+    severity=SEVERITY["currency_mismatch"],
+    needs=NEEDS,
+    what="Invoices in another currency than their opportunity",
+    why="A QBO customer has one currency forever; a sync that ignores CurrencyIsoCode bills the same "
+    "numbers in the wrong currency.",
+    fix="Void the invoice and re-create it in the opportunity's currency on a customer in that currency.",
+)
+def invoice_currency_mismatch(ctx: Context) -> pd.DataFrame:
+    rows = _per_invoice(ctx, "currency_mismatch")
+    if rows.empty:
+        return pd.DataFrame()
+    equal = (rows["qb_cents"].astype("Float64") - rows["sf_cents"].astype("Float64")).abs().fillna(
+        1
+    ) == 0
+    detail = (
+        "Opportunity "
+        + money_text(rows["sf_cents"], rows["opp_currency"])
+        + ", invoice "
+        + rows["doc"]
+        + " "
+        + money_text(rows["qb_cents"].astype("Int64"), rows["inv_currency"])
+        + np.where(equal, ": the same numbers in another currency (currency ignored)", "")
+    )
+    action = (
+        "Void invoice "
+        + rows["doc"]
+        + " and re-issue it in "
+        + rows["opp_currency"].fillna("")
+        + " on a customer that bills in "
+        + rows["opp_currency"].fillna("")
+    )
+    return _invoice_findings(
+        rows,
+        "Invoice in the wrong currency",
+        detail,
+        action,
+        rows["sf_cents"].abs(),
+        SEVERITY["currency_mismatch"],
+        0.95,
+    )
+
+
+@check(
+    "invoice_tax_inclusive",
+    area="products",
+    severity=SEVERITY["tax_inclusive"],
+    needs=NEEDS,
+    what="Invoices whose lines are all off by one tax-like ratio (tax-inclusive vs exclusive prices)",
+    why="Net Salesforce prices sent as tax-inclusive (or the reverse): every line carries or loses the tax.",
+    fix="Credit or re-bill the difference and set the sync's tax mode to match the price book.",
+)
+def invoice_tax_inclusive(ctx: Context) -> pd.DataFrame:
+    rows = _per_invoice(ctx, "tax_inclusive")
+    if rows.empty:
+        return pd.DataFrame()
+    ratio = rows["qb_cents"].astype("float64") / rows["sf_cents"].astype("float64")
+    detail = (
+        "All "
+        + rows["lines"].astype(str)
+        + " line(s) of invoice "
+        + rows["doc"]
+        + " are "
+        + ((ratio - 1) * 100).map("{:+.2f}%".format)
+        + " off the opportunity ("
+        + money_text(rows["sf_cents"], rows["currency"])
+        + " vs "
+        + money_text(rows["qb_cents"].astype("Int64"), rows["currency"])
+        + "): tax-inclusive vs exclusive prices"
+    )
+    return _invoice_findings(
+        rows,
+        "Tax-inclusive vs exclusive prices",
+        detail,
+        _settle(rows),
+        rows["delta_cents"].abs(),
+        SEVERITY["tax_inclusive"],
+        0.85,
+    )
+
+
+@check(
+    "invoice_discount_moved",
+    area="products",
+    severity="info",
+    needs=NEEDS,
+    what="Line discounts carried as one invoice-level discount with equal totals",
+    why="QBO has one transaction-level DiscountLine; moving line discounts there keeps the total right.",
+    fix="Nothing to do: an equivalent representation, shown for context.",
+)
+def invoice_discount_moved(ctx: Context) -> pd.DataFrame:
+    rows = _per_invoice(ctx, "discount_moved")
+    if rows.empty:
+        return pd.DataFrame()
+    lines = rows["lines"] - 1  # the DiscountLine itself is one of the rows
+    detail = (
+        lines.astype(str)
+        + " line discount(s) moved to the invoice discount on invoice "
+        + rows["doc"]
+        + "; totals differ by "
+        + money_text(rows["delta_cents"], rows["currency"])
+    )
+    return _invoice_findings(
+        rows,
+        "Discount moved to invoice level",
+        detail,
+        "No action: the invoice total matches the opportunity",
+        rows["delta_cents"].abs(),
+        "info",
+        0.95,
+    )
+
+
+@check(
+    "invoice_extra_discount",
+    area="products",
+    severity=SEVERITY["extra_discount"],
+    needs=NEEDS,
+    what="Invoice-level discounts that no opportunity line discount explains",
+    why="The invoice bills less than the deal (often a discount applied twice: in the price and again).",
+    fix="Remove the discount line or re-bill the difference.",
+)
+def invoice_extra_discount(ctx: Context) -> pd.DataFrame:
+    rows = _per_invoice(ctx, "extra_discount")
+    if rows.empty:
+        return pd.DataFrame()
+    detail = (
+        "Invoice "
+        + rows["doc"]
+        + " carries a discount of "
+        + money_text(rows["delta_cents"].abs(), rows["currency"])
+        + " that the opportunity lines do not have"
+    )
+    return _invoice_findings(
+        rows,
+        "Unexplained invoice discount",
+        detail,
+        "Bill the missing "
+        + money_text(rows["delta_cents"].abs(), rows["currency"])
+        + " or remove the discount line on invoice "
+        + rows["doc"],
+        rows["delta_cents"].abs(),
+        SEVERITY["extra_discount"],
+        0.8,
+    )

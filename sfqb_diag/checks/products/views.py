@@ -1,0 +1,98 @@
+"""Tables notebook 03 plots: link status in words, Salesforce vs QBO prices, the waterfall from
+won deals to invoiced amounts, and the invoice lines to fix first. Pure functions of a run's
+outputs and cached Dataset; the same code the checks use, so the page never disagrees with them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sfqb_diag.checks.base import Context
+from sfqb_diag.checks.products.line_checks import line_reconciliation
+from sfqb_diag.checks.products.line_classes import waterfall
+from sfqb_diag.checks.products.prices import price_pairs
+from sfqb_diag.config import ClientConfig
+from sfqb_diag.dataset import Dataset
+
+STATUS_WORDS = {
+    "linked_ok": "Linked to the right item",
+    "relink": "Linked to the wrong (or a missing) item: relink",
+    "suggest_link": "Not linked; the item is clear: link it",
+    "review": "Not sure: a person should confirm",
+    "no_match": "No matching item in QBO",
+}
+
+
+def link_status(matches: pd.DataFrame | None) -> pd.DataFrame:
+    """Products per match status, in words, most actionable first."""
+    if matches is None or matches.empty:
+        return pd.DataFrame(columns=["Status", "Products"])
+    counts = matches["status"].value_counts().reindex(list(STATUS_WORDS)).fillna(0).astype(int)
+    return pd.DataFrame(
+        {
+            "Status": [STATUS_WORDS[s] for s in counts.index],
+            "Products": counts.to_numpy(),
+            "status": counts.index,
+        }
+    )
+
+
+def price_points(data: Dataset, config: ClientConfig) -> pd.DataFrame:
+    """One point per linked product: standard price in Salesforce vs the QBO item price."""
+    pairs = price_pairs(
+        data, config.thresholds.amount_tolerance, config.thresholds.price_tolerance_pct
+    )
+    label = (
+        pairs["drift"].map({True: "Differs beyond tolerance", False: "Agrees"})
+        if len(pairs)
+        else pairs["drift"]
+    )
+    return pairs.assign(agreement=label)
+
+
+def line_waterfall(data: Dataset, config: ClientConfig, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Waterfall steps per currency (currency, step, cents, kind) from Salesforce line totals of
+    linked opportunities to the invoiced pre-tax amounts, one step per difference class."""
+    needed = ("opportunities", "opportunity_lines", "invoices", "invoice_lines")
+    if not data.has(*needed) or "qb_invoice_id" not in data["opportunities"]:
+        return pd.DataFrame(columns=["currency", "step", "cents", "kind"])
+    ctx = Context(data=data, config=config, as_of=as_of)
+    classified = line_reconciliation(ctx)
+    won = (
+        data["opportunities"].set_index("id")["is_won"]
+        if "is_won" in data["opportunities"]
+        else None
+    )
+    if won is not None:
+        keep = classified["opportunity_id"].map(won).fillna(True).astype(bool)
+        classified = classified[keep]
+    return waterfall(classified)
+
+
+def main_currency(steps: pd.DataFrame) -> str | None:
+    """The currency with the most money in it (the one the waterfall shows first)."""
+    starts = steps[steps["kind"] == "start"].set_index("currency")["cents"]
+    return str(starts.idxmax()) if len(starts) else None
+
+
+def lines_to_fix(corrections: pd.DataFrame | None, limit: int = 25) -> pd.DataFrame:
+    """The biggest invoice-line differences, in words for finance."""
+    if corrections is None or corrections.empty:
+        return pd.DataFrame(
+            columns=["Invoice", "Opportunity", "Difference", "Line", "Salesforce", "QBO", "Delta"]
+        )
+    top = corrections.head(limit)
+    return (
+        pd.DataFrame(
+            {
+                "Invoice": top["doc_number"].fillna(top["invoice_id"]),
+                "Opportunity": top["opportunity_name"],
+                "Difference": top["difference"],
+                "Line": top["product"].fillna(top["qb_item"]),
+                "Salesforce": top["sf_amount"],
+                "QBO": top["qb_amount"],
+                "Delta": top["delta"] + " " + top["currency"].fillna(""),
+            }
+        )
+        .fillna("")
+        .reset_index(drop=True)
+    )

@@ -1,0 +1,5 @@
+"""Area `sync_jobs`: what jobs do under load: retry duplicates, DocNumbers, outages, lag, sync-log errors."""
+
+from sfqb_diag.checks.sync_jobs.catalogue import CHECKS, OUTPUTS
+
+__all__ = ["CHECKS", "OUTPUTS"]

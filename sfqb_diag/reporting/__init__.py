@@ -1,0 +1,1 @@
+"""The report: run `check`, execute the notebooks headless, write the HTML pages and their index."""

@@ -1,0 +1,1 @@
+"""Live sources: read-only pulls from Salesforce and QuickBooks Online, tokens, and `doctor`."""

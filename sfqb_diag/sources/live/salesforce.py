@@ -1,0 +1,326 @@
+"""Reading Salesforce through simple-salesforce: login, describe, REST and Bulk 2.0 queries.
+
+Facts behind the rules (API_NOTES.md): password login posts SOAP to https://<domain>.salesforce.com
+(`test` for sandboxes, `<mydomain>--<sbx>.sandbox.my` for enhanced sandbox domains); REST pages hold
+at most 2,000 rows and follow nextRecordsUrl; Bulk 2.0 results are CSV pages linked by
+Sforce-Locator; 403 REQUEST_LIMIT_EXCEEDED is the daily limit and must not be retried.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jwt
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import (
+    SalesforceAuthenticationFailed,
+    SalesforceError,
+    SalesforceExpiredSession,
+    SalesforceRefusedRequest,
+    SalesforceResourceNotFound,
+)
+from simple_salesforce.login import SalesforceLogin, token_login
+
+from sfqb_diag.config import SalesforceConfig
+from sfqb_diag.errors import PullError, UsageError
+from sfqb_diag.sources.live.retry import (
+    Decision,
+    HttpStats,
+    Passthrough,
+    PullSession,
+    RetryPolicy,
+    call,
+    retry_after_of,
+    transient,
+)
+
+
+class CursorExpired(Passthrough):
+    """A saved nextRecordsUrl or Bulk locator is no longer valid: restart that object."""
+
+
+def domain_of(cfg: SalesforceConfig) -> str:
+    """simple-salesforce's domain: 'login', 'test', 'acme.my' or 'acme--uat.sandbox.my'."""
+    domain = cfg.domain.strip().removeprefix("https://").rstrip("/")
+    return domain.removesuffix(".salesforce.com")
+
+
+def _env(env: Mapping[str, str], names: list[str], why: str) -> list[str]:
+    missing = [n for n in names if not (env.get(n) or "").strip()]
+    if missing:
+        raise UsageError(
+            f"set the environment variable(s) {', '.join(missing)} for {why} (named in "
+            "client.yaml under salesforce:); credentials never go in the config file"
+        )
+    return [env[n].strip() for n in names]
+
+
+class SfClient:
+    """A logged-in Salesforce reader with retries and re-login on an expired session."""
+
+    def __init__(
+        self,
+        cfg: SalesforceConfig,
+        env: Mapping[str, str],
+        policy: RetryPolicy,
+        stats: HttpStats | None = None,
+        bulk_wait: float = 5.0,
+        timeout: float = 120.0,
+    ):
+        self.cfg, self.env, self.policy, self.stats, self.bulk_wait = (
+            cfg,
+            env,
+            policy,
+            stats,
+            bulk_wait,
+        )
+        self.session = PullSession(cfg.ca_bundle, timeout, stats)
+        self.version = str(cfg.api_version).removeprefix("v")
+        self.sf: Salesforce | None = None
+        self.username: str | None = None
+
+    # -- login ----------------------------------------------------------------------------------
+    def _login_url(self, path: str) -> str:
+        base = (
+            self.cfg.login_url.rstrip("/")
+            if self.cfg.login_url
+            else f"https://{domain_of(self.cfg)}.salesforce.com"
+        )
+        return base + path
+
+    def _session_id(self) -> tuple[str, str]:
+        auth = self.cfg.auth
+        if auth == "password":
+            user, password, token = _env(
+                self.env,
+                [self.cfg.username_env, self.cfg.password_env, self.cfg.token_env],
+                "password login",
+            )
+            self.username = user
+            return SalesforceLogin(
+                username=user,
+                password=password,
+                security_token=token,
+                sf_version=self.version,
+                session=self.session,
+                domain=domain_of(self.cfg),
+                scratch_url=self.cfg.login_url.rstrip("/") if self.cfg.login_url else None,
+            )
+        if auth == "jwt":
+            user, key, key_file = _env(
+                self.env,
+                [self.cfg.username_env, self.cfg.consumer_key_env, self.cfg.private_key_file_env],
+                "JWT bearer login",
+            )
+            self.username = user
+            audience = (
+                "https://test.salesforce.com"
+                if domain_of(self.cfg) == "test"
+                else "https://login.salesforce.com"
+            )
+            claims = {
+                "iss": key,
+                "sub": user,
+                "aud": audience,
+                "exp": int((dt.datetime.now(dt.UTC) + dt.timedelta(minutes=3)).timestamp()),
+            }
+            assertion = jwt.encode(
+                claims, Path(key_file).expanduser().read_bytes(), algorithm="RS256"
+            )
+            return token_login(
+                self._login_url("/services/oauth2/token"),
+                {
+                    "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                    "assertion": assertion,
+                },
+                domain_of(self.cfg),
+                key,
+                None,
+                None,
+                self.session,
+            )
+        if auth == "session":
+            (sid,) = _env(self.env, [self.cfg.session_id_env], "session-id access")
+            if not self.cfg.instance_url:
+                raise UsageError(
+                    "salesforce.auth: session needs salesforce.instance_url (https://<org>.my.salesforce.com)"
+                )
+            return sid, self.cfg.instance_url.removeprefix("https://").rstrip("/")
+        raise UsageError(f"salesforce.auth must be password, jwt or session (not {auth!r})")
+
+    def login(self) -> SfClient:
+        def once() -> None:
+            try:
+                sid, instance = self._session_id()
+            except SalesforceAuthenticationFailed as exc:
+                raise PullError(
+                    f"Salesforce refused the login ({exc.code}): check the credentials in "
+                    f"{self.cfg.username_env}/{self.cfg.password_env}/{self.cfg.token_env}; a sandbox needs "
+                    "salesforce.domain: test (or <mydomain>--<sandbox>.sandbox.my)"
+                ) from exc
+            self.sf = Salesforce(
+                session_id=sid,
+                instance_url=f"https://{instance}",
+                session=self.session,
+                version=self.version,
+                parse_float=Decimal,
+            )
+
+        call(once, self._classify, self.policy, "Salesforce login", stats=self.stats)
+        return self
+
+    @property
+    def instance_url(self) -> str:
+        return f"https://{self.sf.sf_instance}" if self.sf else ""
+
+    # -- calls ----------------------------------------------------------------------------------
+    def _classify(self, exc: BaseException) -> Decision:
+        if transient(exc):
+            return Decision("retry", f"network: {type(exc).__name__}")
+        if isinstance(exc, SalesforceExpiredSession):
+            if self.cfg.auth == "session":
+                return Decision(
+                    "fatal",
+                    "the session id expired; get a new one into "
+                    f"{self.cfg.session_id_env} (or use auth: password or jwt)",
+                )
+            return Decision("reauth", "session expired (401)")
+        if isinstance(exc, SalesforceRefusedRequest) and "REQUEST_LIMIT_EXCEEDED" in str(
+            exc.content
+        ):
+            return Decision(
+                "fatal",
+                "the org's daily API request limit is used up (REQUEST_LIMIT_EXCEEDED); "
+                "retrying cannot help: wait for the 24-hour window to free calls or ask the admin to "
+                "raise the limit, then run the pull again (it resumes)",
+            )
+        if isinstance(exc, SalesforceError) and (exc.status == 429 or exc.status >= 500):
+            return Decision(
+                "retry", f"HTTP {exc.status}", retry_after_of(self.session.last_response)
+            )
+        if isinstance(exc, SalesforceError):
+            return Decision("fatal", f"Salesforce answered {exc.status}: {exc.content!r}")
+        if "SSLError" in repr(exc):
+            return Decision(
+                "fatal", "TLS verification failed; set salesforce.ca_bundle to the CA file"
+            )
+        return Decision("fatal", f"{type(exc).__name__}: {exc}")
+
+    def call(self, fn: Any, what: str) -> Any:
+        return call(fn, self._classify, self.policy, what, reauth=self._relogin, stats=self.stats)
+
+    def _relogin(self) -> None:
+        self.login()
+
+    @property
+    def api(self) -> Salesforce:
+        """The logged-in simple-salesforce client (login() first)."""
+        if self.sf is None:
+            raise PullError("Salesforce: not logged in")
+        return self.sf
+
+    def describe_fields(self, obj: str) -> list[str] | None:
+        """Field names of an object, or None when the org has no such object."""
+
+        def once() -> list[str] | None:
+            assert self.sf is not None
+            try:
+                return [f["name"] for f in getattr(self.sf, obj).describe()["fields"]]
+            except SalesforceResourceNotFound:
+                return None
+
+        found: list[str] | None = self.call(once, f"describe {obj}")
+        return found
+
+    def organization(self) -> dict[str, Any]:
+        soql = "SELECT Id, Name, IsSandbox, InstanceName, OrganizationType FROM Organization"
+        records = self.call(lambda: self.api.query(soql)["records"], "read Organization")
+        return dict(records[0]) if records else {}
+
+    def limits(self) -> dict[str, Any]:
+        return dict(self.call(lambda: self.api.limits(), "read limits"))
+
+    def count(self, obj: str, include_deleted: bool) -> int:
+        body = self.call(
+            lambda: self.api.query(f"SELECT COUNT() FROM {obj}", include_deleted=include_deleted),
+            f"count {obj}",
+        )
+        return int(body["totalSize"])
+
+    # -- REST pages -----------------------------------------------------------------------------
+    def rest_pages(
+        self, soql: str, include_deleted: bool, resume: str | None
+    ) -> Iterator[tuple[list[dict[str, Any]], str | None, int | None]]:
+        """Yield (records, nextRecordsUrl or None, totalSize of the first page or None)."""
+
+        def first() -> Any:
+            return self.api.query(soql, include_deleted=include_deleted)
+
+        def more(url: str) -> Any:
+            try:
+                return self.api.query_more(url, identifier_is_url=True)
+            except SalesforceError as exc:
+                if exc.status in (400, 404) and "INVALID_QUERY_LOCATOR" in str(exc.content):
+                    raise CursorExpired() from exc
+                raise
+
+        body = (
+            self.call(lambda: more(resume), "continue query")
+            if resume
+            else self.call(first, f"query {soql[:60]}")
+        )
+        total = None if resume else int(body["totalSize"])
+        while True:
+            following = None if body["done"] else body["nextRecordsUrl"]
+            yield body["records"], following, total
+            if following is None:
+                return
+            total = None
+            body = self.call(lambda url=following: more(url), "query_more")
+
+    # -- Bulk 2.0 pages -------------------------------------------------------------------------
+    def bulk_job(self, obj: str, soql: str, include_deleted: bool) -> tuple[str, int]:
+        """Create a Bulk 2.0 query job, wait for it (bulk_wait seconds first) and return (id, rows)."""
+        from simple_salesforce.bulk2 import Operation
+
+        def client() -> Any:
+            return getattr(self.api.bulk2, obj)._client  # fresh after a re-login
+
+        operation = Operation.query_all if include_deleted else Operation.query
+        job = self.call(
+            lambda: client().create_job(operation, soql), f"create Bulk 2.0 job for {obj}"
+        )
+        self.call(
+            lambda: client().wait_for_job(job["id"], True, self.bulk_wait),
+            f"wait for Bulk 2.0 job {obj}",
+        )
+        info = self.call(lambda: client().get_job(job["id"], True), "read Bulk 2.0 job")
+        return job["id"], int(info.get("numberRecordsProcessed") or 0)
+
+    def bulk_page(self, obj: str, job_id: str, locator: str, size: int) -> tuple[str, str, int]:
+        """One CSV page: (text, next locator or '', rows in the page)."""
+
+        def once() -> Any:
+            client = getattr(self.api.bulk2, obj)._client  # fresh after a re-login
+            try:
+                return client.get_query_results(job_id, locator, size)
+            except SalesforceResourceNotFound as exc:
+                raise CursorExpired() from exc
+
+        result = self.call(once, f"Bulk 2.0 results for {obj}")
+        return result["records"], result["locator"], int(result["number_of_records"])
+
+
+def csv_value(value: Any) -> str:
+    """A REST JSON value as a Data Loader CSV cell: '' for null, true/false, exact decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
