@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sfqb_diag.cli import app
+from sfqb_diag.cli.app import app
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)

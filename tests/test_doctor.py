@@ -12,9 +12,9 @@ from test_standin import write_small_raw
 
 from sfqb_demo.standin import StandIn
 from sfqb_diag.cli import main
+from sfqb_diag.cli.init import init_client
 from sfqb_diag.config import ClientConfig, load_config
 from sfqb_diag.errors import UsageError
-from sfqb_diag.init_client import init_client
 from sfqb_diag.sources.live.doctor import diagnose, failed
 from sfqb_diag.sources.live.tokens import TokenRecord, TokenStore
 

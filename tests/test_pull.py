@@ -258,7 +258,7 @@ def test_demo_pull_and_report_leak_nothing_and_round_trip(demo_dir: Path, tmp_pa
 @pytest.mark.slow
 def test_live_demo_equals_the_offline_demo(tmp_path: Path) -> None:
     from sfqb_demo.generator import generate_demo
-    from sfqb_diag.live_cli import run_live_demo
+    from sfqb_demo.live import run_live_demo
 
     raw = Path(generate_demo(tmp_path / "demo", size=60, seed=3))
     pulled = run_live_demo(raw, tmp_path / "live")

@@ -1,4 +1,4 @@
-"""The `diff` and `apply-fixes` verbs; `sfqb_diag.cli` registers them on the one app."""
+"""`sfqb-diag diff OUT_A OUT_B`: new, fixed and still-open findings between two runs."""
 
 from __future__ import annotations
 
@@ -59,34 +59,3 @@ def diff(
             err=True,
         )
     raise typer.Exit(code)
-
-
-def apply_fixes(
-    report: Annotated[
-        Path, typer.Argument(help="The report folder whose remediation/salesforce_*.csv to apply.")
-    ],
-    raw: Annotated[
-        Path, typer.Argument(help="The raw folder to change (its salesforce/<Object>.csv files).")
-    ],
-    only: Annotated[
-        list[str] | None, typer.Option("--only", help="Apply only this file (repeatable).")
-    ] = None,
-    limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Apply only the first N rows of each file.")
-    ] = None,
-    rollback: Annotated[
-        bool, typer.Option("--rollback", help="Apply the *.rollback.csv files instead (undo).")
-    ] = False,
-) -> None:
-    """Simulate a Data Loader import of the fix files on a raw folder (demos and tests; never Salesforce)."""
-    from sfqb_demo.apply_fixes import apply_fixes as apply
-
-    for applied in apply(report, raw, tuple(only or ()), limit, rollback):
-        typer.echo(str(applied))
-    typer.echo(f"Run the report again on {raw}, then `sfqb-diag diff` the two reports.")
-
-
-def register(app: typer.Typer) -> None:
-    """Add `diff` and `apply-fixes` to the sfqb-diag app."""
-    app.command("diff")(diff)
-    app.command("apply-fixes")(apply_fixes)

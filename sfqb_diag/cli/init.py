@@ -1,9 +1,12 @@
-"""`init NAME`: a client folder with a commented config and empty reviewer files (DESIGN.md)."""
+"""`sfqb-diag init NAME`: a client folder with a commented config and empty reviewer files (DESIGN.md)."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from sfqb_diag.config import load_config
 from sfqb_diag.errors import UsageError
@@ -49,3 +52,15 @@ def init_client(name: str, base: Path = Path(".")) -> Path:
         )
     load_config(folder / "client.yaml")  # the template must always load
     return folder
+
+
+def init(
+    name: Annotated[str, typer.Argument(help="Client name: becomes clients/NAME/.")],
+    base: Annotated[Path, typer.Option("--dir", help="Where clients/ lives.")] = Path("."),
+) -> None:
+    """Create clients/NAME/ with a commented client.yaml, decisions.csv, reviews.csv, raw/ out/ history/."""
+    folder = init_client(name, base)
+    typer.echo(
+        f"Created {folder}: edit {folder / 'client.yaml'}, export the credentials it names, then run\n"
+        f"  sfqb-diag doctor --config {folder / 'client.yaml'}"
+    )

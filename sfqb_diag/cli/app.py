@@ -1,0 +1,102 @@
+"""The one `sfqb-diag` app: every verb listed explicitly, and the one place errors become exit codes.
+
+Exit codes (DESIGN.md): 0 done; 1 a finding at or above --fail-on (or a new one at or above
+--fail-on-new); 2 usage or input error, nothing written; 3 a pull, authentication or notebook
+failure; 4 an internal error (a bug: one sentence and the log path); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import traceback
+from pathlib import Path
+
+import click
+import typer
+
+from sfqb_diag.cli import (
+    adapt_log,
+    apply_fixes,
+    check,
+    checks,
+    demo,
+    diff,
+    doctor,
+    fake_server,
+    init,
+    pull,
+    report,
+)
+from sfqb_diag.errors import InputError, SfqbError
+
+# typer 0.2x vendors its own click (typer._click), whose exceptions are not the click package's.
+_VENDORED = getattr(typer, "_click", click)
+USAGE_ERRORS = (click.ClickException, _VENDORED.exceptions.ClickException)
+ABORTS = (click.exceptions.Abort, typer.Abort)
+INTERNAL_ERROR = 4
+INTERRUPTED = 130  # the shell's convention for a process ended by SIGINT (128 + 2)
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Diagnose a Salesforce -> QuickBooks Online sync: findings, fix lists and reports.",
+)
+VERBS = {
+    "check": check.check,
+    "report": report.report,
+    "demo": demo.demo,
+    "pull": pull.pull,
+    "doctor": doctor.doctor,
+    "fake-server": fake_server.fake_server,
+    "diff": diff.diff,
+    "apply-fixes": apply_fixes.apply_fixes,
+    "adapt-log": adapt_log.adapt_log_command,
+    "init": init.init,
+    "checks": checks.list_checks,
+}
+for name, verb in VERBS.items():
+    app.command(name)(verb)  # type: ignore[type-var]
+
+
+def internal_error_log(exc: BaseException) -> Path:
+    """Write the traceback of a bug where the user can attach it to a report; return the path."""
+    folder = Path(os.environ.get("SFQB_LOG_DIR") or Path(tempfile.gettempdir()) / "sfqb-diag")
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    path = folder / f"internal-error-{stamp}-{os.getpid()}.log"
+    path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; the one catch site: errors become a message on stderr and an exit code."""
+    try:
+        # standalone_mode=False: click returns a command's typer.Exit code instead of raising it.
+        code = app(args=argv, standalone_mode=False)
+    except SfqbError as exc:
+        suffix = "\nNothing was written." if isinstance(exc, InputError) else ""
+        typer.echo(f"error: {exc}{suffix}", err=True)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except ABORTS:  # click turns Ctrl-C at a prompt into Abort
+        typer.echo("Interrupted: nothing was written.", err=True)
+        return INTERRUPTED
+    except USAGE_ERRORS as exc:
+        exc.show()
+        return 2
+    except KeyboardInterrupt:
+        typer.echo("Interrupted: nothing was written.", err=True)
+        return INTERRUPTED
+    except Exception as exc:
+        log = internal_error_log(exc)
+        typer.echo(
+            f"internal error (a bug in sfqb-diag, not in your data): {type(exc).__name__}. "
+            f"Details: {log}",
+            err=True,
+        )
+        return INTERNAL_ERROR
+    return code if isinstance(code, int) else 0

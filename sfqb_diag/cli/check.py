@@ -1,0 +1,37 @@
+"""`sfqb-diag check RAW --out DIR`: every check, no notebooks."""
+
+from __future__ import annotations
+
+import typer
+
+from sfqb_diag.cli.options import (
+    AreasOpt,
+    AsOfOpt,
+    ConfigOpt,
+    DecisionsOpt,
+    FailOnOpt,
+    OutOpt,
+    RawArg,
+    ReviewsOpt,
+    check_options,
+    print_summary,
+)
+
+
+def check(
+    raw: RawArg,
+    out: OutOpt,
+    config: ConfigOpt = None,
+    decisions: DecisionsOpt = None,
+    reviews: ReviewsOpt = None,
+    as_of: AsOfOpt = None,
+    areas: AreasOpt = None,
+    fail_on: FailOnOpt = None,
+) -> None:
+    """Run every check (no notebooks) and write the report folder without HTML."""
+    from sfqb_diag.pipeline import run_check
+
+    options = check_options(raw, out, config, decisions, reviews, as_of, areas, fail_on)
+    run = run_check(options)
+    print_summary(run, out)
+    raise typer.Exit(run.exit_code(fail_on))

@@ -1,0 +1,86 @@
+"""What several verbs share: the argument types, the options of a check run, the printed summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sfqb_diag.findings import AREAS, SEVERITIES
+from sfqb_diag.pipeline import CheckOptions, CheckRun
+
+RawArg = Annotated[
+    Path, typer.Argument(help="The raw folder (salesforce/*.csv, quickbooks/*.json, ...).")
+]
+OutOpt = Annotated[Path, typer.Option("--out", help="The report folder to write.")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="client.yaml (links, thresholds).")
+]
+DecisionsOpt = Annotated[
+    Path | None, typer.Option("--decisions", help="decisions.csv (default: beside RAW).")
+]
+ReviewsOpt = Annotated[
+    Path | None, typer.Option("--reviews", help="reviews.csv (default: beside RAW).")
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="The time 'now' means (default: manifest.pulled_at).")
+]
+AreasOpt = Annotated[
+    str | None, typer.Option("--areas", help=f"Comma-separated subset of {','.join(AREAS)}.")
+]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option("--fail-on", help=f"Exit 1 on a finding at or above: {'|'.join(SEVERITIES)}."),
+]
+
+
+def check_options(
+    raw: Path,
+    out: Path,
+    config: Path | None,
+    decisions: Path | None,
+    reviews: Path | None,
+    as_of: str | None,
+    areas: str | None,
+    fail_on: str | None,
+) -> CheckOptions:
+    chosen = tuple(a.strip() for a in areas.split(",") if a.strip()) if areas else AREAS
+    return CheckOptions(
+        raw=raw,
+        out=out,
+        config=config,
+        decisions=decisions,
+        reviews=reviews,
+        as_of=as_of,
+        areas=chosen,
+        fail_on=fail_on,
+    ).validated()
+
+
+def print_summary(run: CheckRun, out: Path) -> None:
+    """The short table `check` and `report` print: counts by area and severity, money, where to look."""
+    summary = run.summary
+    width = max(len(a) for a in summary["by_area"]) + 2
+    typer.echo(f"As of {summary['as_of'][:16].replace('T', ' ')} UTC ({summary['as_of_source']})")
+    typer.echo("area".ljust(width) + "".join(s.rjust(10) for s in SEVERITIES) + "   money at risk")
+    for area, counts in summary["by_area"].items():
+        money = ", ".join(
+            f"{float(v):,.2f} {c}" for c, v in summary["amount_at_risk_by_area"][area].items()
+        )
+        typer.echo(
+            area.ljust(width)
+            + "".join(str(counts[s]).rjust(10) for s in SEVERITIES)
+            + f"   {money or '-'}"
+        )
+    total = (
+        ", ".join(f"{float(v):,.2f} {c}" for c, v in summary["amount_at_risk"].items()) or "none"
+    )
+    typer.echo(f"{summary['findings']} findings; money at risk: {total}")
+    if summary["waived"]:
+        typer.echo(f"{summary['waived']} waived finding(s) not counted")
+    for skipped in summary["checks_skipped"]:
+        typer.echo(f"skipped {skipped['check']} ({skipped['area']}): needs {skipped['missing']}")
+    for warning in summary["input_warnings"]:
+        typer.echo(f"warning: {warning}")
+    typer.echo(f"Findings: {out / 'findings.csv'}   Fix list: {out / 'fix_list.xlsx'}")
