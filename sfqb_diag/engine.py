@@ -7,12 +7,12 @@ Pure: no files are read or written here (see outputs/ for that), so tests and no
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from sfqb_diag.checks.base import CheckSpec, Context, OutputSpec
+from sfqb_diag.checks.base import CheckSpec, Context, OutputSpec, RunView, ViewSpec
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.errors import SfqbError
@@ -35,6 +35,7 @@ class RunResult:
     as_of: pd.Timestamp
     as_of_source: str
     areas: tuple[str, ...]
+    views: dict[str, pd.DataFrame] = field(default_factory=dict)  # notebook tables, by name
 
 
 def _missing_inputs(data: Dataset, needs: tuple[str, ...]) -> list[str]:
@@ -105,6 +106,7 @@ def run_checks(
     as_of: pd.Timestamp,
     checks: Sequence[CheckSpec],
     outputs: Sequence[OutputSpec] = (),
+    views: Sequence[ViewSpec] = (),
     *,
     as_of_source: str = "--as-of",
     areas: tuple[str, ...] | None = None,
@@ -134,16 +136,23 @@ def run_checks(
     findings["finding_id"] = finding_ids(findings)
     dupes = findings["finding_id"].duplicated(keep=False)
     if dupes.any():
-        checks = sorted(set(findings.loc[dupes, "check"]))
+        culprits = sorted(set(findings.loc[dupes, "check"]))
         raise SfqbError(
-            f"check(s) {', '.join(checks)} reported the same record twice; give each a line_id"
+            f"check(s) {', '.join(culprits)} reported the same record twice; give each a line_id"
         )
     findings = apply_reviews(findings, reviews, as_of)
     produced = {}
     for out in _selected(areas, outputs):
         if not _missing_inputs(data, out.needs):
             produced[out.path] = out.func(ctx)
-    return RunResult(sort_findings(findings), produced, skipped, as_of, as_of_source, areas)
+    findings = sort_findings(findings)
+    shown = RunView(ctx, findings, produced)
+    tables = {
+        spec.name: spec.func(shown)
+        for spec in _selected(areas, views)
+        if not _missing_inputs(data, spec.needs)
+    }
+    return RunResult(findings, produced, skipped, as_of, as_of_source, areas, tables)
 
 
 def apply_reviews(

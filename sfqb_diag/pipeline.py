@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from sfqb_diag.asof import resolve_as_of
-from sfqb_diag.checks import CHECKS, OUTPUTS
-from sfqb_diag.checks.base import CheckSpec, OutputSpec
+from sfqb_diag.checks import CHECKS, OUTPUTS, VIEWS
+from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec
 from sfqb_diag.config import ClientConfig, load_config
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.engine import RunResult, run_checks
@@ -31,6 +31,7 @@ from sfqb_diag.reviewer_files import read_decisions, read_reviews
 from sfqb_diag.sources.files import load_raw
 
 CACHE = "cache"  # <out>/cache/: the Dataset and the full findings table, for notebooks
+VIEWS_FOLDER = "views"  # <out>/cache/views/<area>.<view>.parquet: the tables notebooks show
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,14 @@ class CheckRun:
 def run_all(data: Dataset, config: ClientConfig, as_of: pd.Timestamp, **options: Any) -> RunResult:
     """Every check and output of the five areas over an in-memory Dataset (options: areas,
     decisions, reviews, as_of_source; see engine.run_checks)."""
-    return run_checks(data, config, as_of, CHECKS, OUTPUTS, **options)
+    return run_checks(data, config, as_of, CHECKS, OUTPUTS, VIEWS, **options)
 
 
 def compute(
     options: CheckOptions,
     checks: Sequence[CheckSpec] = CHECKS,
     outputs: Sequence[OutputSpec] = OUTPUTS,
+    views: Sequence[ViewSpec] = VIEWS,
 ) -> CheckRun:
     """Load and check, in memory (every area's checks unless a list is given)."""
     options = options.validated()
@@ -104,6 +106,7 @@ def compute(
         as_of,
         checks,
         outputs,
+        views,
         as_of_source=source,
         areas=options.areas,
         decisions=read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
@@ -134,18 +137,22 @@ def build_check_outputs(run: CheckRun, folder: Path) -> None:
         frame.to_parquet(
             cache / (relative.replace("/", "__").removesuffix(".csv") + ".parquet"), index=False
         )
+    (cache / VIEWS_FOLDER).mkdir(parents=True, exist_ok=True)
+    for name, table in run.result.views.items():
+        table.to_parquet(cache / VIEWS_FOLDER / f"{name}.parquet", index=False)
 
 
 def run_check(
     options: CheckOptions,
     checks: Sequence[CheckSpec] = CHECKS,
     outputs: Sequence[OutputSpec] = OUTPUTS,
+    views: Sequence[ViewSpec] = VIEWS,
 ) -> CheckRun:
     """`sfqb-diag check`: compute, then publish the report folder (without HTML) whole."""
     from sfqb_diag.scheduling.lock import run_lock
 
     with run_lock(options.out):  # overlapping runs on one folder would share <out>.partial
-        run = compute(options, checks, outputs)
+        run = compute(options, checks, outputs, views)
         with publishing(options.out) as folder:
             build_check_outputs(run, folder)
     return run

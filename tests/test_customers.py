@@ -357,7 +357,7 @@ def test_decisions_are_honoured() -> None:
 
 def test_review_pager_records_decisions(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Headless: a note, not a widget; record_decision appends rows `check` can read back."""
-    from sfqb_diag.reporting.review_pager import (
+    from sfqb_diag.notebook.review_pager import (
         decisions_path,
         interactive_frontend,
         record_decision,

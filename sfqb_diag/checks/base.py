@@ -67,12 +67,10 @@ class CheckSpec:
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """A table the run writes: `matches/...csv`, `remediation/...csv`, or a notebook view.
+    """A table written beside findings.csv: `matches/...csv` or `remediation/...csv`.
 
-    kind: "table" (a human-facing CSV, formula-neutralised), "data_loader" (a Salesforce Data
-    Loader update file: `Id` plus API field names, validated not prefixed, with a rollback file),
-    or "view" (a table a notebook shows, computed with the run's real Context and cached under
-    `<out>/cache/views/`; never a file a person opens).
+    kind: "table" (a human-facing CSV, formula-neutralised) or "data_loader" (a Salesforce Data
+    Loader update file: `Id` plus API field names, validated not prefixed, with a rollback file).
     """
 
     path: str
@@ -86,7 +84,7 @@ class OutputSpec:
         return self.func(ctx)
 
 
-OUTPUT_KINDS = ("table", "data_loader", "view")
+OUTPUT_KINDS = ("table", "data_loader")
 
 
 @dataclass(frozen=True)
@@ -113,12 +111,70 @@ def check(
 def output(
     path: str, area: str, needs: tuple[str, ...], description: str, kind: str = "table"
 ) -> Callable[[Callable[[Context], Any]], OutputSpec]:
-    """Declare a producer of `path` (relative to the report folder, or to the view cache)."""
+    """Declare a producer of `path` (relative to the report folder)."""
     if kind not in OUTPUT_KINDS:
         raise ValueError(f"output {path}: kind must be one of {', '.join(OUTPUT_KINDS)}")
 
     def declare(func: Callable[[Context], Any]) -> OutputSpec:
         return OutputSpec(path, area, kind, tuple(needs), description, func)
+
+    return declare
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What a notebook view is computed from, at `check` time: the run's real Context (reviewer
+    decisions included, memo shared with the checks), its findings and its output tables."""
+
+    ctx: Context
+    findings: pd.DataFrame
+    outputs: dict[str, Any]
+
+    @property
+    def data(self) -> Dataset:
+        return self.ctx.data
+
+    @property
+    def config(self) -> ClientConfig:
+        return self.ctx.config
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return self.ctx.as_of
+
+    def output(self, path: str) -> pd.DataFrame | None:
+        """An output table by its report path (a Data Loader file's update part), or None."""
+        value = self.outputs.get(path)
+        return value.update if isinstance(value, DataLoaderFile) else value
+
+    def area(self, area: str) -> pd.DataFrame:
+        return self.findings[self.findings["area"] == area]
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """A table a notebook shows, computed during `check` and cached under `<out>/cache/views/`,
+    so the notebook only reads it and can never disagree with findings.csv."""
+
+    name: str  # "<area>.<view>", the key notebooks open it by
+    area: str
+    needs: tuple[str, ...]
+    description: str
+    func: Callable[[RunView], pd.DataFrame] = field(repr=False, compare=False)
+
+    def __call__(self, run: RunView) -> pd.DataFrame:
+        return self.func(run)
+
+
+def view(
+    name: str, area: str, description: str, needs: tuple[str, ...] = ()
+) -> Callable[[Callable[[RunView], pd.DataFrame]], ViewSpec]:
+    """Declare a notebook view `f(run_view) -> DataFrame` named `<area>.<name>`."""
+    if area not in AREAS:
+        raise ValueError(f"view {name}: unknown area {area!r}")
+
+    def declare(func: Callable[[RunView], pd.DataFrame]) -> ViewSpec:
+        return ViewSpec(f"{area}.{name}", area, tuple(needs), description, func)
 
     return declare
 

@@ -1,4 +1,4 @@
-"""The checks and outputs of area `auth_env` (environment, realm, token, API-version and Id-format problems), listed explicitly.
+"""The checks, outputs and notebook views of area `auth_env` (environment, realm, token, API-version and Id-format problems), listed explicitly.
 
 Adding a check: write its finder with `@check(...)` in the topic module it belongs to, then list it
 here. Nothing registers itself by being imported.
@@ -6,8 +6,8 @@ here. Nothing registers itself by being imported.
 
 from __future__ import annotations
 
-from sfqb_diag.checks.auth_env import currency, environment, sandbox, tokens
-from sfqb_diag.checks.base import CheckSpec, OutputSpec, unique_by_name
+from sfqb_diag.checks.auth_env import currency, environment, sandbox, tokens, views
+from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec, unique_by_name
 
 CHECKS: tuple[CheckSpec, ...] = unique_by_name(
     (
@@ -33,3 +33,5 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
     (),
     "path",
 )
+
+VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS, "name")

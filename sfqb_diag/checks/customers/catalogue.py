@@ -1,4 +1,4 @@
-"""The checks and outputs of area `customers` (Account <-> Customer links, duplicates on either side, collisions, field drift), listed explicitly.
+"""The checks, outputs and notebook views of area `customers` (Account <-> Customer links, duplicates on either side, collisions, field drift), listed explicitly.
 
 Adding a check: write its finder with `@check(...)` in the topic module it belongs to, then list it
 here. Nothing registers itself by being imported.
@@ -6,8 +6,8 @@ here. Nothing registers itself by being imported.
 
 from __future__ import annotations
 
-from sfqb_diag.checks.base import CheckSpec, OutputSpec, unique_by_name
-from sfqb_diag.checks.customers import links
+from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec, unique_by_name
+from sfqb_diag.checks.customers import links, views
 
 CHECKS: tuple[CheckSpec, ...] = unique_by_name(
     (
@@ -36,3 +36,5 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
     ),
     "path",
 )
+
+VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS, "name")

@@ -1,13 +1,13 @@
-"""Tables for notebook 02 (customers), built from a run's outputs and cached Dataset only.
+"""Tables for notebook 02 (customers), built during `check` from the run's outputs and data.
 
-Pure functions: the notebook calls them and plots; nothing here recomputes a finding.
+Pure functions of a RunView; the notebook reads the cached tables and plots them.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
+
+from sfqb_diag.checks.base import RunView, view
 
 STATUS_WORDS = {
     "linked_ok": "Linked, confirmed",
@@ -26,7 +26,7 @@ DRIFT_FIELDS = {
 }
 
 
-def _names(run: Any) -> tuple[pd.Series, pd.Series]:
+def _names(run: RunView) -> tuple[pd.Series, pd.Series]:
     accounts, customers = run.data.get("accounts"), run.data.get("customers")
     acc = accounts.set_index("id")["name"] if accounts is not None else pd.Series(dtype="string")
     cust = (
@@ -37,7 +37,7 @@ def _names(run: Any) -> tuple[pd.Series, pd.Series]:
     return acc, cust
 
 
-def _matches(run: Any) -> pd.DataFrame:
+def _matches(run: RunView) -> pd.DataFrame:
     frame = run.output("matches/customers.csv")
     if frame is None:
         return pd.DataFrame(
@@ -46,7 +46,7 @@ def _matches(run: Any) -> pd.DataFrame:
     return frame
 
 
-def status_summary(run: Any) -> pd.DataFrame:
+def status_summary(run: RunView) -> pd.DataFrame:
     """Accounts per match status, in words, with the meaning of each status."""
     matches = _matches(run).drop_duplicates("sf_id")
     counts = matches["status"].value_counts().reindex(list(STATUS_WORDS), fill_value=0)
@@ -59,7 +59,7 @@ def status_summary(run: Any) -> pd.DataFrame:
     )
 
 
-def score_distribution(run: Any) -> pd.DataFrame:
+def score_distribution(run: RunView) -> pd.DataFrame:
     """One row per account with a proposed customer: score and status in words (for a histogram)."""
     matches = _matches(run)
     shown = matches[matches["qb_id"].notna()]
@@ -71,7 +71,7 @@ def score_distribution(run: Any) -> pd.DataFrame:
     )
 
 
-def review_table(run: Any, statuses: tuple[str, ...] = ("review",)) -> pd.DataFrame:
+def review_table(run: RunView, statuses: tuple[str, ...] = ("review",)) -> pd.DataFrame:
     """The pairs waiting for a person: account, customer, score and why."""
     matches = _matches(run)
     acc, cust = _names(run)
@@ -92,7 +92,7 @@ def review_table(run: Any, statuses: tuple[str, ...] = ("review",)) -> pd.DataFr
     )
 
 
-def cluster_view(run: Any, side: str) -> pd.DataFrame:
+def cluster_view(run: RunView, side: str) -> pd.DataFrame:
     """Duplicate clusters with names: side "qb" (QBO customers) or "sf" (Salesforce accounts)."""
     path = (
         "matches/qb_customer_duplicates.csv"
@@ -116,7 +116,7 @@ def cluster_view(run: Any, side: str) -> pd.DataFrame:
     )
 
 
-def drift_summary(run: Any) -> pd.DataFrame:
+def drift_summary(run: RunView) -> pd.DataFrame:
     """How many confirmed links disagree on each field (from the linked_field_drift findings)."""
     findings = run.area("customers")
     detail = findings.loc[findings["check"] == "linked_field_drift", "detail"].fillna("")
@@ -127,7 +127,7 @@ def drift_summary(run: Any) -> pd.DataFrame:
     return pd.DataFrame({"Field": list(counts), "Linked pairs": list(counts.values())})
 
 
-def headline(run: Any) -> str:
+def headline(run: RunView) -> str:
     """One sentence for the top of the page."""
     matches = _matches(run).drop_duplicates("sf_id")
     counts = matches["status"].value_counts()
@@ -139,3 +139,52 @@ def headline(run: Any) -> str:
         f"unlinked with a match, {counts.get('review', 0):,} for a person to decide, "
         f"{counts.get('no_match', 0):,} with no customer yet. **{acting:,} findings to act on.**"
     )
+
+
+# ---- the views notebook 02 reads -------------------------------------------------------------
+
+
+@view("headline", "customers", "One sentence for the top of the page (column `text`)")
+def headline_view(run: RunView) -> pd.DataFrame:
+    return pd.DataFrame({"text": [headline(run)]})
+
+
+@view("status", "customers", "Accounts per match status, in words")
+def status_view(run: RunView) -> pd.DataFrame:
+    return status_summary(run)
+
+
+@view("scores", "customers", "Match score of each account's best QBO customer")
+def scores_view(run: RunView) -> pd.DataFrame:
+    return score_distribution(run)
+
+
+@view("qb_clusters", "customers", "Duplicate QBO customers, with names")
+def qb_clusters_view(run: RunView) -> pd.DataFrame:
+    return cluster_view(run, "qb")
+
+
+@view("sf_clusters", "customers", "Duplicate Salesforce accounts, with names")
+def sf_clusters_view(run: RunView) -> pd.DataFrame:
+    return cluster_view(run, "sf")
+
+
+@view("review", "customers", "The account-customer pairs waiting for a person")
+def review_view(run: RunView) -> pd.DataFrame:
+    return review_table(run)
+
+
+@view("drift", "customers", "Confirmed links whose two records disagree, by field")
+def drift_view(run: RunView) -> pd.DataFrame:
+    return drift_summary(run)
+
+
+VIEWS = (
+    headline_view,
+    status_view,
+    scores_view,
+    qb_clusters_view,
+    sf_clusters_view,
+    review_view,
+    drift_view,
+)

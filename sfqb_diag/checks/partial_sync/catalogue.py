@@ -1,4 +1,4 @@
-"""The checks and outputs of area `partial_sync` (Opportunity <-> Invoice link state: unbilled, missing, lost write-backs, orphans, stale), listed explicitly.
+"""The checks, outputs and notebook views of area `partial_sync` (Opportunity <-> Invoice link state: unbilled, missing, lost write-backs, orphans, stale), listed explicitly.
 
 Adding a check: write its finder with `@check(...)` in the topic module it belongs to, then list it
 here. Nothing registers itself by being imported.
@@ -6,8 +6,8 @@ here. Nothing registers itself by being imported.
 
 from __future__ import annotations
 
-from sfqb_diag.checks.base import CheckSpec, OutputSpec, unique_by_name
-from sfqb_diag.checks.partial_sync import billing, invoices, payments, stale, totals
+from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec, unique_by_name
+from sfqb_diag.checks.partial_sync import billing, invoices, payments, stale, totals, views
 
 CHECKS: tuple[CheckSpec, ...] = unique_by_name(
     (
@@ -37,3 +37,5 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
     ),
     "path",
 )
+
+VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS, "name")

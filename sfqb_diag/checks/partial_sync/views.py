@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sfqb_diag.checks.partial_sync.state import billing_state
+from sfqb_diag.checks.base import RunView, view
+from sfqb_diag.checks.partial_sync.state import billing_state, shared_state
 from sfqb_diag.checks.partial_sync.totals import GAP_COLUMNS
 from sfqb_diag.config import ClientConfig, load_config
 from sfqb_diag.dataset import Dataset
@@ -46,6 +47,11 @@ def funnel(
     by an unlinked invoice matching it, counts as linked: the sync made it)."""
     config = config if isinstance(config, ClientConfig) else load_config(config)
     opps, _, _ = billing_state(data, config, as_of)
+    return funnel_of(opps)
+
+
+def funnel_of(opps: pd.DataFrame) -> pd.DataFrame:
+    """The funnel table from the opportunities' billing state (state.billing_state)."""
     won = opps[opps["category"].notna() & ~opps["category"].isin(["not_yet_due"])]
     linked = won["link"].notna() | won["named_invoice"].notna() | won["orphan_invoice"].notna()
     invoiced = won["bill_invoice"].fillna(won["orphan_invoice"]).notna() & ~won["inv_voided"]
@@ -131,3 +137,46 @@ def control_totals_view(control_totals: pd.DataFrame | None) -> pd.DataFrame:
             "other_areas_or_timing": "Timing or other areas",
         }
     )
+
+
+# ---- the views notebook 04 reads (computed during `check`) ------------------------------------
+
+NEEDS = ("opportunities",)
+
+
+@view("funnel", "partial_sync", "Won deals at each step from won to paid", NEEDS)
+def funnel_view(run: RunView) -> pd.DataFrame:
+    return funnel_of(shared_state(run.ctx)[0])
+
+
+@view("unbilled_by_age", "partial_sync", "Unbilled revenue by age since the close date", NEEDS)
+def unbilled_by_age_view(run: RunView) -> pd.DataFrame:
+    return unbilled_by_age(run.output("remediation/unbilled_opportunities.csv"))
+
+
+@view("control_totals", "partial_sync", "Won vs invoiced per month, for a person to sign off")
+def control_totals_table(run: RunView) -> pd.DataFrame:
+    return control_totals_view(run.output("remediation/control_totals.csv"))
+
+
+@view("gap_by_cause", "partial_sync", "Gap between won and invoiced by cause and month")
+def gap_by_cause_view(run: RunView) -> pd.DataFrame:
+    return gap_by_cause(run.output("remediation/control_totals.csv"))
+
+
+@view("unbilled", "partial_sync", "The unbilled won deals, oldest first", NEEDS)
+def unbilled_view(run: RunView) -> pd.DataFrame:
+    columns = ["opportunity", "account", "close_date", "age_days", "amount_unbilled", "currency"]
+    unbilled = run.output("remediation/unbilled_opportunities.csv")
+    if unbilled is None:
+        return pd.DataFrame(columns=[*columns, "reason"])
+    return unbilled[[*columns, "reason"]]
+
+
+VIEWS = (
+    funnel_view,
+    unbilled_by_age_view,
+    control_totals_table,
+    gap_by_cause_view,
+    unbilled_view,
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sfqb_diag.checks.base import Context
+from sfqb_diag.checks.base import Context, RunView, view
 from sfqb_diag.checks.products.line_checks import line_reconciliation
 from sfqb_diag.checks.products.line_classes import waterfall
 from sfqb_diag.checks.products.prices import price_pairs
@@ -49,13 +49,14 @@ def price_points(data: Dataset, config: ClientConfig) -> pd.DataFrame:
     return pairs.assign(agreement=label)
 
 
-def line_waterfall(data: Dataset, config: ClientConfig, as_of: pd.Timestamp) -> pd.DataFrame:
+def line_waterfall(ctx: Context) -> pd.DataFrame:
     """Waterfall steps per currency (currency, step, cents, kind) from Salesforce line totals of
-    linked opportunities to the invoiced pre-tax amounts, one step per difference class."""
+    linked opportunities to the invoiced pre-tax amounts, one step per difference class. Uses the
+    run's own Context, so reviewer decisions shape it exactly as they shape the findings."""
+    data = ctx.data
     needed = ("opportunities", "opportunity_lines", "invoices", "invoice_lines")
     if not data.has(*needed) or "qb_invoice_id" not in data["opportunities"]:
         return pd.DataFrame(columns=["currency", "step", "cents", "kind"])
-    ctx = Context(data=data, config=config, as_of=as_of)
     classified = line_reconciliation(ctx)
     won = (
         data["opportunities"].set_index("id")["is_won"]
@@ -66,12 +67,6 @@ def line_waterfall(data: Dataset, config: ClientConfig, as_of: pd.Timestamp) -> 
         keep = classified["opportunity_id"].map(won).fillna(True).astype(bool)
         classified = classified[keep]
     return waterfall(classified)
-
-
-def main_currency(steps: pd.DataFrame) -> str | None:
-    """The currency with the most money in it (the one the waterfall shows first)."""
-    starts = steps[steps["kind"] == "start"].set_index("currency")["cents"]
-    return str(starts.idxmax()) if len(starts) else None
 
 
 def lines_to_fix(corrections: pd.DataFrame | None, limit: int = 25) -> pd.DataFrame:
@@ -96,3 +91,29 @@ def lines_to_fix(corrections: pd.DataFrame | None, limit: int = 25) -> pd.DataFr
         .fillna("")
         .reset_index(drop=True)
     )
+
+
+# ---- the views notebook 03 reads (computed during `check`) ------------------------------------
+
+
+@view("link_status", "products", "Salesforce products by link status, in words")
+def link_status_view(run: RunView) -> pd.DataFrame:
+    return link_status(run.output("matches/products.csv"))
+
+
+@view("prices", "products", "Standard price in Salesforce vs item price in QBO", ("products",))
+def price_points_view(run: RunView) -> pd.DataFrame:
+    return price_points(run.data, run.config)
+
+
+@view("waterfall", "products", "Won deals to invoiced amounts, by kind of difference")
+def waterfall_view(run: RunView) -> pd.DataFrame:
+    return line_waterfall(run.ctx)
+
+
+@view("lines_to_fix", "products", "The biggest invoice-line differences, in words")
+def lines_to_fix_view(run: RunView) -> pd.DataFrame:
+    return lines_to_fix(run.output("remediation/invoice_line_corrections.csv"))
+
+
+VIEWS = (link_status_view, price_points_view, waterfall_view, lines_to_fix_view)

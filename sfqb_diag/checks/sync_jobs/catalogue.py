@@ -1,4 +1,4 @@
-"""The checks and outputs of area `sync_jobs` (what jobs do under load: retry duplicates, DocNumbers, outages, lag, sync-log errors), listed explicitly.
+"""The checks, outputs and notebook views of area `sync_jobs` (what jobs do under load: retry duplicates, DocNumbers, outages, lag, sync-log errors), listed explicitly.
 
 Adding a check: write its finder with `@check(...)` in the topic module it belongs to, then list it
 here. Nothing registers itself by being imported.
@@ -6,7 +6,7 @@ here. Nothing registers itself by being imported.
 
 from __future__ import annotations
 
-from sfqb_diag.checks.base import CheckSpec, OutputSpec, unique_by_name
+from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec, unique_by_name
 from sfqb_diag.checks.sync_jobs import (
     capacity,
     conflicts,
@@ -15,6 +15,7 @@ from sfqb_diag.checks.sync_jobs import (
     loops,
     retries,
     timeline,
+    views,
 )
 
 CHECKS: tuple[CheckSpec, ...] = unique_by_name(
@@ -46,3 +47,5 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
     ),
     "path",
 )
+
+VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS, "name")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sfqb_diag.checks.base import RunView, view
 from sfqb_diag.checks.sync_jobs.log import errors_over_time, record_summary
 from sfqb_diag.checks.sync_jobs.timeline import (
     bursts,
@@ -133,3 +134,71 @@ def retries(data: Dataset) -> pd.DataFrame:
     return pd.DataFrame(
         {"records": grouped.size(), "still_failing": grouped["last_failed"].sum().astype(int)}
     ).reset_index()[columns]
+
+
+# ---- the views notebook 05 reads (computed during `check`) ------------------------------------
+
+
+@view("double_billed", "sync_jobs", "Customers billed twice by retried creates, with the amount")
+def double_billed_view(run: RunView) -> pd.DataFrame:
+    return double_billed(run.area("sync_jobs"))
+
+
+@view("duplicate_amounts", "sync_jobs", "Largest duplicate-invoice clusters by amount billed twice")
+def duplicate_amounts_view(run: RunView) -> pd.DataFrame:
+    return duplicate_amounts(run.output("matches/qb_invoice_duplicates.csv"), run.area("sync_jobs"))
+
+
+def _timeline(run: RunView) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] = run.ctx.shared(
+        "sync_jobs.timeline_views", lambda: timeline(run.data, run.config, run.as_of)
+    )
+    return frames
+
+
+@view("activity", "sync_jobs", "Deals won and invoices created per day")
+def activity_view(run: RunView) -> pd.DataFrame:
+    return _timeline(run)[0]
+
+
+@view("outages", "sync_jobs", "Days with won deals and no invoices from the sync")
+def outages_view(run: RunView) -> pd.DataFrame:
+    return _timeline(run)[1]
+
+
+@view("bursts", "sync_jobs", "Days when the sync created unusually many invoices")
+def bursts_view(run: RunView) -> pd.DataFrame:
+    return _timeline(run)[2]
+
+
+@view("lag", "sync_jobs", "Days from close to invoice, per won deal")
+def lag_view(run: RunView) -> pd.DataFrame:
+    return lag(run.data, run.config)
+
+
+@view("error_classes", "sync_jobs", "Sync-log errors per week, by class")
+def error_classes_view(run: RunView) -> pd.DataFrame:
+    return error_classes(run.data, "W")
+
+
+@view("retries", "sync_jobs", "Records the connector retried, and how it ended")
+def retries_view(run: RunView) -> pd.DataFrame:
+    return retries(run.data)
+
+
+@view("explained", "sync_jobs", "Findings of every area that the sync log explains")
+def explained_view(run: RunView) -> pd.DataFrame:
+    return explain_findings(run.findings, run.data)
+
+
+VIEWS = (
+    double_billed_view,
+    duplicate_amounts_view,
+    activity_view,
+    outages_view,
+    bursts_view,
+    lag_view,
+    error_classes_view,
+    retries_view,
+    explained_view,
+)

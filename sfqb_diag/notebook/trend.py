@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 
 from sfqb_diag.findings import SEVERITY_RANK
-from sfqb_diag.notebook import Run, money_column
+from sfqb_diag.notebook.display import money_column
+from sfqb_diag.notebook.run import Run
 from sfqb_diag.pipeline import CACHE
 
 AGE_BUCKETS = ("first seen this run", "1-7 days", "8-30 days", "over 30 days")
