@@ -32,7 +32,6 @@ def home_currency(data: Dataset | None) -> str | None:
 
 
 def _transactions(data: Dataset) -> pd.DataFrame:
-    columns = ["qb_entity", "qb_id", "txn_currency", "rate", "total_cents", "home_total_cents"]
     parts = []
     for entity, table in RATE_TABLES.items():
         frame = data.get(table)
@@ -54,7 +53,15 @@ def _transactions(data: Dataset) -> pd.DataFrame:
             )
         )
     if not parts:
-        return pd.DataFrame(columns=[*columns, "txn_date"])
+        return pd.DataFrame(
+            {
+                **{c: pd.Series(dtype="string") for c in ("qb_entity", "qb_id", "txn_currency")},
+                "rate": pd.Series(dtype="float64"),
+                "total_cents": pd.Series(dtype="Int64"),
+                "home_total_cents": pd.Series(dtype="Int64"),
+                "txn_date": pd.Series(dtype="datetime64[ns]"),
+            }
+        )
     return pd.concat(parts, ignore_index=True).drop_duplicates(["qb_entity", "qb_id"])
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.findings import format_cents
 
 # QBO entity -> (table, what a person calls it)
 QB_TABLES = {
@@ -24,6 +23,7 @@ QB_TABLES = {
     "Employee": ("employees", "Employee"),
     "Item": ("items", "Item"),
 }
+RECORD_COLUMNS = ["qb_entity", "qb_id", "number", "name", "party", "currency", "txn_date"]
 TRANSACTIONS = ("Invoice", "CreditMemo", "SalesReceipt", "Payment")
 SF_TABLES = {
     "Account": "accounts",
@@ -38,12 +38,14 @@ SF_TABLES = {
 
 def money_text(cents: pd.Series, currency: pd.Series) -> pd.Series:
     """'54,145.00 CAD' per row (exact: from integer cents); empty where there is no amount."""
-    exact = format_cents(cents)
-    whole = exact.str.split(".").str[0].str.lstrip("-")
-    grouped = whole.map(lambda w: f"{int(w):,}" if isinstance(w, str) and w else "")
-    sign = exact.str.startswith("-").map({True: "-", False: ""}).fillna("")
-    text = sign + grouped + "." + exact.str.split(".").str[1] + " " + currency.fillna("")
-    return text.str.strip().where(cents.notna(), "")
+    value = cents.astype("Int64")
+    magnitude = value.abs()
+    whole = (magnitude // 100).map(lambda w: "" if pd.isna(w) else f"{int(w):,}").astype("string")
+    cents_part = (magnitude % 100).astype("string").str.zfill(2)
+    sign = value.lt(0).map({True: "-", False: ""}).astype("string").fillna("")
+    code = currency.astype("string").fillna("")
+    text = (sign + whole + "." + cents_part + " " + code).str.strip()
+    return text.where(value.notna(), "").astype("string")
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -97,9 +99,8 @@ def _qb_records(data: Dataset) -> pd.DataFrame:
             )
         )
     if not parts:
-        return pd.DataFrame(
-            columns=["qb_entity", "qb_id", "number", "name", "party", "total_cents", "currency"]
-        )
+        empty = {c: pd.Series(dtype="string") for c in RECORD_COLUMNS}
+        return pd.DataFrame({**empty, "total_cents": pd.Series(dtype="Int64")})
     return pd.concat(parts, ignore_index=True).drop_duplicates(["qb_entity", "qb_id"])
 
 
@@ -110,6 +111,9 @@ def qb_labels(data: Dataset | None, findings: pd.DataFrame) -> pd.DataFrame:
     records = _qb_records(data if data is not None else Dataset()).assign(_in=True)
     found = keys.merge(records, on=["qb_entity", "qb_id"], how="left").set_index(findings.index)
     in_data = found["_in"].fillna(False).astype(bool)
+    for column in ("number", "name", "party", "currency", "txn_date"):
+        found[column] = found[column].astype("string")
+    found["total_cents"] = found["total_cents"].astype("Int64")
     kind = keys["qb_entity"].map({e: word for e, (_, word) in QB_TABLES.items()}).astype("string")
     kind = kind.fillna(keys["qb_entity"])
     amount = money_text(found["total_cents"], found["currency"])
