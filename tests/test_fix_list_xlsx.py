@@ -218,3 +218,56 @@ def test_reviews_option_takes_a_workbook_and_reports_bad_cells(small_client, tmp
     assert main([*args[:-2], "--reviews", str(workbook)]) == 2
     error = capsys.readouterr().err
     assert f"sheet {sheet.title}, line 2, column Review status" in error and "'maybe'" in error
+
+
+def test_without_qbo_preferences_the_home_column_is_empty_and_said_so(tmp_path):
+    """One EUR finding on invoice Id 5 (number INV-9, customer Acme); the data has the invoice and
+    its rate but no Preferences, so no home currency. Its title is formula-like."""
+    from sfqb_diag.dataset import Dataset
+    from sfqb_diag.findings import new_findings
+    from sfqb_diag.outputs.xlsx import write_fix_list
+
+    findings = new_findings(
+        area="customers",
+        check="test",
+        severity="high",
+        sf_object="Account",
+        sf_id="001000000000001AAA",
+        qb_entity="Invoice",
+        qb_id="5",
+        title='=HYPERLINK("http://x","open")',
+        amount_cents=pd.Series([1234567], dtype="Int64"),
+        currency="EUR",
+    ).assign(finding_id="f1", waived=False)
+    invoices = pd.DataFrame(
+        {
+            "id": ["5"],
+            "doc_number": ["INV-9"],
+            "customer_name": ["Acme"],
+            "currency": ["EUR"],
+            "exchange_rate": [1.1],
+            "total_cents": pd.array([1234567], dtype="Int64"),
+            "txn_date": [pd.Timestamp("2026-11-01")],
+        }
+    )
+    summary = {
+        "as_of": "2026-11-20T00:00:00+00:00",
+        "findings": 1,
+        "waived": 0,
+        "amount_at_risk": {"EUR": "12345.67"},
+    }
+    path = tmp_path / "fix_list.xlsx"
+    write_fix_list(findings, {}, summary, path, Dataset(tables={"invoices": invoices}))
+    workbook = load_workbook(path)
+    ((values, cells),) = all_rows(workbook)
+    assert values["QuickBooks record"] == "Invoice INV-9 (Acme, 12,345.67 EUR)"
+    assert values["In home currency (home)"] is None and values["Home-currency basis"] is None
+    assert values["Problem"].startswith("'=") and cells["Problem"].data_type == "s"
+    assert (
+        values["Salesforce record"] == "Account Id 001000000000001AAA (not in the Salesforce data)"
+    )
+    text = " ".join(
+        str(c.value) for row in workbook[START_SHEET].iter_rows() for c in row if c.value
+    )
+    assert "home currency is unknown" in text
+    assert "Fix list: the client (not named in the data)" in text
