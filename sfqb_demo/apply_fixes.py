@@ -5,6 +5,10 @@ sets the named fields on the records with those Ids. This module does the same t
 `<raw>/salesforce/<Object>.csv`, so a second run on the raw folder shows exactly those records as
 fixed (sfqb-diag diff). It never talks to Salesforce; it is for demos, training and tests.
 Rollback files (`*.rollback.csv`) have the same shape and undo an import the same way.
+
+Cells are read the way Data Loader with "Use Bulk API" (and Bulk API 2.0) reads them on update:
+an empty cell leaves the field as it is, and `#N/A` sets it to null (an empty cell in the
+snapshot). That is why a rollback writes a blank original value as `#N/A`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import pandas as pd
 
 from sfqb_diag.errors import InputError, Problem, UsageError
 from sfqb_diag.ids import series_to_18
+
+NULL_VALUE = "#N/A"  # Data Loader / Bulk API: the value that sets a field to null on update
 
 # The first three characters of a Salesforce Id name its object (the "key prefix").
 KEY_PREFIXES = {
@@ -159,7 +165,10 @@ def apply_file(path: Path, raw: Path, limit: int | None = None) -> Applied:
     for field in fields:
         if field not in frame.columns:
             frame[field] = ""
-        frame.loc[hit, field] = ids[hit].map(values[field]).to_numpy()
+        incoming = ids.map(values[field])
+        # An empty cell is ignored on update; #N/A empties the field.
+        unchanged = incoming.isna() | incoming.eq("")
+        frame[field] = frame[field].where(unchanged, incoming.replace(NULL_VALUE, ""))
     temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     frame.to_csv(temporary, index=False, encoding=encoding, lineterminator=newline)
     os.replace(temporary, target)  # the raw file is replaced whole, never left half-written

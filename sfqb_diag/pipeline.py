@@ -27,6 +27,7 @@ from sfqb_diag.outputs.publish import publishing
 from sfqb_diag.outputs.summary import build_summary
 from sfqb_diag.outputs.tables import findings_csv_frame, write_csv, write_output_table
 from sfqb_diag.outputs.xlsx import write_fix_list
+from sfqb_diag.outputs.xlsx_reviews import find_reviews
 from sfqb_diag.reviewer_files import read_decisions, read_reviews
 from sfqb_diag.sources.files import load_raw
 
@@ -110,7 +111,7 @@ def compute(
         as_of_source=source,
         areas=options.areas,
         decisions=read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
-        reviews=read_reviews(options.reviewer_file(options.reviews, "reviews.csv")),
+        reviews=read_reviews(find_reviews(options.reviews, options.raw.parent)),
     )
     parameters = {
         "areas": list(options.areas),
@@ -127,7 +128,7 @@ def build_check_outputs(run: CheckRun, folder: Path) -> None:
     write_csv(findings_csv_frame(findings), folder / "findings.csv")
     for relative, value in sorted(run.result.outputs.items()):
         write_output_table(relative, value, folder)
-    write_fix_list(findings, run.data.manifest, run.summary, folder / "fix_list.xlsx")
+    write_fix_list(findings, run.data.manifest, run.summary, folder / "fix_list.xlsx", run.data)
     (folder / "summary.json").write_text(json.dumps(run.summary, indent=2) + "\n", encoding="utf-8")
     cache = folder / CACHE
     run.data.save(cache / "dataset")

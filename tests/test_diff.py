@@ -225,7 +225,8 @@ OPPORTUNITIES = "Id,Name,Amount\n006000000000001,Deal,10.00\n"
 def fixture_report_and_raw(tmp_path: Path) -> tuple[Path, Path]:
     """Raw: three accounts (15-char Ids, BOM, CRLF, a quoted comma), one opportunity without the
     link column. Report: account links for accounts 1 and 3 plus an Id not in the raw folder, and
-    a file whose name says nothing: its Ids' prefix 006 says Opportunity."""
+    a file whose name says nothing: its Ids' prefix 006 says Opportunity. The rollback is written as
+    sfqb-diag writes it: no BOM, LF, a blank original value as #N/A."""
     raw = tmp_path / "raw"
     (raw / "salesforce").mkdir(parents=True)
     (raw / "salesforce" / "Account.csv").write_bytes(ACCOUNTS.encode("utf-8"))
@@ -236,7 +237,7 @@ def fixture_report_and_raw(tmp_path: Path) -> tuple[Path, Path]:
         "\ufeffId,QBO_Customer_Id__c\r\n001000000000001AAA,12\r\n001000000000003AAA,77\r\n001000000000009AAA,5\r\n"
     )
     (remediation / "salesforce_account_links.rollback.csv").write_text(
-        "\ufeffId,QBO_Customer_Id__c\r\n001000000000001AAA,\r\n001000000000003AAA,55\r\n001000000000009AAA,\r\n"
+        "Id,QBO_Customer_Id__c\n001000000000001AAA,#N/A\n001000000000003AAA,55\n001000000000009AAA,#N/A\n"
     )
     (remediation / "salesforce_links_batch2.csv").write_text(
         "Id,QBO_Invoice_Id__c\n006000000000001AAA,901\n"

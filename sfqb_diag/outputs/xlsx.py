@@ -1,18 +1,33 @@
-"""fix_list.xlsx: the finance view. A read-me sheet, then one sheet per area, most money first."""
+"""fix_list.xlsx: the finance view. "Start here", then one sheet per area, most money first.
+
+Amounts are numbers with a currency format per row, beside the amount in the QBO home currency
+where the data carries a rate; each sheet ends with its total per currency (each record once,
+waived findings left out, as in summary.json). Records are named as people know them (invoice
+number, customer name) and open in Salesforce or QuickBooks from the cell. The review columns
+(status, owner, note, until) are read back by the next run (outputs/xlsx_reviews.py).
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
-from sfqb_diag.findings import AREAS, SEVERITY_RANK, format_cents
+from sfqb_diag.dataset import Dataset
+from sfqb_diag.findings import AREAS, SEVERITY_RANK
+from sfqb_diag.outputs.home_currency import home_amounts, home_currency
 from sfqb_diag.outputs.links import quickbooks_links, salesforce_links
+from sfqb_diag.outputs.record_labels import qb_labels, sf_labels
 from sfqb_diag.outputs.safe_cells import neutralise
+from sfqb_diag.outputs.summary import amount_at_risk, record_key
 
 AREA_TITLES = {
     "auth_env": "Connections & environments",
@@ -21,107 +36,239 @@ AREA_TITLES = {
     "partial_sync": "Missing or partial syncs",
     "sync_jobs": "Sync jobs & duplicates",
 }
-SHEET_COLUMNS = [
-    ("severity", "Severity", 10),
-    ("title", "Problem", 60),
-    ("amount", "Amount at risk", 16),
-    ("currency", "Currency", 9),
-    ("suggested_action", "What to do", 60),
-    ("sf_name", "Salesforce record", 32),
-    ("sf_link", "Open in Salesforce", 20),
-    ("qb_name", "QuickBooks record", 32),
-    ("qb_link", "Open in QuickBooks", 20),
-    ("detail", "Details", 60),
-    ("sf_object", "SF object", 14),
-    ("sf_id", "SF Id", 20),
-    ("qb_entity", "QBO entity", 12),
-    ("qb_id", "QBO Id", 10),
-    ("review_status", "Review status", 14),
-    ("owner", "Owner", 14),
-    ("review_note", "Reviewer note", 30),
-    ("finding_id", "Finding id", 18),
-]
-TEXT_COLUMNS = {"sf_id", "qb_id", "finding_id"}  # Ids stay text: Excel would mangle long numbers
+START_SHEET = "Start here"
+FINDING_ID_HEADER = "Finding id"
+# The columns finance fills; xlsx_reviews reads them back under these headers.
+REVIEW_HEADERS = {
+    "review_status": "Review status",
+    "owner": "Owner",
+    "review_note": "Reviewer note",
+    "until": "Until",
+}
+REVIEW_STATUSES = ("open", "accepted", "waived", "fixed")
+# ISO 4217 currencies without a minor unit: shown without decimals.
+NO_DECIMALS = {"JPY", "KRW", "CLP", "ISK", "VND", "XAF", "XOF", "PYG", "UGX"}
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+WAIVED_FONT = Font(color="808080", italic=True)
 
 
-def _readme(book: Workbook, summary: dict[str, Any]) -> None:
-    sheet = book.active
-    sheet.title = "Read me"
-    money = ", ".join(f"{v} {c}" for c, v in summary["amount_at_risk"].items()) or "none"
-    lines = [
-        ("sfqb-diag fix list", True),
-        (
-            f"Data as of {summary['as_of'][:16].replace('T', ' ')} UTC. {summary['findings']} findings; "
-            f"money at risk: {money}.",
-            False,
-        ),
-        (
-            "Each sheet is one kind of problem, the most money at risk first. Work top to bottom.",
-            False,
-        ),
-        (
-            "Severity: critical = money is wrong now; high = money at risk soon; medium = the next sync "
-            "will fail or corrupt; low = hygiene; info = context, no action needed.",
-            False,
-        ),
-        (
-            "'Open in Salesforce' and 'Open in QuickBooks' take you to the record. Ids are kept as text.",
-            False,
-        ),
-        (
-            "Reviewers: record status, owner and notes in reviews.csv by finding id; they show here next run.",
-            False,
-        ),
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: int
+    kind: str = "text"  # text, money, home, link_sf, link_qb, id, date
+
+
+def sheet_columns(home: str | None) -> list[Column]:
+    return [
+        Column("severity", "Severity", 10),
+        Column("title", "Problem", 60),
+        Column("amount", "Amount at risk", 16, "money"),
+        Column("currency", "Currency", 9),
+        Column("home_amount", f"In {home or 'home currency'} (home)", 16, "home"),
+        Column("suggested_action", "What to do", 60),
+        Column("qb_label", "QuickBooks record", 44, "link_qb"),
+        Column("qb_number", "QBO number", 12, "id"),
+        Column("sf_label", "Salesforce record", 40, "link_sf"),
+        Column("detail", "Details", 60),
+        Column("home_basis", "Home-currency basis", 34),
+        Column("sf_object", "SF object", 14),
+        Column("sf_id", "SF Id", 20, "id"),
+        Column("qb_entity", "QBO entity", 12),
+        Column("qb_id", "QBO Id", 10, "id"),
+        Column("review_status", REVIEW_HEADERS["review_status"], 14),
+        Column("owner", REVIEW_HEADERS["owner"], 14),
+        Column("review_note", REVIEW_HEADERS["review_note"], 30),
+        Column("until", REVIEW_HEADERS["until"], 12, "date"),
+        Column("finding_id", FINDING_ID_HEADER, 18, "id"),
     ]
-    for row, (text, bold) in enumerate(lines, start=1):
-        sheet.cell(row=row, column=1, value=text).font = Font(bold=bold, size=14 if bold else 11)
-    sheet.column_dimensions["A"].width = 120
 
 
-def _area_sheet(book: Workbook, area: str, rows: pd.DataFrame) -> None:
-    sheet = book.create_sheet(AREA_TITLES[area][:31])
-    for col, (_, header, width) in enumerate(SHEET_COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=col, value=header)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1F4E78")
-        sheet.column_dimensions[get_column_letter(col)].width = width
-    values = (
-        neutralise(rows[[key for key, _, _ in SHEET_COLUMNS]])
-        .astype(object)
-        .where(lambda f: f.notna(), None)
+def money_format(currency: object) -> str:
+    """'#,##0.00 "USD"': thousands separators and the currency code, per row."""
+    code = (
+        str(currency) if isinstance(currency, str) and re.fullmatch(r"[A-Z]{3}", currency) else ""
     )
-    for r, record in enumerate(values.itertuples(index=False), start=2):
-        for c, ((key, _, _), value) in enumerate(zip(SHEET_COLUMNS, record, strict=True), start=1):
-            cell = sheet.cell(row=r, column=c, value=value if value != "" else None)
-            if key in TEXT_COLUMNS:
-                cell.number_format = "@"
-            elif key in ("sf_link", "qb_link") and value:
-                cell.hyperlink, cell.value, cell.style = value, "open", "Hyperlink"
-            elif key in ("title", "suggested_action", "detail"):
-                cell.alignment = Alignment(wrap_text=False, vertical="top")
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(SHEET_COLUMNS))}{max(len(rows), 1) + 1}"
+    number = "#,##0" if code in NO_DECIMALS else "#,##0.00"
+    return f'{number} "{code}"' if code else number
+
+
+def safe_text(text: str) -> str:
+    """One text cell, neutralised like the frames (openpyxl runs a string starting '=')."""
+    return str(neutralise(pd.DataFrame({"v": [text]}, dtype=object))["v"].iloc[0])
+
+
+def _until_cells(until: pd.Series) -> pd.Series:
+    """A review's end as the reviewer wrote it: a date (through that day) or a UTC time."""
+    if until.empty or not pd.api.types.is_datetime64_any_dtype(until):
+        return pd.Series(None, index=until.index, dtype=object)
+    naive = until.dt.tz_convert("UTC").dt.tz_localize(None)
+    end_of_day = naive.dt.strftime("%H:%M:%S.%f").eq("23:59:59.999999")
+    as_date = naive.dt.normalize().astype(object).where(end_of_day & naive.notna(), None)
+    as_text = until.dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype(object)
+    return as_date.where(end_of_day, as_text.where(naive.notna(), None))
+
+
+def fix_list_frame(
+    findings: pd.DataFrame, data: Dataset | None, manifest: dict, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    """Every column of the area sheets, one row per finding, sorted for finance."""
+    frame = findings.copy()
+    for column in ("review_status", "owner", "review_note", "until", "waived"):
+        if column not in frame:
+            frame[column] = pd.NA
+    frame["waived"] = frame["waived"].fillna(False).astype(bool)
+    frame["amount"] = frame["amount_at_risk_cents"].astype("Float64") / 100
+    frame = frame.join(home_amounts(frame, data, as_of))
+    frame["home_amount"] = frame["home_cents"].astype("Float64") / 100
+    frame = frame.join(qb_labels(data, frame))
+    frame["sf_label"] = sf_labels(data, frame)
+    frame["sf_link"] = salesforce_links(manifest, frame["sf_object"], frame["sf_id"])
+    frame["qb_link"] = quickbooks_links(manifest, frame["qb_entity"], frame["qb_id"])
+    frame["until_cell"] = _until_cells(frame["until"])
+    # Active findings by money (home currency first, so currencies compare), waived at the end.
+    frame = frame.assign(
+        _money=frame["home_cents"].abs().fillna(frame["amount_at_risk_cents"].abs()).fillna(-1),
+        _rank=frame["severity"].map(SEVERITY_RANK),
+    )
+    return frame.sort_values(
+        ["waived", "_money", "_rank"], ascending=[True, False, True], kind="stable"
+    )
+
+
+def _header(sheet: Worksheet, columns: list[Column]) -> None:
+    for col, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=col, value=column.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        sheet.column_dimensions[get_column_letter(col)].width = column.width
+
+
+def _write_rows(
+    sheet: Worksheet, rows: pd.DataFrame, columns: list[Column], home: str | None
+) -> None:
+    text_keys = [c.key for c in columns if c.kind not in ("money", "home", "date")]
+    values = neutralise(rows[text_keys]).astype(object).where(lambda f: f.notna(), None)
+    for r, (index, record) in enumerate(values.iterrows(), start=2):
+        source = rows.loc[index]
+        for c, column in enumerate(columns, start=1):
+            cell = sheet.cell(row=r, column=c)
+            if column.kind in ("money", "home"):
+                amount = source[column.key]
+                cell.value = None if pd.isna(amount) else float(amount)
+                cell.number_format = money_format(
+                    source["currency"] if column.kind == "money" else home
+                )
+            elif column.kind == "date":
+                cell.value = source["until_cell"]
+                cell.number_format = "yyyy-mm-dd"
+            else:
+                value = record[column.key]
+                cell.value = value if value != "" else None
+            if column.kind == "id":
+                cell.number_format = "@"  # Ids and numbers stay text: Excel would mangle them
+            link = (
+                source["sf_link" if column.kind == "link_sf" else "qb_link"]
+                if column.kind.startswith("link")
+                else ""
+            )
+            if link and cell.value:
+                cell.hyperlink, cell.style = link, "Hyperlink"
+            if source["waived"]:
+                cell.font = WAIVED_FONT
+
+
+def _totals(sheet: Worksheet, rows: pd.DataFrame, columns: list[Column], home: str | None) -> None:
+    """Below the rows: the money at risk per currency, each record once, waived left out."""
+    active = rows[~rows["waived"]]
+    keys = [c.key for c in columns]
+    row = sheet.max_row + 2
+    for currency, text in sorted(amount_at_risk(active).items()):
+        sheet.cell(
+            row=row,
+            column=keys.index("title") + 1,
+            value=safe_text(
+                f"Total at risk in {currency} (each record counted once; waived findings left out)"
+            ),
+        ).font = Font(bold=True)
+        cell = sheet.cell(row=row, column=keys.index("amount") + 1, value=float(text))
+        cell.number_format, cell.font = money_format(currency), Font(bold=True)
+        sheet.cell(row=row, column=keys.index("currency") + 1, value=safe_text(currency))
+        row += 1
+    money = active[active["home_cents"].notna()]
+    if home and not money.empty:
+        per_record = (
+            money.assign(_key=record_key(money), _abs=money["home_cents"].abs())
+            .groupby("_key")["_abs"]
+            .max()
+        )
+        missing = active["amount_at_risk_cents"].notna() & active["home_cents"].isna()
+        note = f"Total at risk in {home}, the home currency" + (
+            f" ({int(missing.sum())} amount(s) without an exchange rate left out)"
+            if missing.any()
+            else ""
+        )
+        sheet.cell(row=row, column=keys.index("title") + 1, value=safe_text(note)).font = Font(
+            bold=True
+        )
+        cell = sheet.cell(
+            row=row, column=keys.index("home_amount") + 1, value=int(per_record.sum()) / 100
+        )
+        cell.number_format, cell.font = money_format(home), Font(bold=True)
+
+
+def print_setup(sheet: Worksheet, repeat_header: bool = True) -> None:
+    """Landscape, one page wide, the header row on every printed page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    if repeat_header:
+        sheet.print_title_rows = "1:1"
+
+
+def _area_sheet(book: Workbook, area: str, rows: pd.DataFrame, home: str | None) -> Worksheet:
+    sheet = book.create_sheet(AREA_TITLES[area][:31])
+    columns = sheet_columns(home)
+    _header(sheet, columns)
+    _write_rows(sheet, rows, columns, home)
+    last = max(len(rows), 1) + 1
+    keys = [c.key for c in columns]
+    status = get_column_letter(keys.index("review_status") + 1)
+    choices = DataValidation(
+        type="list", formula1='"' + ",".join(REVIEW_STATUSES) + '"', allow_blank=True
+    )
+    choices.add(f"{status}2:{status}{last + 500}")  # room for rows finance may add
+    sheet.add_data_validation(choices)
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
+    _totals(sheet, rows, columns, home)
+    print_setup(sheet)
+    return sheet
 
 
 def write_fix_list(
-    findings: pd.DataFrame, manifest: dict, summary: dict[str, Any], path: Path
+    findings: pd.DataFrame,
+    manifest: dict,
+    summary: dict[str, Any],
+    path: Path,
+    data: Dataset | None = None,
 ) -> None:
-    frame = findings.copy()
-    frame["amount"] = format_cents(frame["amount_at_risk_cents"])
-    frame["sf_link"] = salesforce_links(manifest, frame["sf_object"], frame["sf_id"])
-    frame["qb_link"] = quickbooks_links(manifest, frame["qb_entity"], frame["qb_id"])
-    for column in ("review_status", "owner", "review_note"):
-        if column not in frame:
-            frame[column] = pd.NA
-    frame = frame.assign(
-        _abs=frame["amount_at_risk_cents"].abs().fillna(-1),
-        _rank=frame["severity"].map(SEVERITY_RANK),
-    )
+    """Write fix_list.xlsx; `data` (the checked Dataset) gives names, numbers and exchange rates."""
+    from sfqb_diag.outputs.xlsx_start import write_start_sheet
+
+    as_of = pd.Timestamp(summary["as_of"])
+    home = home_currency(data)
+    frame = fix_list_frame(findings, data, manifest, as_of)
     book = Workbook()
-    _readme(book, summary)
+    start = book.active
+    start.title = START_SHEET
+    placed = []
     for area in AREAS:
-        rows = frame[frame["area"] == area].sort_values(
-            ["_abs", "_rank"], ascending=[False, True], kind="stable"
-        )
-        _area_sheet(book, area, rows)
+        rows = frame[frame["area"] == area]
+        sheet = _area_sheet(book, area, rows, home)
+        placed.append(rows.assign(_sheet=sheet.title, _row=range(2, len(rows) + 2)))
+    located = pd.concat(placed) if placed else frame.assign(_sheet="", _row=0)
+    write_start_sheet(start, located, summary, data, manifest, home)
     book.save(path)
