@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sfqb_diag.apply_fixes import apply_fixes, loader_files
+from sfqb_demo.apply_fixes import apply_fixes, loader_files
 
 
 def snapshot(raw: Path) -> dict[str, pd.DataFrame]:

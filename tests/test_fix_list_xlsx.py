@@ -161,7 +161,7 @@ def test_print_setup(book):
 @pytest.fixture(scope="module")
 def small_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo checked once into client/out, with the header-only reviews.csv `init` writes."""
-    from sfqb_diag.sources.demo import generate_demo
+    from sfqb_demo.generator import generate_demo
 
     client = tmp_path_factory.mktemp("xlsx_client")
     generate_demo(client, size=300, seed=7)
