@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.install-stamp
 EXTRAS ?= dev
 
-.PHONY: demo test lab lint typecheck fmt bench clean install lock
+.PHONY: demo test test-fast contracts lab lint typecheck fmt bench clean install lock
 
 # Create .venv and install the package with the pinned versions of constraints.txt.
 $(STAMP): pyproject.toml constraints.txt
@@ -20,8 +20,16 @@ demo: $(STAMP)
 	$(BIN)/sfqb-diag demo --out out/demo
 
 # Lint, type-check and run the whole test suite (notebooks executed with papermill included).
-test: $(STAMP) lint typecheck
+test: $(STAMP) lint typecheck contracts
 	$(BIN)/python -m pytest -q
+
+# The fast suite: everything but the tests that generate a demo or run notebooks (marked slow).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" -n auto
+
+# The architecture as import contracts (pyproject.toml [tool.importlinter]).
+contracts: $(STAMP)
+	$(BIN)/lint-imports
 
 lint: $(STAMP)
 	$(BIN)/ruff check sfqb_diag sfqb_demo tests benchmarks notebooks

@@ -95,28 +95,6 @@ def finding_ids(frame: pd.DataFrame) -> pd.Series:
     return joined.map(lambda k: hashlib.sha1(k.encode("utf-8")).hexdigest()[:16]).astype("string")
 
 
-def format_cents(cents: pd.Series) -> pd.Series:
-    """Integer cents -> '1234.56' text (exact; no float formatting)."""
-    value = cents.astype("Int64")
-    sign = value.lt(0).map({True: "-", False: ""})
-    magnitude = value.abs()
-    text = (
-        sign
-        + (magnitude // 100).astype("string")
-        + "."
-        + (magnitude % 100).astype("string").str.zfill(2)
-    )
-    return text.where(value.notna(), "")
-
-
-def money(cents: int | None, currency: str | None) -> str:
-    """Human text for an amount: '12,400.00 USD'."""
-    if cents is None or pd.isna(cents):
-        return ""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(int(cents)) // 100:,}.{abs(int(cents)) % 100:02d} {currency or ''}".strip()
-
-
 def empty_findings() -> pd.DataFrame:
     """A findings frame with no rows (a copy of one template: conform() is not free)."""
     return _EMPTY.copy()

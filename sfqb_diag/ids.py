@@ -7,6 +7,8 @@ three encoding which of the first 15 are upper case. Joins are only safe on the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -85,3 +87,28 @@ def series_to_18(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     valid = shaped & ~bad_suffix & ~blank
     converted = (head + suffix_text).where(valid)
     return converted.astype("string"), pd.Series(~blank & ~valid, index=values.index)
+
+
+def member(values: pd.Series, keys: Iterable[Any]) -> pd.Series:
+    """values.isin(keys) as a plain bool Series, compared as text and fast on Arrow-backed text
+    (pyarrow's hash lookup; pandas' own isin on such columns converts every value to a Python
+    object, seconds at 100k keys). NA is never a member."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    key_list = [
+        str(k)
+        for k in (keys.dropna() if isinstance(keys, pd.Series | pd.Index) else keys)
+        if k is not None and not (isinstance(k, float) and k != k)
+    ]
+    text = values.astype("string[pyarrow]")
+    arr = (
+        pa.chunked_array([pa.array(text.array)])
+        if len(text)
+        else pa.chunked_array([], type=pa.large_string())
+    )
+    arr = arr.cast(pa.large_string())
+    found = pc.is_in(arr, value_set=pa.array(key_list, type=pa.large_string()), skip_nulls=True)
+    return pd.Series(
+        found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index, dtype=bool
+    )

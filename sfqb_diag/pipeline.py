@@ -23,16 +23,14 @@ from sfqb_diag.dataset import Dataset
 from sfqb_diag.engine import RunResult, run_checks
 from sfqb_diag.errors import UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
+from sfqb_diag.outputs.layout import CACHE, VIEWS_FOLDER
 from sfqb_diag.outputs.publish import publishing
 from sfqb_diag.outputs.summary import build_summary
 from sfqb_diag.outputs.tables import findings_csv_frame, write_csv, write_output_table
 from sfqb_diag.outputs.xlsx import write_fix_list
-from sfqb_diag.outputs.xlsx_reviews import find_reviews
-from sfqb_diag.reviewer_files import read_decisions, read_reviews
+from sfqb_diag.outputs.xlsx_reviews import find_reviews, read_any_reviews
+from sfqb_diag.reviewer_files import read_decisions
 from sfqb_diag.sources.files import load_raw
-
-CACHE = "cache"  # <out>/cache/: the Dataset and the full findings table, for notebooks
-VIEWS_FOLDER = "views"  # <out>/cache/views/<area>.<view>.parquet: the tables notebooks show
 
 
 @dataclass(frozen=True)
@@ -111,7 +109,7 @@ def compute(
         as_of_source=source,
         areas=options.areas,
         decisions=read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
-        reviews=read_reviews(find_reviews(options.reviews, options.raw.parent)),
+        reviews=read_any_reviews(find_reviews(options.reviews, options.raw.parent)),
     )
     parameters = {
         "areas": list(options.areas),

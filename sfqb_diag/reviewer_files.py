@@ -82,10 +82,6 @@ def read_reviews(path: Path | None) -> pd.DataFrame:
         frame["until"] = pd.Series(dtype="datetime64[ns, UTC]")
         return frame
     path = Path(path)
-    if path.suffix.lower() == ".xlsx":  # a fix list finance filled in (outputs/xlsx_reviews.py)
-        from sfqb_diag.outputs.xlsx_reviews import read_xlsx_reviews
-
-        return read_xlsx_reviews(path)
     frame, problems = _read(path, REVIEW_COLUMNS, ["finding_id", "status"])
     if not problems:
         problems += _check_values(frame, "status", {"open", "accepted", "waived", "fixed"}, path)

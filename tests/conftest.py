@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from pathlib import Path
@@ -14,6 +15,34 @@ from sfqb_diag.pipeline import CheckOptions, CheckRun, run_check
 settings.register_profile("ci", deadline=None, derandomize=True, max_examples=100)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+# Fixtures that generate a demo or run the notebooks: a test that uses one (directly or through
+# another fixture) is slow, and so is one that calls the generator itself.
+SLOW_FIXTURES = {"demo_dir", "small_report"}
+
+
+def _builds_a_demo(function: object) -> bool:
+    try:
+        return "generate_demo(" in inspect.getsource(function)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark demo-building tests slow automatically (splink's conftest does the same for its
+    backends), so `make test-fast` stays fast: a test is slow when it, or any fixture it uses,
+    generates a demo or runs the notebooks."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        fixtures = [
+            d.func for defs in (info.name2fixturedefs.values() if info else ()) for d in defs
+        ]
+        uses = set(getattr(item, "fixturenames", ()))
+        if uses & SLOW_FIXTURES or any(
+            _builds_a_demo(f) for f in [getattr(item, "function", None), *fixtures]
+        ):
+            item.add_marker(pytest.mark.slow)
+
 
 DEMO_SEED = 7
 DEMO_SIZE = 2000  # the real default demo: quality bars are measured on what users see

@@ -23,12 +23,13 @@ from partial_sync_fixture import (
 from sfqb_diag.checks.partial_sync.state import CATEGORY_CHECK, billing_state
 from sfqb_diag.checks.partial_sync.totals import control_totals_cents
 from sfqb_diag.checks.partial_sync.views import FUNNEL_STAGES, funnel, gap_by_cause, unbilled_by_age
-from sfqb_diag.checks.partial_sync.words import error_code, money
+from sfqb_diag.checks.partial_sync.words import error_code
 from sfqb_diag.config import ClientConfig
-from sfqb_diag.findings import money as money_one
 from sfqb_diag.outputs.safe_cells import validate_data_loader
 from sfqb_diag.pipeline import CheckOptions, compute, run_all, run_check
 from sfqb_diag.sources.files import load_raw
+from sfqb_diag.words import money as money_one
+from sfqb_diag.words import money_text as money
 
 AREA = ("partial_sync",)
 AS_OF = pd.Timestamp("2026-11-20T12:00:00Z")

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from sfqb_diag.words import money_text
+
 SEVERITY_COLOURS = {
     "critical": "#b2182b",
     "high": "#ef8a62",
@@ -60,17 +62,7 @@ def _json_default(value: Any) -> Any:
 
 def money_column(cents: pd.Series, currency: pd.Series) -> pd.Series:
     """'12,400.00 USD' text for a table a person reads."""
-    value = cents.astype("Int64")
-    whole = (value.abs() // 100).map(lambda v: f"{v:,}" if pd.notna(v) else "")
-    text = (
-        value.lt(0).map({True: "-", False: ""}).astype("string")
-        + whole.astype("string")
-        + "."
-        + (value.abs() % 100).astype("string").str.zfill(2)
-        + " "
-        + currency.fillna("").astype("string")
-    )
-    return text.where(value.notna(), "").str.strip()
+    return money_text(cents, currency)
 
 
 def table(frame: pd.DataFrame, limit: int = 25) -> Any:

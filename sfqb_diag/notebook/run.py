@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.pipeline import CACHE, VIEWS_FOLDER, CheckOptions, run_check
+from sfqb_diag.outputs.layout import CACHE, VIEWS_FOLDER
+from sfqb_diag.pipeline import CheckOptions, run_check
 
 
 @dataclass

@@ -15,7 +15,7 @@ import pandas as pd
 from sfqb_diag.findings import SEVERITY_RANK
 from sfqb_diag.notebook.display import money_column
 from sfqb_diag.notebook.run import Run
-from sfqb_diag.pipeline import CACHE
+from sfqb_diag.outputs.layout import CACHE
 
 AGE_BUCKETS = ("first seen this run", "1-7 days", "8-30 days", "over 30 days")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.words import money_text
 
 # QBO entity -> (table, what a person calls it)
 QB_TABLES = {
@@ -34,18 +35,6 @@ SF_TABLES = {
     "OpportunityLineItem": "opportunity_lines",
     "PricebookEntry": "pricebook_entries",
 }
-
-
-def money_text(cents: pd.Series, currency: pd.Series) -> pd.Series:
-    """'54,145.00 CAD' per row (exact: from integer cents); empty where there is no amount."""
-    value = cents.astype("Int64")
-    magnitude = value.abs()
-    whole = (magnitude // 100).map(lambda w: "" if pd.isna(w) else f"{int(w):,}").astype("string")
-    cents_part = (magnitude % 100).astype("string").str.zfill(2)
-    sign = value.lt(0).map({True: "-", False: ""}).astype("string").fillna("")
-    code = currency.astype("string").fillna("")
-    text = (sign + whole + "." + cents_part + " " + code).str.strip()
-    return text.where(value.notna(), "").astype("string")
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:

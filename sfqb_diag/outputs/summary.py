@@ -11,7 +11,8 @@ import pandas as pd
 
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.engine import RunResult
-from sfqb_diag.findings import AREAS, SEVERITIES, format_cents
+from sfqb_diag.findings import AREAS, SEVERITIES
+from sfqb_diag.words import format_cents
 
 
 def record_key(findings: pd.DataFrame) -> pd.Series:

@@ -17,8 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from sfqb_diag.checks.base import DataLoaderFile
-from sfqb_diag.findings import CSV_COLUMNS, format_cents
+from sfqb_diag.findings import CSV_COLUMNS
 from sfqb_diag.outputs.safe_cells import neutralise, validate_data_loader
+from sfqb_diag.words import format_cents
 
 # Data Loader with "Use Bulk API" and Bulk API 2.0: "#N/A" sets a field to null on update; an
 # empty cell is ignored (the field keeps its value), so a blank original would never come back.

@@ -9,14 +9,13 @@ number, customer name) and open in Salesforce or QuickBooks from the cell. The r
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -28,6 +27,16 @@ from sfqb_diag.outputs.links import quickbooks_links, salesforce_links
 from sfqb_diag.outputs.record_labels import qb_labels, sf_labels
 from sfqb_diag.outputs.safe_cells import neutralise
 from sfqb_diag.outputs.summary import amount_at_risk, record_key
+from sfqb_diag.outputs.xlsx_style import (
+    FINDING_ID_HEADER,
+    HEADER_FILL,
+    REVIEW_HEADERS,
+    REVIEW_STATUSES,
+    START_SHEET,
+    money_format,
+    print_setup,
+    safe_text,
+)
 
 AREA_TITLES = {
     "auth_env": "Connections & environments",
@@ -36,19 +45,6 @@ AREA_TITLES = {
     "partial_sync": "Missing or partial syncs",
     "sync_jobs": "Sync jobs & duplicates",
 }
-START_SHEET = "Start here"
-FINDING_ID_HEADER = "Finding id"
-# The columns finance fills; xlsx_reviews reads them back under these headers.
-REVIEW_HEADERS = {
-    "review_status": "Review status",
-    "owner": "Owner",
-    "review_note": "Reviewer note",
-    "until": "Until",
-}
-REVIEW_STATUSES = ("open", "accepted", "waived", "fixed")
-# ISO 4217 currencies without a minor unit: shown without decimals.
-NO_DECIMALS = {"JPY", "KRW", "CLP", "ISK", "VND", "XAF", "XOF", "PYG", "UGX"}
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 WAIVED_FONT = Font(color="808080", italic=True)
 
 
@@ -83,20 +79,6 @@ def sheet_columns(home: str | None) -> list[Column]:
         Column("until", REVIEW_HEADERS["until"], 12, "date"),
         Column("finding_id", FINDING_ID_HEADER, 18, "id"),
     ]
-
-
-def money_format(currency: object) -> str:
-    """'#,##0.00 "USD"': thousands separators and the currency code, per row."""
-    code = (
-        str(currency) if isinstance(currency, str) and re.fullmatch(r"[A-Z]{3}", currency) else ""
-    )
-    number = "#,##0" if code in NO_DECIMALS else "#,##0.00"
-    return f'{number} "{code}"' if code else number
-
-
-def safe_text(text: str) -> str:
-    """One text cell, neutralised like the frames (openpyxl runs a string starting '=')."""
-    return str(neutralise(pd.DataFrame({"v": [text]}, dtype=object))["v"].iloc[0])
 
 
 def _until_cells(until: pd.Series) -> pd.Series:
@@ -216,16 +198,6 @@ def _totals(sheet: Worksheet, rows: pd.DataFrame, columns: list[Column], home: s
             row=row, column=keys.index("home_amount") + 1, value=int(per_record.sum()) / 100
         )
         cell.number_format, cell.font = money_format(home), Font(bold=True)
-
-
-def print_setup(sheet: Worksheet, repeat_header: bool = True) -> None:
-    """Landscape, one page wide, the header row on every printed page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    if repeat_header:
-        sheet.print_title_rows = "1:1"
 
 
 def _area_sheet(book: Workbook, area: str, rows: pd.DataFrame, home: str | None) -> Worksheet:

@@ -17,7 +17,8 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from sfqb_diag.errors import InputError, Problem
-from sfqb_diag.outputs.xlsx import FINDING_ID_HEADER, REVIEW_HEADERS, REVIEW_STATUSES
+from sfqb_diag.outputs.xlsx_style import FINDING_ID_HEADER, REVIEW_HEADERS, REVIEW_STATUSES
+from sfqb_diag.reviewer_files import read_reviews
 
 COLUMNS = ["finding_id", "status", "owner", "note", "until"]
 _FIELDS = {
@@ -143,3 +144,10 @@ def find_reviews(given: Path | None, folder: Path) -> Path | None:
     if has_rows or not xlsx.is_file():
         return csv
     return xlsx
+
+
+def read_any_reviews(path: Path | None) -> pd.DataFrame:
+    """Reviews from reviews.csv or from a fix_list.xlsx finance filled in (same frame shape)."""
+    if path is not None and Path(path).suffix.lower() == ".xlsx" and Path(path).is_file():
+        return read_xlsx_reviews(Path(path))
+    return read_reviews(path)

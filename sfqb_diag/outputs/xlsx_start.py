@@ -16,9 +16,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.findings import money
 from sfqb_diag.outputs.summary import record_key
-from sfqb_diag.outputs.xlsx import (
+from sfqb_diag.outputs.xlsx_style import (
     FINDING_ID_HEADER,
     HEADER_FILL,
     REVIEW_HEADERS,
@@ -27,6 +26,7 @@ from sfqb_diag.outputs.xlsx import (
     print_setup,
     safe_text,
 )
+from sfqb_diag.words import money
 
 TOP = 10
 TOP_COLUMNS = [

@@ -17,8 +17,9 @@ from pathlib import Path
 import nbformat
 
 from sfqb_diag.errors import NotebookError, UsageError
+from sfqb_diag.outputs.layout import CACHE
 from sfqb_diag.outputs.publish import partial_of, publishing
-from sfqb_diag.pipeline import CACHE, CheckOptions, CheckRun, build_check_outputs, compute
+from sfqb_diag.pipeline import CheckOptions, CheckRun, build_check_outputs, compute
 from sfqb_diag.reporting.index import write_index
 from sfqb_diag.resources import notebook_paths, resource_dir
 from sfqb_diag.scheduling.lock import ScheduleOptions, notebook_deadline, run_lock

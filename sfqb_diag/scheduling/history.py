@@ -25,7 +25,7 @@ import pandas as pd
 from sfqb_diag.engine import apply_reviews
 from sfqb_diag.errors import UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES
-from sfqb_diag.pipeline import CACHE
+from sfqb_diag.outputs.layout import CACHE
 from sfqb_diag.reviewer_files import read_reviews
 
 ENTRY_FILES = ("summary.json", "findings.csv")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.checks.base import Context, check
-from sfqb_diag.findings import empty_findings, money, new_findings
+from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.words import money
 
 
 def _sf_currency_use(ctx: Context) -> pd.DataFrame:

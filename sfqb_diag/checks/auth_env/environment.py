@@ -27,7 +27,8 @@ from sfqb_diag.checks.auth_env.ids import (
     shared_short_refs,
 )
 from sfqb_diag.checks.base import Context, check
-from sfqb_diag.findings import empty_findings, money, new_findings
+from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.words import money
 
 REALM_SHARE = 0.5  # share of stored links broken (unresolved or unrelated) that means another realm
 REALM_MIN_LINKS = 10  # below this many links a share says nothing

@@ -14,9 +14,9 @@ import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
 from sfqb_diag import envrules
-from sfqb_diag.checks.auth_env.ids import isin
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.envrules import EnvVerdict
+from sfqb_diag.ids import member
 from sfqb_diag.sources.schema import SF_OBJECT_OF_TABLE
 
 # Below this token-set similarity (0-100) a linked pair's names have nothing to do with each other
@@ -209,7 +209,7 @@ def link_resolution(data: Dataset) -> pd.DataFrame:
         if sf is None or qb is None:
             continue
         names = _qb_names(qb, qb_cols)
-        found = isin(sf["link_id"], names.index)
+        found = member(sf["link_id"], names.index)
         matched = names.reindex(sf["link_id"][found].to_numpy())
         score = pd.Series(np.nan, index=sf.index)
         if found.any():

@@ -8,13 +8,13 @@ case is kept. Pure functions of the Dataset; the checks in auth_env.py report th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.ids import ID_IN_TEXT, series_to_18
+from sfqb_diag.ids import ID_IN_TEXT, member, series_to_18
 from sfqb_diag.sources.schema import SF_OBJECT_OF_TABLE
 
 if TYPE_CHECKING:
@@ -54,14 +54,6 @@ def shared_short_refs(ctx: Context) -> pd.DataFrame:
     return ctx.shared(
         "auth_env.short_refs", lambda: short_refs(ctx.data, ctx.config, shared_refs(ctx))
     )
-
-
-def isin(values: pd.Series, pool: Any) -> pd.Series:
-    """`values.isin(pool)` through a hash table: arrow-backed string Series test each pool item in
-    Python, which costs seconds against the tens of thousands of Ids of one org."""
-    keys = pd.Index(list(pool), dtype=object)
-    objects = pd.Series(values.to_numpy(dtype=object), index=values.index, dtype=object)
-    return objects.isin(keys).astype(bool)
 
 
 def _invoice_field(config: ClientConfig) -> str:
@@ -215,14 +207,14 @@ def foreign_refs(
         sf_created=pd.to_datetime(refs["sf_id"].map(known["created_date"]), utc=True),
         sf_name=refs["sf_id"].map(known["sf_name"]).astype("string"),
     )
-    exists = isin(refs["sf_id"], known.index)
+    exists = member(refs["sf_id"], known.index)
     # A 15-char Id whose case was lost (lower-cased by a spreadsheet) computes to another 18-char
     # Id; when it fits one of our records case-insensitively it is a form problem, not a foreign Id.
     lowered = refs["sf_id"].str.slice(0, 15).str.lower()
     case_lost = (
         ~exists
         & (refs["sf_id_as_written"].str.len() == 15)
-        & isin(lowered, set(records["sf_id"].str.slice(0, 15).str.lower()))
+        & member(lowered, set(records["sf_id"].str.slice(0, 15).str.lower()))
     )
     # The memo can only have been written by the QBO record's last update: a Salesforce record
     # created after that cannot be the one it names. An hour absorbs clock differences.
@@ -292,9 +284,9 @@ def short_refs(
     by_lower = records.assign(low=records["sf_id"].str.slice(0, 15).str.lower()).drop_duplicates(
         "low"
     )
-    short["collides"] = isin(lowered, set(case_collisions(data)["group"]))
-    exact = isin(short["sf_id"], set(records["sf_id"]))
-    short["case_lost"] = ~exact & isin(lowered, set(by_lower["low"]))
+    short["collides"] = member(lowered, set(case_collisions(data)["group"]))
+    exact = member(short["sf_id"], set(records["sf_id"]))
+    short["case_lost"] = ~exact & member(lowered, set(by_lower["low"]))
     target = short["sf_id"].where(exact, lowered.map(by_lower.set_index("low")["sf_id"]))
     short["target"] = target.fillna(short["sf_id"]).astype("string")
     return short.reset_index(drop=True)

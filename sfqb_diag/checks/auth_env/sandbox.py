@@ -14,11 +14,13 @@ from rapidfuzz import fuzz, process, utils
 
 from sfqb_diag import envrules
 from sfqb_diag.checks.auth_env.facts import quickbooks_verdict, salesforce_verdict
-from sfqb_diag.checks.auth_env.ids import isin, qbo_sf_refs, sf_records, shared_refs
+from sfqb_diag.checks.auth_env.ids import qbo_sf_refs, sf_records, shared_refs
 from sfqb_diag.checks.base import Context, check
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.findings import empty_findings, money, new_findings
+from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.ids import member
+from sfqb_diag.words import money
 
 # Token-sort similarity (0-100) for "this customer is that account" when no invoice links them.
 NAME_MATCH = 90.0
@@ -55,7 +57,7 @@ def behind_opportunities(
     opps = data.get("opportunities")
     if opps is None or refs.empty:
         return pd.DataFrame()
-    refs = refs[(refs["qb_entity"] == "Invoice") & isin(refs["sf_id"], set(opps["id"]))]
+    refs = refs[(refs["qb_entity"] == "Invoice") & member(refs["sf_id"], set(opps["id"]))]
     opp = opps.drop_duplicates("id").set_index("id")
     won = (
         opp["is_won"].astype("boolean").fillna(False)

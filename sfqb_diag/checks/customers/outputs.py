@@ -7,9 +7,9 @@ import pandas as pd
 
 from sfqb_diag.checks.base import DataLoaderFile
 from sfqb_diag.config import ClientConfig
-from sfqb_diag.findings import format_cents
 from sfqb_diag.matching.customer_duplicates import cluster_table
 from sfqb_diag.matching.customers import CustomerMatching
+from sfqb_diag.words import format_cents
 
 
 def _survivor_reason(parties: pd.DataFrame, linked: pd.Series, count: str, label: str) -> pd.Series:

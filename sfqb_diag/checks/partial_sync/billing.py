@@ -13,8 +13,8 @@ import pandas as pd
 
 from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.partial_sync.state import shared_state, won_time
-from sfqb_diag.checks.partial_sync.words import day, days_between, money, text
 from sfqb_diag.findings import new_findings
+from sfqb_diag.words import day, days_between, money_text, text
 
 LINK_FIELD = "QBO_Invoice_Id__c"
 
@@ -38,7 +38,7 @@ def _deal_words(ctx: Context, opps: pd.DataFrame) -> pd.Series:
     """'12,400.00 USD, won 2026-09-02, 79 days ago'."""
     age = days_between(won_time(opps) - pd.Timedelta(days=1), ctx.as_of)
     return (
-        money(opps["amount_cents"], opps["currency"]).replace("", "no amount")
+        money_text(opps["amount_cents"], opps["currency"]).replace("", "no amount")
         + ", won "
         + day(opps["close_date"])
         + ", "
@@ -158,13 +158,13 @@ def invoice_lines_missing(ctx: Context) -> pd.DataFrame:
         detail="Opportunity has "
         + opps["opp_lines"].astype("string")
         + " line(s) totalling "
-        + money(opps["amount_cents"], opps["currency"])
+        + money_text(opps["amount_cents"], opps["currency"])
         + "; QBO invoice "
         + opps["link"]
         + " has "
         + lines
         + " item line(s) totalling "
-        + money(opps["invoiced_cents"], opps["currency"])
+        + money_text(opps["invoiced_cents"], opps["currency"])
         + ".",
         suggested_action="Add the missing lines to the invoice in QBO (or void it and re-run the sync for this deal).",
         amount_cents=opps["gap_cents"].abs(),
@@ -218,7 +218,7 @@ def lost_writeback(ctx: Context) -> pd.DataFrame:
         detail="QBO invoice "
         + opps["named_invoice"]
         + " ("
-        + money(opps["inv_header_net_cents"], opps["currency"])
+        + money_text(opps["inv_header_net_cents"], opps["currency"])
         + ", "
         + day(opps["inv_txn_date"])
         + f") names this opportunity, but {link_field(ctx)} "

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.checks.base import Context, check
-from sfqb_diag.checks.partial_sync.state import member, shared_state
-from sfqb_diag.checks.partial_sync.words import day, money, text
+from sfqb_diag.checks.partial_sync.state import shared_state
 from sfqb_diag.findings import new_findings
+from sfqb_diag.ids import member
+from sfqb_diag.words import day, money_text, text
 
 
 @check(
@@ -27,7 +28,7 @@ def orphan_invoice(ctx: Context) -> pd.DataFrame:
     inv = facts.loc[orphans["invoice_id"]].reset_index(drop=True)
     reason = orphans["reason"].reset_index(drop=True)
     name = orphans["sf_id"].map(opps.set_index("id")["name"]).reset_index(drop=True)
-    amount = money(inv["lines_net_cents"], inv["currency"])
+    amount = money_text(inv["lines_net_cents"], inv["currency"])
     what = reason.map(
         {
             "matches_opportunity": "bills exactly the unlinked won deal ",
@@ -121,9 +122,9 @@ def invoice_total_mismatch(ctx: Context) -> pd.DataFrame:
         qb_id=bad["id"],
         title="Invoice total differs from its lines: #" + bad["doc_number"].fillna(bad["id"]),
         detail="Header total before tax "
-        + money(bad["header_net_cents"], bad["currency"])
+        + money_text(bad["header_net_cents"], bad["currency"])
         + ", lines add up to "
-        + money(bad["lines_net_cents"], bad["currency"])
+        + money_text(bad["lines_net_cents"], bad["currency"])
         + ".",
         suggested_action="Open the invoice in QBO, check the lines against the deal and save it so the total is "
         "recomputed.",

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sfqb_diag.checks.partial_sync.state import member
 from sfqb_diag.config import Thresholds
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.ids import member
 
 # Words connectors write into the memo/private note of what they create ("Created by Salesforce
 # sync", "SFDC Opportunity ..."). A person's own notes rarely name the other system.

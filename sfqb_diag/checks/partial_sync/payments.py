@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.checks.base import Context, check
-from sfqb_diag.checks.partial_sync.state import lookup, member
-from sfqb_diag.checks.partial_sync.words import day, money, text
+from sfqb_diag.checks.partial_sync.state import lookup
 from sfqb_diag.findings import new_findings
+from sfqb_diag.ids import member
+from sfqb_diag.words import day, money_text, text
 
 
 def _customer_names(ctx: Context) -> pd.Series:
@@ -62,13 +63,13 @@ def payment_unapplied(ctx: Context) -> pd.DataFrame:
         + " of "
         + day(pay["txn_date"])
         + " ("
-        + money(pay["total_cents"], pay["currency"])
+        + money_text(pay["total_cents"], pay["currency"])
         + ") has "
-        + money(pay["unapplied_cents"], pay["currency"])
+        + money_text(pay["unapplied_cents"], pay["currency"])
         + " unapplied while the customer has "
         + pay["customer_id"].map(count).astype("string")
         + " open invoice(s) owing "
-        + money(open_cents, pay["currency"])
+        + money_text(open_cents, pay["currency"])
         + ".",
         suggested_action="Open the payment in QBO and apply the unapplied amount to the open invoices.",
         amount_cents=at_risk,
@@ -133,7 +134,7 @@ def payment_customer_mismatch(ctx: Context) -> pd.DataFrame:
         + " from "
         + text(payer)
         + " applies "
-        + money(bad["amount_cents"], bad["currency"])
+        + money_text(bad["amount_cents"], bad["currency"])
         + " to invoice "
         + bad["txn_id"]
         + " of "
@@ -172,7 +173,7 @@ def payment_missing_invoice(ctx: Context) -> pd.DataFrame:
         detail="Payment "
         + bad["payment_id"]
         + " applies "
-        + money(bad["amount_cents"], bad["currency"])
+        + money_text(bad["amount_cents"], bad["currency"])
         + " to invoice "
         + bad["txn_id"]
         + ", which is not in the pulled realm.",

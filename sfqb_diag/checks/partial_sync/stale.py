@@ -11,15 +11,9 @@ import pandas as pd
 
 from sfqb_diag.checks.base import Context, check, output
 from sfqb_diag.checks.partial_sync.state import shared_state
-from sfqb_diag.checks.partial_sync.words import (
-    cause_and_fix,
-    day,
-    days_between,
-    error_code,
-    money,
-    text,
-)
-from sfqb_diag.findings import format_cents, new_findings
+from sfqb_diag.checks.partial_sync.words import cause_and_fix, error_code
+from sfqb_diag.findings import new_findings
+from sfqb_diag.words import day, days_between, format_cents, money_text, text
 
 
 def _pair(opps: pd.DataFrame) -> dict:
@@ -56,11 +50,11 @@ def stale_opportunity(ctx: Context) -> pd.DataFrame:
         + ", after the last sync ("
         + day(opps["last_sync"])
         + "); the deal is now "
-        + money(opps["amount_cents"], opps["currency"])
+        + money_text(opps["amount_cents"], opps["currency"])
         + ", QBO invoice "
         + opps["link"]
         + " bills "
-        + money(opps["invoiced_cents"], opps["currency"])
+        + money_text(opps["invoiced_cents"], opps["currency"])
         + ".",
         suggested_action="Re-run the sync for this deal (or correct the invoice in QBO; use a credit memo if "
         "the period is closed).",
@@ -93,9 +87,9 @@ def stale_invoice_edit(ctx: Context) -> pd.DataFrame:
         + "), after the last sync ("
         + day(opps["last_sync"])
         + "); it bills "
-        + money(opps["invoiced_cents"], opps["currency"])
+        + money_text(opps["invoiced_cents"], opps["currency"])
         + ", the deal says "
-        + money(opps["amount_cents"], opps["currency"])
+        + money_text(opps["amount_cents"], opps["currency"])
         + ".",
         suggested_action="Agree with finance which amount is right; update the deal (or the invoice) so the next "
         "sync does not overwrite the QBO edit.",

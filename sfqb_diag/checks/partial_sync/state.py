@@ -13,6 +13,7 @@ import pandas as pd
 from sfqb_diag.checks.base import Context
 from sfqb_diag.config import ClientConfig, Thresholds
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.ids import member
 from sfqb_diag.linkage import invoice_opportunity_refs
 
 # QBO voids an invoice by zeroing every amount and writing "Voided" into its PrivateNote.
@@ -41,21 +42,6 @@ CATEGORY_CHECK = {
     "lost_writeback": None,
     "unlinked_billed": None,
 }
-
-
-def member(values: pd.Series, keys: object) -> pd.Series:
-    """values.isin(keys) for large key sets, False for missing values. Arrow-backed string
-    isin converts every key to a pyarrow scalar (seconds at 100k keys); object isin hashes."""
-    if isinstance(keys, pd.Series | pd.Index):
-        found = np.asarray(keys.astype(object))
-    else:
-        found = np.array(list(keys), dtype=object)  # type: ignore[call-overload]
-    found = found[pd.notna(found)] if len(found) else found
-    inside = np.asarray(values.astype(object))
-    return (
-        pd.Series(pd.Series(inside, dtype=object).isin(found).to_numpy(), index=values.index)
-        & values.notna()
-    )
 
 
 def _blank_to_na(values: pd.Series) -> pd.Series:

@@ -12,8 +12,7 @@ import pandas as pd
 
 from sfqb_diag.checks.base import Context, DataLoaderFile, output
 from sfqb_diag.checks.partial_sync.state import CATEGORY_CHECK, shared_state
-from sfqb_diag.checks.partial_sync.words import day, days_between
-from sfqb_diag.findings import format_cents
+from sfqb_diag.words import day, days_between, format_cents
 
 # Column order of the gap explanation (finance reads left to right: timing, then defects, then others).
 GAP_COLUMNS = [

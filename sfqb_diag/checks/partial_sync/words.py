@@ -61,36 +61,3 @@ def cause_and_fix(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
         lambda c: ERROR_CODES.get(c, UNKNOWN_CODE)[1] if isinstance(c, str) else UNKNOWN_CODE[1]
     )
     return cause.astype("string"), fix.astype("string")
-
-
-def money(cents: pd.Series, currency: pd.Series) -> pd.Series:
-    """'12,400.00 USD' for each row (exact, from integer cents); '' where the amount is missing."""
-    value = cents.astype("Int64")
-    whole = (value.abs() // 100).map(lambda v: f"{v:,}" if pd.notna(v) else "").astype("string")
-    text = (
-        value.lt(0).map({True: "-", False: ""}).astype("string").fillna("")
-        + whole
-        + "."
-        + (value.abs() % 100).astype("string").str.zfill(2)
-        + " "
-        + currency.astype("string").fillna("")
-    )
-    return text.where(value.notna(), "").str.strip().fillna("")
-
-
-def day(values: pd.Series) -> pd.Series:
-    """A date or timestamp as YYYY-MM-DD ('unknown' when missing)."""
-    stamps = pd.to_datetime(values)
-    return stamps.dt.strftime("%Y-%m-%d").astype("string").fillna("unknown")
-
-
-def days_between(since: pd.Series, as_of: pd.Timestamp) -> pd.Series:
-    """Whole days from `since` (tz-aware or naive date) to the as-of time."""
-    stamps = pd.to_datetime(since)
-    if stamps.dt.tz is None:
-        stamps = stamps.dt.tz_localize("UTC")
-    return ((as_of - stamps).dt.total_seconds() // 86400).astype("Int64")
-
-
-def text(values: pd.Series, empty: str = "") -> pd.Series:
-    return values.astype("string").fillna(empty)

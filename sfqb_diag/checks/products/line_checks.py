@@ -14,8 +14,9 @@ import pandas as pd
 from sfqb_diag.checks.base import CheckSpec, Context, check
 from sfqb_diag.checks.products.line_classes import SEVERITY, classify
 from sfqb_diag.checks.products.lines import invoice_discounts, pair_lines
-from sfqb_diag.checks.products.state import home_currency, money_text, price_text, product_matches
+from sfqb_diag.checks.products.state import home_currency, product_matches
 from sfqb_diag.findings import new_findings
+from sfqb_diag.words import money_text, price_text
 
 NEEDS = ("opportunities.qb_invoice_id", "opportunity_lines", "invoices", "invoice_lines")
 _BELIEVED = ("linked_ok", "relink", "suggest_link")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sfqb_diag.checks.products.state import member
+from sfqb_diag.ids import member
 
 SEVERITY = {
     "currency_mismatch": "critical",

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sfqb_diag.checks.products.state import member
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.ids import member
 
 SALES = "SalesItemLineDetail"
 GROUP = "GroupLineDetail"

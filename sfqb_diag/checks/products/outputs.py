@@ -10,9 +10,9 @@ from sfqb_diag.checks.base import Context, DataLoaderFile, output
 from sfqb_diag.checks.products.items import item_clusters
 from sfqb_diag.checks.products.line_checks import NEEDS, line_actions, line_reconciliation
 from sfqb_diag.checks.products.prices import drifting
-from sfqb_diag.checks.products.state import money_text, product_matches
-from sfqb_diag.findings import format_cents
+from sfqb_diag.checks.products.state import product_matches
 from sfqb_diag.matching.products import MATCH_COLUMNS
+from sfqb_diag.words import format_cents, money_text
 
 # Line classes that need a correction on the invoice (info classes and equal lines do not).
 CORRECTIONS = (

@@ -13,12 +13,12 @@ from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.products.state import (
     home_currency,
     live_products,
-    price_text,
     product_matches,
     product_prices,
 )
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import new_findings
+from sfqb_diag.words import price_text
 
 
 def price_pairs(data: Dataset, tolerance: float = 0.01, tolerance_pct: float = 1.0) -> pd.DataFrame:

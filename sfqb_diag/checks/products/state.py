@@ -3,8 +3,7 @@ run), item usage on invoices, and money as words."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -106,57 +105,3 @@ def item_usage(data: Dataset) -> pd.Series:
     if lines is None or lines.empty:
         return pd.Series(dtype="int64")
     return lines["item_id"].dropna().value_counts()
-
-
-def money_text(cents: pd.Series, currency: pd.Series | str | None) -> pd.Series:
-    """'1,234.56 USD' for each amount in integer cents (exact, no float formatting)."""
-    value = cents.astype("Int64")
-    whole = (value.abs() // 100).map(lambda v: f"{v:,}" if pd.notna(v) else "", na_action="ignore")
-    cur = (
-        currency.fillna("").astype("string")
-        if isinstance(currency, pd.Series)
-        else pd.Series(currency or "", index=cents.index, dtype="string")
-    )
-    text = (
-        value.lt(0).map({True: "-", False: ""}).astype("string")
-        + whole.astype("string")
-        + "."
-        + (value.abs() % 100).astype("string").str.zfill(2)
-        + " "
-        + cur.reindex(cents.index)
-    )
-    return text.str.strip().where(value.notna(), "")
-
-
-def price_text(values: pd.Series) -> pd.Series:
-    """A unit price as people write it: two decimals, more only when QBO keeps more."""
-    numbers = values.astype("float64")
-    two = numbers.round(2)
-    precise = (numbers - two).abs() > 1e-9
-    text = two.map(lambda v: f"{v:,.2f}", na_action="ignore").astype("string")
-    long = numbers.map(lambda v: f"{v:,.6f}".rstrip("0"), na_action="ignore").astype("string")
-    return text.where(~precise, long).fillna("")
-
-
-def member(values: pd.Series, keys: Iterable[Any]) -> pd.Series:
-    """values.isin(keys) as a plain bool Series, fast on Arrow-backed text (pyarrow's hash lookup;
-    pandas' own isin on such columns converts every value to a Python object). NA is never a member."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    key_list = [
-        str(k)
-        for k in (keys.dropna() if isinstance(keys, pd.Series | pd.Index) else keys)
-        if k is not None
-    ]
-    text = values.astype("string[pyarrow]")
-    arr = (
-        pa.chunked_array([pa.array(text.array)])
-        if len(text)
-        else pa.chunked_array([], type=pa.large_string())
-    )
-    arr = arr.cast(pa.large_string())
-    found = pc.is_in(arr, value_set=pa.array(key_list, type=pa.large_string()), skip_nulls=True)
-    return pd.Series(
-        found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index, dtype=bool
-    )

@@ -11,11 +11,11 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.checks.base import Context, check, output
-from sfqb_diag.checks.sync_jobs.state import money_text
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import empty_findings, new_findings
 from sfqb_diag.synclog.classify import is_success
+from sfqb_diag.words import money_text
 
 
 def _last_log_write(data: Dataset) -> pd.DataFrame:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.checks.base import Context, check
-from sfqb_diag.checks.sync_jobs.state import money_text
 from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.words import money_text
 
 
 def _retry_copies(ctx: Context) -> set[str]:

@@ -13,13 +13,13 @@ import pandas as pd
 
 from sfqb_diag.checks.sync_jobs.state import (
     invoice_opportunity,
-    money_text,
     multiset_hash,
     split_by_reference,
     window_clusters,
 )
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.words import money_text
 
 CLUSTER_COLUMNS = ["cluster_id", "id", "keep", "reasons"]
 # Line fields a retried payload repeats exactly; SubTotal lines are computed by QBO, so left out.

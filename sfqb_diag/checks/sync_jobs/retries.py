@@ -15,8 +15,8 @@ from sfqb_diag.checks.sync_jobs.duplicates import (
     invoice_duplicates,
     payment_duplicates,
 )
-from sfqb_diag.checks.sync_jobs.state import money_text
 from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.words import money_text
 
 INVOICE_EXTRA = [
     "doc_number",

@@ -13,23 +13,6 @@ from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.linkage import invoice_opportunity_refs
 
-
-def money_text(cents: pd.Series, currency: pd.Series) -> pd.Series:
-    """'1,200.00 USD' per row (exact: integer cents, no float formatting)."""
-    value = cents.astype("Int64")
-    whole = value.abs() // 100
-    whole_text = whole.map(lambda v: f"{v:,}" if pd.notna(v) else "").astype("string")
-    text = (
-        value.lt(0).map({True: "-", False: ""}).astype("string")
-        + whole_text
-        + "."
-        + (value.abs() % 100).astype("string").str.zfill(2)
-        + " "
-        + currency.astype("string").fillna("")
-    )
-    return text.where(value.notna(), "").str.strip()
-
-
 _MEMO = "_sync_jobs_invoice_opportunity"
 
 

@@ -15,11 +15,11 @@ from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.sync_jobs.state import (
     integration_invoice_ids,
     invoice_opportunity,
-    money_text,
 )
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.findings import empty_findings, money, new_findings
+from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.words import money, money_text
 
 DARK_SHARE = (
     5  # a day (or stretch) is dark when the sync made fewer invoices than a fifth of its wins
