@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sfqb_diag.config import ClientConfig
+from sfqb_diag.config import ClientConfig, Links
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.ids import ID_IN_TEXT, series_to_18
 
@@ -60,3 +60,11 @@ def resolves(link_ids: pd.Series, target: pd.DataFrame | None) -> pd.Series:
     known = set(target["id"].dropna()) if target is not None else set()
     result = link_ids.isin(known).astype("boolean")
     return result.mask(link_ids.isna())
+
+
+def link_field(config: ClientConfig, role: str) -> str:
+    """The API name of a link field in this org (config `links:`), for texts and Data Loader
+    headers: e.g. link_field(config, "product_item_id") -> "QBO_Item_Id__c". An unset optional
+    role falls back to the default name, so a text never names an empty field."""
+    where = config.links.field_of(role) or Links().field_of(role)
+    return where[1] if where else role

@@ -98,3 +98,24 @@ def test_auth_env_variant_findings_read_the_same(variant: str, tmp_path: Path) -
     generate_demo(tmp_path, size=300, seed=7, variant=variant)
     run = compute(CheckOptions(raw=tmp_path / "raw", out=tmp_path / "out", areas=("auth_env",)))
     _compare(f"auth_env_{variant}", _frame_text(run.result.findings))
+
+
+def test_finding_texts_name_the_link_fields_the_config_names(tmp_path: Path) -> None:
+    """A connector with its own link fields reads its own field names in every text."""
+    import test_products as f
+
+    raw = f.build_catalogue(tmp_path)
+    products = raw / "salesforce" / "Product2.csv"
+    products.write_text(
+        products.read_text(encoding="utf-8").replace("QBO_Item_Id__c", "Item_Link__c"),
+        encoding="utf-8",
+    )
+    config = tmp_path / "client.yaml"
+    config.write_text("links:\n  product_item_id: Product2.Item_Link__c\n", encoding="utf-8")
+    run = compute(CheckOptions(raw=raw, out=tmp_path / "out", config=config, as_of=f.AS_OF))
+    words = run.result.findings[["title", "detail", "suggested_action"]].astype("string")
+    text = "\n".join(words.fillna("").to_numpy().ravel())
+    assert "Item_Link__c" in text
+    assert "QBO_Item_Id__c" not in text
+    links = run.result.outputs["remediation/salesforce_product_links.csv"].update
+    assert list(links.columns) == ["Id", "Item_Link__c"]

@@ -38,7 +38,7 @@ def _current(m: CustomerMatching) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def unlinked_with_match(m: CustomerMatching) -> pd.DataFrame:
+def unlinked_with_match(m: CustomerMatching, field: str = "QBO_Customer_Id__c") -> pd.DataFrame:
     """Accounts without a link for which a customer scores at or above the review threshold."""
     rows = m.matches[
         m.matches["current_qb_id"].isna()
@@ -67,7 +67,7 @@ def unlinked_with_match(m: CustomerMatching) -> pd.DataFrame:
         suggested_action=pd.Series(
             np.where(
                 confident,
-                "Set QBO_Customer_Id__c from remediation/salesforce_account_links.csv so the next sync "
+                f"Set {field} from remediation/salesforce_account_links.csv so the next sync "
                 "reuses this customer instead of creating a copy.",
                 "Confirm or reject this pair in decisions.csv (notebook 02 review pager); accepted pairs go to the "
                 "link file on the next run.",
@@ -172,7 +172,7 @@ def _invoiced_on(data: Dataset, wrong: pd.DataFrame) -> np.ndarray:
     return sums.reindex(range(len(wrong)), fill_value=0).fillna(0).to_numpy(dtype=np.int64)
 
 
-def link_to_missing(m: CustomerMatching) -> pd.DataFrame:
+def link_to_missing(m: CustomerMatching, field: str = "QBO_Customer_Id__c") -> pd.DataFrame:
     """Stored links naming a customer Id that is not in the pulled realm."""
     cur = _current(m)
     gone = cur[~cur["exists"]].reset_index(drop=True)
@@ -184,7 +184,7 @@ def link_to_missing(m: CustomerMatching) -> pd.DataFrame:
         qb_id=gone["current_qb_id"],
         title="Account links to a QBO customer that does not exist: " + _s(gone["sf_name"]),
         detail=(
-            "QBO_Customer_Id__c = "
+            f"{field} = "
             + _s(gone["current_qb_id"])
             + " is not a customer in this company"
             + pd.Series(

@@ -13,7 +13,12 @@ import pandas as pd
 from sfqb_diag.checks.base import Context, DataLoaderFile, check, output
 from sfqb_diag.checks.customers import findings as cf
 from sfqb_diag.checks.customers import hygiene as ch
-from sfqb_diag.checks.customers.outputs import account_link_file, duplicate_tables, merge_list
+from sfqb_diag.checks.customers.outputs import (
+    account_link_file,
+    duplicate_tables,
+    link_field,
+    merge_list,
+)
 from sfqb_diag.matching.customer_duplicates import account_duplicates
 from sfqb_diag.matching.customers import MATCH_COLUMNS, CustomerMatching, match_customers
 
@@ -45,7 +50,7 @@ def account_clusters(ctx: Context) -> pd.DataFrame:
     fix="Set the link from remediation/salesforce_account_links.csv (confident) or review the pair.",
 )
 def unlinked_account_with_match(ctx: Context) -> pd.DataFrame:
-    return cf.unlinked_with_match(customer_matching(ctx))
+    return cf.unlinked_with_match(customer_matching(ctx), link_field(ctx.config))
 
 
 @check(
@@ -71,7 +76,7 @@ def mislinked_account(ctx: Context) -> pd.DataFrame:
     fix="Relink to the matching customer or clear the field.",
 )
 def link_to_missing_customer(ctx: Context) -> pd.DataFrame:
-    return cf.link_to_missing(customer_matching(ctx))
+    return cf.link_to_missing(customer_matching(ctx), link_field(ctx.config))
 
 
 @check(

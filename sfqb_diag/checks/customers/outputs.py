@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sfqb_diag import linkage
 from sfqb_diag.checks.base import DataLoaderFile
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.matching.customer_duplicates import cluster_table
@@ -40,8 +41,7 @@ def duplicate_tables(
 
 def link_field(config: ClientConfig) -> str:
     """The API name of the account link field, e.g. QBO_Customer_Id__c."""
-    where = config.links.field_of("account_customer_id")
-    return where[1] if where else "QBO_Customer_Id__c"
+    return linkage.link_field(config, "account_customer_id")
 
 
 def account_link_file(m: CustomerMatching, config: ClientConfig) -> DataLoaderFile:

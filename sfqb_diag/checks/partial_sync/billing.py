@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sfqb_diag import linkage
 from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.partial_sync.state import shared_state, won_time
 from sfqb_diag.findings import new_findings
 from sfqb_diag.words import day, days_between, money_text, text
 
-LINK_FIELD = "QBO_Invoice_Id__c"
-
 
 def link_field(ctx: Context) -> str:
     """The API name of the opportunity's invoice link field in this org (config links:)."""
-    where = ctx.config.links.field_of("opportunity_invoice_id")
-    return where[1] if where else LINK_FIELD
+    return linkage.link_field(ctx.config, "opportunity_invoice_id")
 
 
 def _won_in(ctx: Context, category: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import pandas as pd
 from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.products.state import live_products, product_matches
 from sfqb_diag.findings import new_findings
+from sfqb_diag.linkage import link_field
 
 
 @check(
@@ -22,10 +23,11 @@ from sfqb_diag.findings import new_findings
     needs=("products", "items"),
     what="Products with no QBO item link although an item matches them",
     why="A sync that finds no link creates a second item (or fails on QBO's unique Item.Name, error 6240).",
-    fix="Set Product2.QBO_Item_Id__c to the proposed item (remediation/salesforce_product_links.csv).",
+    fix="Set the product's item link field to the proposed item (remediation/salesforce_product_links.csv).",
 )
 def product_unlinked_likely_item(ctx: Context) -> pd.DataFrame:
     m = product_matches(ctx)
+    field = link_field(ctx.config, "product_item_id")
     rows = m[m["current_qb_id"].isna() & m["status"].isin(["suggest_link", "review"])]
     if rows.empty:
         return pd.DataFrame()
@@ -51,8 +53,8 @@ def product_unlinked_likely_item(ctx: Context) -> pd.DataFrame:
         + ")",
         suggested_action=np.where(
             sure,
-            "Set QBO_Item_Id__c to " + rows["qb_id"] + " (fix list: salesforce_product_links.csv)",
-            "Confirm the item in decisions.csv, then set QBO_Item_Id__c to " + rows["qb_id"],
+            f"Set {field} to " + rows["qb_id"] + " (fix list: salesforce_product_links.csv)",
+            f"Confirm the item in decisions.csv, then set {field} to " + rows["qb_id"],
         ),
         confidence=rows["score"],
         severity=severity,
@@ -70,6 +72,7 @@ def product_unlinked_likely_item(ctx: Context) -> pd.DataFrame:
 )
 def product_link_broken(ctx: Context) -> pd.DataFrame:
     m = product_matches(ctx)
+    field = link_field(ctx.config, "product_item_id")
     items = ctx.data["items"].set_index(ctx.data["items"]["id"].astype(str))
     linked = m[m["current_qb_id"].notna()]
     exists = linked["current_qb_id"].isin(items.index)
@@ -89,7 +92,7 @@ def product_link_broken(ctx: Context) -> pd.DataFrame:
         "Relink to item " + rows["qb_id"].fillna("") + " '" + rows["qb_name"].fillna("") + "'",
         np.where(
             gone,
-            "Clear QBO_Item_Id__c so the sync re-creates or re-matches the item",
+            f"Clear {field} so the sync re-creates or re-matches the item",
             "Reactivate item " + rows["current_qb_id"] + " in QBO, or relink the product",
         ),
     )
@@ -106,7 +109,7 @@ def product_link_broken(ctx: Context) -> pd.DataFrame:
             "Product linked to an inactive QBO item: ",
         )
         + rows["sf_name"].fillna(""),
-        detail="QBO_Item_Id__c = "
+        detail=f"{field} = "
         + rows["current_qb_id"]
         + np.where(gone, " (no such item in the pull)", " (item inactive)")
         + "; "

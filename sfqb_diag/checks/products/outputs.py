@@ -11,6 +11,7 @@ from sfqb_diag.checks.products.items import item_clusters
 from sfqb_diag.checks.products.line_checks import NEEDS, line_actions, line_reconciliation
 from sfqb_diag.checks.products.prices import drifting
 from sfqb_diag.checks.products.state import product_matches
+from sfqb_diag.linkage import link_field
 from sfqb_diag.matching.products import MATCH_COLUMNS
 from sfqb_diag.words import format_cents, money_text
 
@@ -60,8 +61,7 @@ def item_duplicates(ctx: Context) -> pd.DataFrame:
 def product_links(ctx: Context) -> DataLoaderFile:
     m = product_matches(ctx)
     rows = m[m["status"].isin(["relink", "suggest_link"]) & m["qb_id"].notna()]
-    where = ctx.config.links.field_of("product_item_id")
-    field = where[1] if where else "QBO_Item_Id__c"
+    field = link_field(ctx.config, "product_item_id")
     update = pd.DataFrame(
         {"Id": rows["sf_id"].astype("string"), field: rows["qb_id"].astype("string")}
     )
