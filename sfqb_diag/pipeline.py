@@ -25,7 +25,7 @@ from sfqb_diag.errors import UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
 from sfqb_diag.outputs.layout import CACHE, VIEWS_FOLDER
 from sfqb_diag.outputs.publish import publishing
-from sfqb_diag.outputs.summary import build_summary
+from sfqb_diag.outputs.summary import Summary, build_summary
 from sfqb_diag.outputs.tables import findings_csv_frame, write_csv, write_output_table
 from sfqb_diag.outputs.xlsx import write_fix_list
 from sfqb_diag.outputs.xlsx_reviews import find_reviews, read_any_reviews
@@ -70,7 +70,7 @@ class CheckOptions:
 class CheckRun:
     result: RunResult
     data: Dataset
-    summary: dict[str, Any]
+    summary: Summary
     config: ClientConfig
 
     def exit_code(self, fail_on: str | None) -> int:
@@ -127,7 +127,9 @@ def build_check_outputs(run: CheckRun, folder: Path) -> None:
     for relative, value in sorted(run.result.outputs.items()):
         write_output_table(relative, value, folder)
     write_fix_list(findings, run.data.manifest, run.summary, folder / "fix_list.xlsx", run.data)
-    (folder / "summary.json").write_text(json.dumps(run.summary, indent=2) + "\n", encoding="utf-8")
+    (folder / "summary.json").write_text(
+        json.dumps(run.summary.to_dict(), indent=2) + "\n", encoding="utf-8"
+    )
     cache = folder / CACHE
     run.data.save(cache / "dataset")
     findings.to_parquet(cache / "findings.parquet", index=False)

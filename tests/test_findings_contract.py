@@ -120,7 +120,7 @@ def test_findings_csv_columns_order_bom_and_neutralised_cells(only_test_checks, 
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(frame.columns) == CSV_COLUMNS
     assert frame.loc[0, "title"] == "'=cmd|calc"  # a formula in a name is shown, never run
-    assert result.summary["as_of"] == "2026-11-20T00:00:00+00:00"
+    assert result.summary.as_of == "2026-11-20T00:00:00+00:00"
     # Data Loader files are not prefixed; they come with a rollback file.
     update = pd.read_csv(
         tmp_path / "out" / "remediation" / "salesforce_test_links.csv",
@@ -188,16 +188,39 @@ def test_fail_on_exit_code(only_test_checks, tmp_path):
     )
 
 
-def test_summary_counts_money_once_per_record(only_test_checks, tmp_path):
+def _amount_check(name: str, cents: list[int]):
+    @check(
+        name, area="partial_sync", severity="high", needs=("accounts",), what="w", why="y", fix="f"
+    )
+    def find(ctx):
+        accounts = ctx.data["accounts"]
+        return new_findings(
+            sf_object="Account",
+            sf_id=accounts["id"],
+            title=accounts["name"],
+            amount_cents=pd.Series(cents, index=accounts.index, dtype="Int64"),
+            currency="USD",
+        )
+
+    return find
+
+
+def test_summary_counts_money_once_per_record(tmp_path):
+    """Two checks flag account 1 (123.45 and 500.00 USD) and one flags account 2 (50.00 USD):
+    each record counts once, at its largest amount, so the total is 550.00, not 673.45."""
     raw = tmp_path / "raw"
     (raw / "salesforce").mkdir(parents=True)
-    (raw / "salesforce" / "Account.csv").write_text("Id,Name\n001000000000001,A\n")
-    summary = compute(
-        CheckOptions(raw=raw, out=tmp_path / "o", as_of="2026-11-20"), *only_test_checks
-    ).summary
-    assert summary["by_area"]["partial_sync"]["high"] == 1
-    assert json.dumps(summary)  # serialisable, no paths
-    assert str(tmp_path) not in json.dumps(summary)
+    (raw / "salesforce" / "Account.csv").write_text(
+        "Id,Name\n001000000000001,A\n001000000000002,B\n"
+    )
+    checks = (_amount_check("first", [12345, 5000]), _amount_check("second", [50000, 0]))
+    run = compute(CheckOptions(raw=raw, out=tmp_path / "o", as_of="2026-11-20"), checks, ())
+    assert run.summary.findings == 4
+    assert run.summary.amount_at_risk == {"USD": "550.00"}
+    assert run.summary.amount_at_risk_by_area["partial_sync"] == {"USD": "550.00"}
+    assert run.summary.by_area["partial_sync"]["high"] == 4
+    text = json.dumps(run.summary.to_dict())  # serialisable, no paths
+    assert str(tmp_path) not in text
 
 
 def test_the_catalogue_lists_every_area_and_unique_names():

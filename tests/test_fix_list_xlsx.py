@@ -140,7 +140,7 @@ def test_ids_are_text_and_no_cell_is_a_formula(book):
 
 
 def test_totals_per_currency_match_the_summary(book, demo_run):
-    by_area = demo_run.summary["amount_at_risk_by_area"]
+    by_area = demo_run.summary.amount_at_risk_by_area
     for area, title in AREA_TITLES.items():
         sheet = book[title]
         totals = {}

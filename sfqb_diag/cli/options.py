@@ -61,26 +61,24 @@ def check_options(
 def print_summary(run: CheckRun, out: Path) -> None:
     """The short table `check` and `report` print: counts by area and severity, money, where to look."""
     summary = run.summary
-    width = max(len(a) for a in summary["by_area"]) + 2
-    typer.echo(f"As of {summary['as_of'][:16].replace('T', ' ')} UTC ({summary['as_of_source']})")
+    width = max(len(a) for a in summary.by_area) + 2
+    typer.echo(f"As of {summary.as_of[:16].replace('T', ' ')} UTC ({summary.as_of_source})")
     typer.echo("area".ljust(width) + "".join(s.rjust(10) for s in SEVERITIES) + "   money at risk")
-    for area, counts in summary["by_area"].items():
+    for area, counts in summary.by_area.items():
         money = ", ".join(
-            f"{float(v):,.2f} {c}" for c, v in summary["amount_at_risk_by_area"][area].items()
+            f"{float(v):,.2f} {c}" for c, v in summary.amount_at_risk_by_area[area].items()
         )
         typer.echo(
             area.ljust(width)
             + "".join(str(counts[s]).rjust(10) for s in SEVERITIES)
             + f"   {money or '-'}"
         )
-    total = (
-        ", ".join(f"{float(v):,.2f} {c}" for c, v in summary["amount_at_risk"].items()) or "none"
-    )
-    typer.echo(f"{summary['findings']} findings; money at risk: {total}")
-    if summary["waived"]:
-        typer.echo(f"{summary['waived']} waived finding(s) not counted")
-    for skipped in summary["checks_skipped"]:
+    total = ", ".join(f"{float(v):,.2f} {c}" for c, v in summary.amount_at_risk.items()) or "none"
+    typer.echo(f"{summary.findings} findings; money at risk: {total}")
+    if summary.waived:
+        typer.echo(f"{summary.waived} waived finding(s) not counted")
+    for skipped in summary.checks_skipped:
         typer.echo(f"skipped {skipped['check']} ({skipped['area']}): needs {skipped['missing']}")
-    for warning in summary["input_warnings"]:
+    for warning in summary.input_warnings:
         typer.echo(f"warning: {warning}")
     typer.echo(f"Findings: {out / 'findings.csv'}   Fix list: {out / 'fix_list.xlsx'}")

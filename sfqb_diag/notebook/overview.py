@@ -80,9 +80,9 @@ def missing_inputs(run: Run) -> pd.DataFrame:
     """Checks that could not run and the file each needs, plus warnings about the inputs."""
     skipped = [
         {"What": f"Check '{s['check']}' ({s['area']}) was skipped", "Why": f"needs {s['missing']}"}
-        for s in run.summary["checks_skipped"]
+        for s in run.summary.checks_skipped
     ]
-    warned = [{"What": "Input warning", "Why": w} for w in run.summary["input_warnings"]]
+    warned = [{"What": "Input warning", "Why": w} for w in run.summary.input_warnings]
     return pd.DataFrame(skipped + warned, columns=["What", "Why"])
 
 
@@ -92,13 +92,13 @@ def headline(run: Run) -> Any:
 
     summary = run.summary
     money = (
-        ", ".join(f"{float(v):,.2f} {c}" for c, v in sorted(summary["amount_at_risk"].items()))
+        ", ".join(f"{float(v):,.2f} {c}" for c, v in sorted(summary.amount_at_risk.items()))
         or "nothing"
     )
-    sev = summary["by_severity"]
-    if summary["findings"] == 0:
+    sev = summary.by_severity
+    if summary.findings == 0:
         return Markdown(f"**No problems found** in the data as of {run.as_of:%Y-%m-%d %H:%M} UTC.")
     return Markdown(
-        f"As of **{run.as_of:%Y-%m-%d %H:%M} UTC**: **{summary['findings']:,} findings**, of which "
+        f"As of **{run.as_of:%Y-%m-%d %H:%M} UTC**: **{summary.findings:,} findings**, of which "
         f"**{sev['critical']:,} critical** and **{sev['high']:,} high**. Money at risk: **{money}**."
     )

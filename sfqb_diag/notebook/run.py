@@ -16,6 +16,7 @@ import pandas as pd
 
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.outputs.layout import CACHE, VIEWS_FOLDER
+from sfqb_diag.outputs.summary import Summary
 from sfqb_diag.pipeline import CheckOptions, run_check
 
 
@@ -26,8 +27,10 @@ class Run:
     out: Path
 
     @cached_property
-    def summary(self) -> dict[str, Any]:
-        return json.loads((self.out / "summary.json").read_text(encoding="utf-8"))
+    def summary(self) -> Summary:
+        return Summary.from_dict(
+            json.loads((self.out / "summary.json").read_text(encoding="utf-8"))
+        )
 
     @cached_property
     def findings(self) -> pd.DataFrame:
@@ -52,7 +55,7 @@ class Run:
     @property
     def thresholds(self) -> dict[str, Any]:
         """The thresholds the run used (summary.json parameters), e.g. for a chart's marker line."""
-        found: dict[str, Any] = self.summary.get("parameters", {}).get("thresholds", {})
+        found: dict[str, Any] = self.summary.parameters.get("thresholds", {})
         return found
 
     def area(self, area: str) -> pd.DataFrame:
@@ -60,7 +63,7 @@ class Run:
 
     @property
     def as_of(self) -> pd.Timestamp:
-        return pd.Timestamp(self.summary["as_of"])
+        return pd.Timestamp(self.summary.as_of)
 
 
 def open_run(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -26,7 +25,7 @@ from sfqb_diag.outputs.home_currency import home_amounts, home_currency
 from sfqb_diag.outputs.links import quickbooks_links, salesforce_links
 from sfqb_diag.outputs.record_labels import qb_labels, sf_labels
 from sfqb_diag.outputs.safe_cells import neutralise
-from sfqb_diag.outputs.summary import amount_at_risk, record_key
+from sfqb_diag.outputs.summary import Summary, amount_at_risk, record_key
 from sfqb_diag.outputs.xlsx_style import (
     FINDING_ID_HEADER,
     HEADER_FILL,
@@ -223,14 +222,14 @@ def _area_sheet(book: Workbook, area: str, rows: pd.DataFrame, home: str | None)
 def write_fix_list(
     findings: pd.DataFrame,
     manifest: dict,
-    summary: dict[str, Any],
+    summary: Summary,
     path: Path,
     data: Dataset | None = None,
 ) -> None:
     """Write fix_list.xlsx; `data` (the checked Dataset) gives names, numbers and exchange rates."""
     from sfqb_diag.outputs.xlsx_start import write_start_sheet
 
-    as_of = pd.Timestamp(summary["as_of"])
+    as_of = pd.Timestamp(summary.as_of)
     home = home_currency(data)
     frame = fix_list_frame(findings, data, manifest, as_of)
     book = Workbook()

@@ -7,7 +7,6 @@ severity is a column, not the sort key. Each row links to its line in the area s
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -16,7 +15,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.outputs.summary import record_key
+from sfqb_diag.outputs.summary import Summary, record_key
 from sfqb_diag.outputs.xlsx_style import (
     FINDING_ID_HEADER,
     HEADER_FILL,
@@ -89,12 +88,12 @@ def top_fixes(located: pd.DataFrame) -> pd.DataFrame:
     return ranked[~record_key(ranked).duplicated()].head(TOP)
 
 
-def _overview(summary: dict[str, Any], located: pd.DataFrame, home: str | None) -> str:
+def _overview(summary: Summary, located: pd.DataFrame, home: str | None) -> str:
     per_currency = " · ".join(
-        money(round(float(v) * 100), c) for c, v in sorted(summary["amount_at_risk"].items())
+        money(round(float(v) * 100), c) for c, v in sorted(summary.amount_at_risk.items())
     )
     text = (
-        f"{summary['findings']} findings to work on ({summary.get('waived', 0)} waived, not counted). "
+        f"{summary.findings} findings to work on ({summary.waived} waived, not counted). "
         f"Money at risk: {per_currency or 'none'}."
     )
     active = located[~located["waived"] & located["home_cents"].notna()]
@@ -184,16 +183,14 @@ def _top_table(sheet: Worksheet, top: pd.DataFrame, first_row: int, home: str | 
 def write_start_sheet(
     sheet: Worksheet,
     located: pd.DataFrame,
-    summary: dict[str, Any],
+    summary: Summary,
     data: Dataset | None,
     manifest: dict,
     home: str | None,
 ) -> None:
     """Fill the first sheet; `located` is the fix list frame with each row's `_sheet` and `_row`."""
     client, source = client_lines(data, manifest)
-    as_of = (
-        f"{summary['as_of'][:16].replace('T', ' ')} UTC ({summary.get('as_of_source', 'as of')})"
-    )
+    as_of = f"{summary.as_of[:16].replace('T', ' ')} UTC ({summary.as_of_source})"
     sheet.cell(row=1, column=1, value=safe_text(f"Fix list: {client}")).font = Font(
         bold=True, size=16
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from sfqb_diag.findings import SEVERITIES
+from sfqb_diag.outputs.summary import Summary
 from sfqb_diag.outputs.xlsx import AREA_TITLES
 
 _STYLE = """
@@ -19,12 +19,12 @@ th:first-child, td:first-child { text-align: left; } .big { font-size: 28px; fon
 """
 
 
-def _money(summary: dict[str, Any]) -> str:
-    money = summary.get("amount_at_risk") or {}
+def _money(summary: Summary) -> str:
+    money = summary.amount_at_risk or {}
     return ", ".join(f"{float(v):,.2f} {c}" for c, v in sorted(money.items())) or "none"
 
 
-def write_index(path: Path, summary: dict[str, Any], pages: list[tuple[str, str]]) -> None:
+def write_index(path: Path, summary: Summary, pages: list[tuple[str, str]]) -> None:
     nav = '<a href="index.html"><b>Summary</b></a>' + "".join(
         f'<a href="{escape(href)}">{escape(title)}</a>' for title, href in pages
     )
@@ -32,12 +32,12 @@ def write_index(path: Path, summary: dict[str, Any], pages: list[tuple[str, str]
     rows = "".join(
         f"<tr><td>{escape(AREA_TITLES.get(area, area))}</td>"
         + "".join(f"<td>{counts[s]}</td>" for s in SEVERITIES)
-        + f"<td>{escape(', '.join(f'{float(v):,.2f} {c}' for c, v in summary['amount_at_risk_by_area'].get(area, {}).items()) or '-')}</td></tr>"
-        for area, counts in summary["by_area"].items()
+        + f"<td>{escape(', '.join(f'{float(v):,.2f} {c}' for c, v in summary.amount_at_risk_by_area.get(area, {}).items()) or '-')}</td></tr>"
+        for area, counts in summary.by_area.items()
     )
     skipped = "".join(
         f"<li>{escape(s['check'])} ({escape(s['area'])}): needs {escape(s['missing'])}</li>"
-        for s in summary["checks_skipped"]
+        for s in summary.checks_skipped
     )
     links = "".join(
         f'<li><a href="{escape(href)}">{escape(title)}</a></li>' for title, href in pages
@@ -45,9 +45,9 @@ def write_index(path: Path, summary: dict[str, Any], pages: list[tuple[str, str]
     body = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>sfqb-diag report</title>
 <style>{_STYLE}</style></head><body><nav>{nav}</nav><main>
 <h1>Salesforce &rarr; QuickBooks sync health</h1>
-<p class="muted">Data as of {escape(summary["as_of"][:16].replace("T", " "))} UTC ({escape(summary["as_of_source"])}).</p>
-<div class="card"><div class="big">{summary["findings"]:,}</div>findings</div>
-<div class="card"><div class="big">{summary["by_severity"]["critical"]:,}</div>critical</div>
+<p class="muted">Data as of {escape(summary.as_of[:16].replace("T", " "))} UTC ({escape(summary.as_of_source)}).</p>
+<div class="card"><div class="big">{summary.findings:,}</div>findings</div>
+<div class="card"><div class="big">{summary.by_severity["critical"]:,}</div>critical</div>
 <div class="card"><div class="big">{escape(_money(summary))}</div>money at risk</div>
 <h2>By area and severity</h2>
 <table><tr><th>Area</th>{header}<th>Money at risk</th></tr>{rows}</table>

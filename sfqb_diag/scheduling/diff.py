@@ -19,6 +19,7 @@ import pandas as pd
 from sfqb_diag.errors import UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
 from sfqb_diag.outputs.publish import publishing
+from sfqb_diag.outputs.summary import Summary
 from sfqb_diag.outputs.tables import findings_csv_frame, write_csv
 from sfqb_diag.outputs.xlsx import AREA_TITLES
 from sfqb_diag.scheduling.history import Snapshot
@@ -111,11 +112,9 @@ class DiffResult:
         return digest(self, limit)
 
 
-def _money_of(summary: dict[str, Any], area: str) -> dict[str, int]:
+def _money_of(summary: Summary, area: str) -> dict[str, int]:
     values = (
-        summary["amount_at_risk"]
-        if area == "all"
-        else summary["amount_at_risk_by_area"].get(area, {})
+        summary.amount_at_risk if area == "all" else summary.amount_at_risk_by_area.get(area, {})
     )
     return {currency: int(Decimal(text) * 100) for currency, text in values.items()}
 
@@ -258,8 +257,8 @@ def digest(result: DiffResult, limit: int = 10) -> str:
     waived_new = int(_waived(new).sum())
     lines = [
         _headline(result, money_rows),
-        f"Runs compared: as of {a.as_of:%Y-%m-%d %H:%M} UTC ({a.summary['findings']} findings) and "
-        f"as of {b.as_of:%Y-%m-%d %H:%M} UTC ({b.summary['findings']} findings).",
+        f"Runs compared: as of {a.as_of:%Y-%m-%d %H:%M} UTC ({a.summary.findings} findings) and "
+        f"as of {b.as_of:%Y-%m-%d %H:%M} UTC ({b.summary.findings} findings).",
         f"New: {len(new)} ({_by_severity(new)})"
         + (f"; {waived_new} of them waived" if waived_new else "")
         + ".",

@@ -26,6 +26,7 @@ from sfqb_diag.engine import apply_reviews
 from sfqb_diag.errors import UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES
 from sfqb_diag.outputs.layout import CACHE
+from sfqb_diag.outputs.summary import Summary
 from sfqb_diag.reviewer_files import read_reviews
 
 ENTRY_FILES = ("summary.json", "findings.csv")
@@ -50,20 +51,20 @@ class Snapshot:
     """One run as the diff and the trend see it: a report folder or a history entry."""
 
     folder: Path
-    summary: dict[str, Any]
+    summary: Summary
     findings: pd.DataFrame  # contract columns + amount_at_risk_cents, review state, first_seen
 
     @property
     def as_of(self) -> pd.Timestamp:
-        return pd.Timestamp(self.summary["as_of"]).tz_convert("UTC")
+        return pd.Timestamp(self.summary.as_of).tz_convert("UTC")
 
     @cached_property
     def checked(self) -> set[str]:
         """Checks that ran in this run (their area was selected and their input was present)."""
         from sfqb_diag.checks import CHECKS
 
-        areas = set(self.summary.get("parameters", {}).get("areas") or AREAS)
-        skipped = {s["check"] for s in self.summary.get("checks_skipped", [])}
+        areas = set(self.summary.parameters.get("areas") or AREAS)
+        skipped = {s["check"] for s in self.summary.checks_skipped}
         return {spec.name for spec in CHECKS if spec.area in areas and spec.name not in skipped}
 
 
@@ -85,8 +86,8 @@ def load_snapshot(folder: Path) -> Snapshot:
         raise UsageError(
             f"{folder} is not a report folder or a history entry: it has no {', '.join(missing)}"
         )
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    as_of = pd.Timestamp(summary["as_of"]).tz_convert("UTC")
+    summary = Summary.from_dict(json.loads((folder / "summary.json").read_text(encoding="utf-8")))
+    as_of = pd.Timestamp(summary.as_of).tz_convert("UTC")
     cached = folder / CACHE / "findings.parquet"
     if cached.is_file():
         findings = pd.read_parquet(cached)
@@ -277,8 +278,8 @@ def prune(history: Path, keep: int) -> list[Path]:
     return [e.path for e in old]
 
 
-def _summary_rows(label: str, order: int, summary: dict[str, Any]) -> tuple[list[dict], list[dict]]:
-    as_of = pd.Timestamp(summary["as_of"]).tz_convert("UTC")
+def _summary_rows(label: str, order: int, summary: Summary) -> tuple[list[dict], list[dict]]:
+    as_of = pd.Timestamp(summary.as_of).tz_convert("UTC")
     counts = [
         {
             "order": order,
@@ -288,7 +289,7 @@ def _summary_rows(label: str, order: int, summary: dict[str, Any]) -> tuple[list
             "severity": sev,
             "findings": int(n),
         }
-        for area, by_sev in summary["by_area"].items()
+        for area, by_sev in summary.by_area.items()
         for sev, n in by_sev.items()
         if sev in SEVERITIES
     ]
@@ -301,20 +302,23 @@ def _summary_rows(label: str, order: int, summary: dict[str, Any]) -> tuple[list
             "currency": cur,
             "amount_cents": int(Decimal(value) * 100),
         }
-        for area, by_cur in summary["amount_at_risk_by_area"].items()
+        for area, by_cur in summary.amount_at_risk_by_area.items()
         for cur, value in by_cur.items()
     ]
     return counts, money
 
 
 def trend_tables(
-    history: Path | None, current: dict[str, Any] | None = None
+    history: Path | None, current: Summary | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Findings per run, area and severity, and money at risk per run, area and currency.
 
     The kept runs oldest first, then `current` (labelled "this run") unless it is the last kept run."""
     runs = [
-        (e.label, json.loads((e.path / "summary.json").read_text(encoding="utf-8")))
+        (
+            e.label,
+            Summary.from_dict(json.loads((e.path / "summary.json").read_text(encoding="utf-8"))),
+        )
         for e in entries(history)
     ]
     if current is not None:
@@ -322,7 +326,7 @@ def trend_tables(
             runs.pop()
         runs.append(
             (
-                f"{pd.Timestamp(current['as_of']).tz_convert('UTC'):%Y-%m-%d %H:%M} (this run)",
+                f"{pd.Timestamp(current.as_of).tz_convert('UTC'):%Y-%m-%d %H:%M} (this run)",
                 current,
             )
         )
@@ -339,12 +343,12 @@ def trend_tables(
 
 
 def write_history_cache(
-    cache: Path, history: Path | None, summary: dict[str, Any], findings: pd.DataFrame
+    cache: Path, history: Path | None, summary: Summary, findings: pd.DataFrame
 ) -> None:
     """What the overview notebook reads: the trend over kept runs plus this one, and first-seen times."""
     counts, money = trend_tables(history, summary)
     cache.mkdir(parents=True, exist_ok=True)
     counts.to_parquet(cache / "trend_counts.parquet", index=False)
     money.to_parquet(cache / "trend_money.parquet", index=False)
-    as_of = pd.Timestamp(summary["as_of"]).tz_convert("UTC")
+    as_of = pd.Timestamp(summary.as_of).tz_convert("UTC")
     first_seen(findings, as_of, history).to_parquet(cache / "first_seen.parquet", index=False)
