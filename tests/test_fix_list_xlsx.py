@@ -225,6 +225,7 @@ def test_without_qbo_preferences_the_home_column_is_empty_and_said_so(tmp_path):
     its rate but no Preferences, so no home currency. Its title is formula-like."""
     from sfqb_diag.dataset import Dataset
     from sfqb_diag.findings import new_findings
+    from sfqb_diag.outputs.summary import Summary
     from sfqb_diag.outputs.xlsx import write_fix_list
 
     findings = new_findings(
@@ -250,12 +251,9 @@ def test_without_qbo_preferences_the_home_column_is_empty_and_said_so(tmp_path):
             "txn_date": [pd.Timestamp("2026-11-01")],
         }
     )
-    summary = {
-        "as_of": "2026-11-20T00:00:00+00:00",
-        "findings": 1,
-        "waived": 0,
-        "amount_at_risk": {"EUR": "12345.67"},
-    }
+    summary = Summary(
+        as_of="2026-11-20T00:00:00+00:00", findings=1, amount_at_risk={"EUR": "12345.67"}
+    )
     path = tmp_path / "fix_list.xlsx"
     write_fix_list(findings, {}, summary, path, Dataset(tables={"invoices": invoices}))
     workbook = load_workbook(path)
