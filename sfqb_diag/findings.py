@@ -33,8 +33,6 @@ CSV_COLUMNS = [
     "currency",
     "confidence",
 ]
-# Extra columns checks may set: used for ids, the fix list and notebooks, never in findings.csv.
-EXTRA_COLUMNS = ["line_id", "sf_name", "qb_name", "amount_at_risk_cents"]
 _STRING_COLUMNS = [
     "area",
     "check",

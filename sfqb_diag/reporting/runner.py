@@ -25,7 +25,19 @@ from sfqb_diag.resources import notebook_paths, resource_dir
 from sfqb_diag.scheduling.lock import ScheduleOptions, notebook_deadline, run_lock
 
 PARAMETERS = ("raw", "out", "config")
-MAX_PARALLEL = 2  # two cores; more kernels only queue for CPU
+
+
+def notebook_workers() -> int:
+    """Kernels to run at once: SFQB_NOTEBOOK_WORKERS, else one per CPU this process may use
+    (more kernels than cores only queue for CPU; each kernel holds its own copy of the data)."""
+    setting = os.environ.get("SFQB_NOTEBOOK_WORKERS", "")
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
+
+
 CELL_TIMEOUT_S = 600
 
 
@@ -145,7 +157,7 @@ def run_notebooks(
         "config": str(config.resolve()) if config else None,
     }
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=MAX_PARALLEL, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=notebook_workers(), mp_context=context) as pool:
         futures = {
             page: pool.submit(
                 _execute,

@@ -128,10 +128,6 @@ SF_OBJECTS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
     ),
 }
 
-# Columns every table keeps even when a file omits them (so checks can rely on their presence).
-# Key columns (the first entry) are required when the file exists.
-SF_KEY = "Id"
-
 # The link roles from the config: role -> (Salesforce object, canonical column, kind)
 LINK_ROLES: dict[str, tuple[str, str]] = {
     "account_customer_id": ("qb_customer_id", "str"),
@@ -322,7 +318,6 @@ SYNC_LOG_COLUMNS: dict[str, str] = {
     "attempt": "num",
 }
 
-QB_ENTITY_OF_TABLE = {table: entity for entity, (table, _) in QB_ENTITIES.items()}
 SF_OBJECT_OF_TABLE = {table: obj for obj, (table, _) in SF_OBJECTS.items()}
 
 

@@ -7,7 +7,15 @@ here. Nothing registers itself by being imported.
 from __future__ import annotations
 
 from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec, unique_by_name
-from sfqb_diag.checks.products import items, line_checks, links, outputs, prices, views
+from sfqb_diag.checks.products import (
+    invoice_checks,
+    items,
+    line_checks,
+    links,
+    outputs,
+    prices,
+    views,
+)
 
 CHECKS: tuple[CheckSpec, ...] = unique_by_name(
     (
@@ -19,10 +27,10 @@ CHECKS: tuple[CheckSpec, ...] = unique_by_name(
         items.item_duplicate,
         items.product_code_duplicate,
         items.product_name_rejected,
-        line_checks.invoice_currency_mismatch,
-        line_checks.invoice_tax_inclusive,
-        line_checks.invoice_discount_moved,
-        line_checks.invoice_extra_discount,
+        invoice_checks.invoice_currency_mismatch,
+        invoice_checks.invoice_tax_inclusive,
+        invoice_checks.invoice_discount_moved,
+        invoice_checks.invoice_extra_discount,
         *line_checks.LINE_CHECKS,
         prices.price_drift,
     ),

@@ -111,7 +111,7 @@ def _detail(rows: pd.DataFrame) -> pd.Series:
     return sf + "; " + qb + "; difference " + money_text(rows["delta_cents"], rows["currency"])
 
 
-def _settle(rows: pd.DataFrame) -> pd.Series:
+def settle(rows: pd.DataFrame) -> pd.Series:
     """Overbilled -> credit memo; underbilled -> bill the rest."""
     amount = money_text(rows["delta_cents"].abs(), rows["currency"])
     doc = rows["doc_number"].fillna(rows["invoice_id"])
@@ -141,7 +141,7 @@ def _emit(
         line_id=line_id,
         title=title + ": " + rows["opp_name"].fillna("") + " / " + rows["what"],
         detail=_detail(rows),
-        suggested_action=action(rows) if action else _settle(rows),
+        suggested_action=action(rows) if action else settle(rows),
         amount_cents=rows["delta_cents"].abs(),
         currency=rows["currency"],
         confidence=confidence,
@@ -300,7 +300,7 @@ _ACTIONS = {
 def line_actions(rows: pd.DataFrame) -> pd.Series:
     """The plain action for each classified row (the words the findings use), for the fix list."""
     rows = rows.assign(what=rows["product_name"].fillna(rows["item_name"]).fillna("line"))
-    out = _settle(rows)
+    out = settle(rows)
     for cls, action in _ACTIONS.items():
         picked = rows["diff_class"] == cls
         if picked.any():
@@ -313,204 +313,3 @@ def line_actions(rows: pd.DataFrame) -> pd.Series:
         + rows["opp_currency"].fillna("")
     )[currency]
     return out
-
-
-def _per_invoice(ctx: Context, cls: str) -> pd.DataFrame:
-    """The rows of one invoice-level class, one per invoice: sums of the lines involved."""
-    rows = line_reconciliation(ctx)
-    rows = rows[rows["diff_class"] == cls]
-    if rows.empty:
-        return rows
-    agg = (
-        rows.groupby("invoice_id")
-        .agg(
-            opportunity_id=("opportunity_id", "first"),
-            opp_name=("opp_name", "first"),
-            doc_number=("doc_number", "first"),
-            opp_currency=("opp_currency", "first"),
-            inv_currency=("inv_currency", "first"),
-            sf_cents=("sf_cents", "sum"),
-            qb_cents=("qb_cents", "sum"),
-            delta_cents=("delta_cents", "sum"),
-            lines=("diff_class", "size"),
-            discount=("sf_discount", "max"),
-            currency=("currency", "first"),
-        )
-        .reset_index()
-    )
-    agg["doc"] = agg["doc_number"].fillna(agg["invoice_id"])
-    return agg
-
-
-def _invoice_findings(
-    rows: pd.DataFrame,
-    title: str,
-    detail: pd.Series,
-    action: pd.Series | str,
-    amount: pd.Series,
-    severity: str,
-    confidence: float,
-) -> pd.DataFrame:
-    return new_findings(
-        sf_object="Opportunity",
-        sf_id=rows["opportunity_id"],
-        sf_name=rows["opp_name"],
-        qb_entity="Invoice",
-        qb_id=rows["invoice_id"],
-        title=title + ": " + rows["opp_name"].fillna(""),
-        detail=detail,
-        suggested_action=action,
-        amount_cents=amount,
-        currency=rows["currency"],
-        confidence=confidence,
-        severity=severity,
-    )
-
-
-@check(
-    "invoice_currency_mismatch",
-    area="products",
-    severity=SEVERITY["currency_mismatch"],
-    needs=NEEDS,
-    what="Invoices in another currency than their opportunity",
-    why="A QBO customer has one currency forever; a sync that ignores CurrencyIsoCode bills the same "
-    "numbers in the wrong currency.",
-    fix="Void the invoice and re-create it in the opportunity's currency on a customer in that currency.",
-)
-def invoice_currency_mismatch(ctx: Context) -> pd.DataFrame:
-    rows = _per_invoice(ctx, "currency_mismatch")
-    if rows.empty:
-        return pd.DataFrame()
-    equal = (rows["qb_cents"].astype("Float64") - rows["sf_cents"].astype("Float64")).abs().fillna(
-        1
-    ) == 0
-    detail = (
-        "Opportunity "
-        + money_text(rows["sf_cents"], rows["opp_currency"])
-        + ", invoice "
-        + rows["doc"]
-        + " "
-        + money_text(rows["qb_cents"].astype("Int64"), rows["inv_currency"])
-        + np.where(equal, ": the same numbers in another currency (currency ignored)", "")
-    )
-    action = (
-        "Void invoice "
-        + rows["doc"]
-        + " and re-issue it in "
-        + rows["opp_currency"].fillna("")
-        + " on a customer that bills in "
-        + rows["opp_currency"].fillna("")
-    )
-    return _invoice_findings(
-        rows,
-        "Invoice in the wrong currency",
-        detail,
-        action,
-        rows["sf_cents"].abs(),
-        SEVERITY["currency_mismatch"],
-        0.95,
-    )
-
-
-@check(
-    "invoice_tax_inclusive",
-    area="products",
-    severity=SEVERITY["tax_inclusive"],
-    needs=NEEDS,
-    what="Invoices whose lines are all off by one tax-like ratio (tax-inclusive vs exclusive prices)",
-    why="Net Salesforce prices sent as tax-inclusive (or the reverse): every line carries or loses the tax.",
-    fix="Credit or re-bill the difference and set the sync's tax mode to match the price book.",
-)
-def invoice_tax_inclusive(ctx: Context) -> pd.DataFrame:
-    rows = _per_invoice(ctx, "tax_inclusive")
-    if rows.empty:
-        return pd.DataFrame()
-    ratio = rows["qb_cents"].astype("float64") / rows["sf_cents"].astype("float64")
-    detail = (
-        "All "
-        + rows["lines"].astype(str)
-        + " line(s) of invoice "
-        + rows["doc"]
-        + " are "
-        + ((ratio - 1) * 100).map("{:+.2f}%".format)
-        + " off the opportunity ("
-        + money_text(rows["sf_cents"], rows["currency"])
-        + " vs "
-        + money_text(rows["qb_cents"].astype("Int64"), rows["currency"])
-        + "): tax-inclusive vs exclusive prices"
-    )
-    return _invoice_findings(
-        rows,
-        "Tax-inclusive vs exclusive prices",
-        detail,
-        _settle(rows),
-        rows["delta_cents"].abs(),
-        SEVERITY["tax_inclusive"],
-        0.85,
-    )
-
-
-@check(
-    "invoice_discount_moved",
-    area="products",
-    severity="info",
-    needs=NEEDS,
-    what="Line discounts carried as one invoice-level discount with equal totals",
-    why="QBO has one transaction-level DiscountLine; moving line discounts there keeps the total right.",
-    fix="Nothing to do: an equivalent representation, shown for context.",
-)
-def invoice_discount_moved(ctx: Context) -> pd.DataFrame:
-    rows = _per_invoice(ctx, "discount_moved")
-    if rows.empty:
-        return pd.DataFrame()
-    lines = rows["lines"] - 1  # the DiscountLine itself is one of the rows
-    detail = (
-        lines.astype(str)
-        + " line discount(s) moved to the invoice discount on invoice "
-        + rows["doc"]
-        + "; totals differ by "
-        + money_text(rows["delta_cents"], rows["currency"])
-    )
-    return _invoice_findings(
-        rows,
-        "Discount moved to invoice level",
-        detail,
-        "No action: the invoice total matches the opportunity",
-        rows["delta_cents"].abs(),
-        "info",
-        0.95,
-    )
-
-
-@check(
-    "invoice_extra_discount",
-    area="products",
-    severity=SEVERITY["extra_discount"],
-    needs=NEEDS,
-    what="Invoice-level discounts that no opportunity line discount explains",
-    why="The invoice bills less than the deal (often a discount applied twice: in the price and again).",
-    fix="Remove the discount line or re-bill the difference.",
-)
-def invoice_extra_discount(ctx: Context) -> pd.DataFrame:
-    rows = _per_invoice(ctx, "extra_discount")
-    if rows.empty:
-        return pd.DataFrame()
-    detail = (
-        "Invoice "
-        + rows["doc"]
-        + " carries a discount of "
-        + money_text(rows["delta_cents"].abs(), rows["currency"])
-        + " that the opportunity lines do not have"
-    )
-    return _invoice_findings(
-        rows,
-        "Unexplained invoice discount",
-        detail,
-        "Bill the missing "
-        + money_text(rows["delta_cents"].abs(), rows["currency"])
-        + " or remove the discount line on invoice "
-        + rows["doc"],
-        rows["delta_cents"].abs(),
-        SEVERITY["extra_discount"],
-        0.8,
-    )
