@@ -19,6 +19,10 @@ from sfqb_diag.engine import Context
 from sfqb_diag.registry import DataLoaderFile, check, output
 
 NEEDS = ("accounts", "customers")
+# Duplicates inside one system need that system's records only (a QBO-only or Salesforce-only
+# export, as a consultant often gets for a clean-up).
+QB_NEEDS = ("customers",)
+SF_NEEDS = ("accounts",)
 
 
 def customer_matching(ctx: Context) -> CustomerMatching:
@@ -105,7 +109,7 @@ def several_accounts_one_customer(ctx: Context) -> pd.DataFrame:
     "qb_customer_duplicate",
     area="customers",
     severity="low",
-    needs=NEEDS,
+    needs=QB_NEEDS,
     what="Duplicate customers inside QBO (inactive ones included)",
     why="Balances and history split over copies; syncs pick the wrong copy.",
     fix="Merge each copy into the survivor (remediation/qbo_customer_merges.csv).",
@@ -118,7 +122,7 @@ def qb_customer_duplicate(ctx: Context) -> pd.DataFrame:
     "sf_account_duplicate",
     area="customers",
     severity="low",
-    needs=NEEDS,
+    needs=SF_NEEDS,
     what="Duplicate accounts inside Salesforce",
     why="Each copy syncs on its own and becomes another QBO customer.",
     fix="Merge the accounts in Salesforce (matches/sf_account_duplicates.csv names the survivor).",
@@ -192,7 +196,7 @@ def matches_customers(ctx: Context) -> pd.DataFrame:
 @output(
     "matches/qb_customer_duplicates.csv",
     area="customers",
-    needs=NEEDS,
+    needs=QB_NEEDS,
     description="Duplicate customer clusters inside QBO (cluster_id, id, keep, reasons)",
 )
 def matches_qb_duplicates(ctx: Context) -> pd.DataFrame:
@@ -202,7 +206,7 @@ def matches_qb_duplicates(ctx: Context) -> pd.DataFrame:
 @output(
     "matches/sf_account_duplicates.csv",
     area="customers",
-    needs=NEEDS,
+    needs=SF_NEEDS,
     description="Duplicate account clusters inside Salesforce (cluster_id, id, keep, reasons)",
 )
 def matches_sf_duplicates(ctx: Context) -> pd.DataFrame:
@@ -223,7 +227,7 @@ def salesforce_account_links(ctx: Context) -> DataLoaderFile:
 @output(
     "remediation/qbo_customer_merges.csv",
     area="customers",
-    needs=NEEDS,
+    needs=QB_NEEDS,
     description="QBO customers to merge: which copy into which survivor, and why",
 )
 def qbo_customer_merges(ctx: Context) -> pd.DataFrame:

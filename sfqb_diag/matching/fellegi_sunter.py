@@ -1,0 +1,234 @@
+"""An unsupervised Fellegi-Sunter model: evidence weights learned from the data at hand.
+
+For each field and comparison level (comparisons.py) two probabilities:
+  m = P(level | the two records are one entity)   u = P(level | they are not)
+and the level's match weight is log2(m / u) (splink's convention: bits of evidence). A pair's
+weight is the prior's log2 odds plus the sum over fields, and its probability is the logistic
+of that — with a readable contribution per field (`contributions`, the waterfall). The prior is
+the share of matches among the candidate pairs: a score is a probability among candidates.
+
+How the probabilities are found, without labels (as splink does):
+- u from random pairs: two records drawn at random are almost never one entity, so how often
+  they agree on a field is u. On small tables random pairs hold real matches too, so u is
+  re-estimated once, weighting each random pair by the fitted model's non-match probability.
+- m and the share of candidate pairs that match by expectation-maximisation on the blocked
+  candidate pairs with u fixed; that share times the candidates, over all pairs, is the prior. Pairs are grouped by their level pattern first, so each
+  iteration costs the number of distinct patterns, not pairs. m is shrunk towards the field's
+  starting value by `prior_pairs` pseudo-pairs: with a handful of pairs the start dominates,
+  with thousands the data does.
+- Term frequencies: agreeing exactly on a common value ("Smith", "Sydney") is weaker evidence
+  than on a rare one. For fields with a `tf` column, the exact level's random-pair u is replaced by that
+  value's frequency (floored at 1/N), as splink's term-frequency adjustment does.
+Missing values (level -1) contribute nothing. No field is a gate: a weak name is outweighed by
+agreeing street, postal code and city; a same name is outweighed by another city and phone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sfqb_diag.matching.comparisons import FieldSpec
+
+LN2 = float(np.log(2.0))
+
+
+@dataclass
+class Model:
+    """Fitted m/u per field level, the prior (of a random pair), and fit facts."""
+
+    fields: tuple[FieldSpec, ...]
+    m: list[np.ndarray]
+    u: list[np.ndarray]
+    prior: float  # share of matches among the candidate pairs
+    u_random: list[np.ndarray] = field(default_factory=list, repr=False)  # u of random pairs
+    iterations: int = 0
+    converged: bool = False
+    history: list[float] = field(default_factory=list, repr=False)  # prior per iteration
+
+    def weights(self) -> list[np.ndarray]:
+        """log2(m/u) per field and level. Agreeing exactly is never evidence against, and the
+        "different" level never evidence for: a level the data hardly holds (every record in
+        one country) cannot turn a contradiction into support."""
+        out = []
+        for m, u in zip(self.m, self.u, strict=True):
+            w = np.log2(m / u)
+            w[0], w[-1] = max(w[0], 0.0), min(w[-1], 0.0)
+            out.append(w)
+        return out
+
+    def weight_of(self, field_name: str, level: str) -> float:
+        """The match weight (bits) of one field's level, e.g. ('currency', 'different')."""
+        j = [f.name for f in self.fields].index(field_name)
+        return float(self.weights()[j][self.fields[j].labels.index(level)])
+
+    def pair_weights(self, levels: np.ndarray, tf: pd.DataFrame | None = None) -> np.ndarray:
+        """Per pair and field: the match weight in bits (0 where missing), tf-adjusted."""
+        out = np.zeros(levels.shape, dtype="float64")
+        for j, w in enumerate(self.weights()):
+            lv = levels[:, j]
+            known = lv >= 0
+            out[known, j] = w[lv[known]]
+            column = self.fields[j].tf
+            if tf is not None and column is not None and column in tf and self.u_random:
+                # splink's adjustment: exact agreement on a value as rare (common) as `freq`
+                # weighs log2(u_exact / freq) more (less) than exact agreement on average.
+                exact = lv == 0
+                freq = np.maximum(tf[column].to_numpy(dtype="float64")[exact], 1e-9)
+                out[exact, j] += np.log2(self.u_random[j][0] / freq)
+        return out
+
+    def logit(self, levels: np.ndarray, tf: pd.DataFrame | None = None) -> np.ndarray:
+        """Natural-log odds that each pair is one entity."""
+        prior = np.log(self.prior / (1 - self.prior))
+        return prior + LN2 * self.pair_weights(levels, tf).sum(axis=1)
+
+    def probability(
+        self, levels: np.ndarray, tf: pd.DataFrame | None = None, extra: np.ndarray | None = None
+    ) -> np.ndarray:
+        """P(one entity) per pair; `extra` adds rule-based natural-log odds (domain rules)."""
+        logit = self.logit(levels, tf) + (0.0 if extra is None else extra)
+        return 1.0 / (1.0 + np.exp(-np.clip(logit, -50, 50)))
+
+    def contributions(
+        self, levels: np.ndarray, tf: pd.DataFrame | None = None, extra: float = 0.0
+    ) -> pd.DataFrame:
+        """One pair's waterfall: field, level, m, u, bayes_factor, match_weight (bits), and the
+        running total; the first row is the prior, a last row the rules (when non-zero)."""
+        row = levels.reshape(1, -1)
+        bits = self.pair_weights(row, tf)[0]
+        rows = [("prior", "", np.nan, np.nan, self.prior / (1 - self.prior))]
+        for j, spec in enumerate(self.fields):
+            lv = int(row[0, j])
+            if lv < 0:
+                rows.append((spec.name, "missing", np.nan, np.nan, 1.0))
+                continue
+            u = 2.0 ** (np.log2(self.m[j][lv]) - bits[j])  # tf-adjusted u where it applies
+            rows.append((spec.name, spec.labels[lv], self.m[j][lv], u, 2.0 ** bits[j]))
+        if extra:
+            rows.append(("rules", "domain rules", np.nan, np.nan, float(np.exp(extra))))
+        out = pd.DataFrame(rows, columns=["field", "level", "m", "u", "bayes_factor"])
+        out["match_weight"] = np.log2(out["bayes_factor"])
+        out["cumulative"] = out["match_weight"].cumsum()
+        out["probability"] = 1.0 / (1.0 + 2.0 ** (-out["cumulative"]))
+        return out
+
+
+def _patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct level rows and how many pairs carry each (EM works on patterns)."""
+    if len(levels) == 0:
+        return levels, np.zeros(0)
+    shifted = levels.astype(np.int64) + 1  # 0 = missing, < 16 levels per field
+    packed = np.zeros(len(levels), dtype=np.int64)
+    for j in range(levels.shape[1]):
+        packed = packed * 16 + shifted[:, j]
+    _, first, counts = np.unique(packed, return_index=True, return_counts=True)
+    return levels[first], counts.astype("float64")
+
+
+def level_shares(
+    fields: tuple[FieldSpec, ...], levels: np.ndarray, weight: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """Per field: the (weighted, smoothed) share of non-missing pairs at each level."""
+    w = np.ones(len(levels)) if weight is None else weight
+    out = []
+    for j, spec in enumerate(fields):
+        lv = levels[:, j]
+        known = lv >= 0
+        counts = np.bincount(lv[known], weights=w[known], minlength=len(spec.labels))
+        out.append((counts + 0.5) / (counts.sum() + 0.5 * len(spec.labels)))
+    return out
+
+
+def fit(
+    fields: tuple[FieldSpec, ...],
+    candidates: np.ndarray,
+    random: np.ndarray,
+    prior_pairs: float = 10.0,
+    max_iter: int = 200,
+    tol: float = 1e-5,
+) -> Model:
+    """Estimate u from `random` pair levels, then m, the candidates' non-match u and the share
+    of matches among the candidates by EM on `candidates` (see the module docstring)."""
+    m_start = [np.asarray(f.m_start, dtype="float64") for f in fields]
+    u_random = level_shares(fields, random)
+    model = _em(fields, candidates, m_start, u_random, prior_pairs, max_iter, tol, free_u=True)
+    model.u_random = u_random
+    return model
+
+
+def _em(
+    fields: tuple[FieldSpec, ...],
+    candidates: np.ndarray,
+    m_init: list[np.ndarray],
+    u: list[np.ndarray],
+    prior_pairs: float,
+    max_iter: int,
+    tol: float,
+    prior: float = 0.1,
+    free_u: bool = False,
+) -> Model:
+    patterns, counts = _patterns(candidates)
+    m = [x / x.sum() for x in m_init]
+    starts = [np.asarray(f.m_start, dtype="float64") for f in fields]
+    u_start = [x.copy() for x in u]
+    model = Model(fields, m, [x.copy() for x in u], prior)
+    if counts.sum() == 0:
+        return model
+    for it in range(1, max_iter + 1):
+        p = model.probability(patterns)
+        w = p * counts
+        new_prior = float(np.clip(w.sum() / counts.sum(), 1e-6, 0.999))
+        new_m = []
+        for j, spec in enumerate(fields):
+            lv = patterns[:, j]
+            known = lv >= 0
+            got = np.bincount(lv[known], weights=w[known], minlength=len(spec.labels))
+            shrunk = got + prior_pairs * starts[j]
+            new_m.append(np.maximum(shrunk / shrunk.sum(), 1e-9))
+            if free_u:
+                rest = np.bincount(
+                    lv[known], weights=(counts - w)[known], minlength=len(spec.labels)
+                )
+                rest = rest + prior_pairs * u_start[j]
+                model.u[j] = np.maximum(rest / rest.sum(), 1e-9)
+        delta = max(
+            abs(new_prior - model.prior),
+            max(float(np.abs(a - b).max()) for a, b in zip(new_m, model.m, strict=True)),
+        )
+        model.m, model.prior = new_m, new_prior
+        model.history.append(new_prior)
+        model.iterations = it
+        if delta < tol:
+            model.converged = True
+            break
+    return model
+
+
+def random_pairs(
+    n_left: int, n_right: int, k: int, same: bool, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Up to `k` distinct random (l, r) position pairs; every pair when there are fewer.
+
+    With `same` the table is paired with itself and l < r. Seeded: the same data gives the same
+    estimates on every run.
+    """
+    total = n_left * (n_left - 1) // 2 if same else n_left * n_right
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if total <= k:
+        if same:
+            li, r = np.triu_indices(n_left, k=1)
+        else:
+            li, r = np.divmod(np.arange(total), n_right)
+        return li.astype(np.int64), r.astype(np.int64)
+    rng = np.random.default_rng(seed)
+    li = rng.integers(0, n_left, size=k, dtype=np.int64)
+    r = rng.integers(0, n_right if not same else n_left, size=k, dtype=np.int64)
+    if same:
+        keep = li != r
+        li, r = np.minimum(li, r)[keep], np.maximum(li, r)[keep]
+    packed = np.unique(li * max(n_left, n_right) + r)
+    return packed // max(n_left, n_right), packed % max(n_left, n_right)
