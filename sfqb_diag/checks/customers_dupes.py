@@ -99,9 +99,7 @@ def _clusters(
         pairs["l"].to_numpy(), pairs["r"].to_numpy()
     )
     edges = pairs.assign(score=values)
-    found = duplicate_clusters(
-        len(parties), edges, priority, threshold, rescore, tiebreak=tiebreak
-    )
+    found = duplicate_clusters(len(parties), edges, priority, threshold, rescore, tiebreak=tiebreak)
     found["id"] = parties["id"].to_numpy()[found["pos"].to_numpy()]
     found["cluster_id"] = parties["id"].to_numpy()[found["cluster"].to_numpy()]
     return found
@@ -124,9 +122,7 @@ def customer_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds)
     accounts, customers = cmp.left, cmp.right
     linked = customers["id"].isin(set(accounts["current_qb_id"].dropna())).to_numpy()
     numeric_id = -pd.to_numeric(customers["id"], errors="coerce").fillna(np.inf).to_numpy()
-    priority = _rank(
-        customers["active"].to_numpy(), linked, customers["transactions"].to_numpy()
-    )
+    priority = _rank(customers["active"].to_numpy(), linked, customers["transactions"].to_numpy())
     tiebreak = _rank(customers["tag"].isna().to_numpy(), _created(customers), numeric_id)
     return _clusters(
         cmp.within("right"),

@@ -149,12 +149,27 @@ def fit(
     prior_pairs: float = 10.0,
     max_iter: int = 200,
     tol: float = 1e-5,
+    max_share: float = 0.999,
 ) -> Model:
     """Estimate u from `random` pair levels, then m, the candidates' non-match u and the share
-    of matches among the candidates by EM on `candidates` (see the module docstring)."""
+    of matches among the candidates by EM on `candidates` (see the module docstring).
+
+    `max_share` caps that share where the task bounds it: linking one-to-one, at most one
+    match per record of the smaller side (min(n_left, n_right) / candidates)."""
     m_start = [np.asarray(f.m_start, dtype="float64") for f in fields]
     u_random = level_shares(fields, random)
-    model = _em(fields, candidates, m_start, u_random, prior_pairs, max_iter, tol, free_u=True)
+    model = _em(
+        fields,
+        candidates,
+        m_start,
+        u_random,
+        prior_pairs,
+        max_iter,
+        tol,
+        prior=min(0.1, max_share / 2),
+        free_u=True,
+        max_share=max_share,
+    )
     model.u_random = u_random
     return model
 
@@ -169,6 +184,7 @@ def _em(
     tol: float,
     prior: float = 0.1,
     free_u: bool = False,
+    max_share: float = 0.999,
 ) -> Model:
     patterns, counts = _patterns(candidates)
     m = [x / x.sum() for x in m_init]
@@ -180,7 +196,7 @@ def _em(
     for it in range(1, max_iter + 1):
         p = model.probability(patterns)
         w = p * counts
-        new_prior = float(np.clip(w.sum() / counts.sum(), 1e-6, 0.999))
+        new_prior = float(np.clip(w.sum() / counts.sum(), 1e-6, min(max_share, 0.999)))
         new_m = []
         for j, spec in enumerate(fields):
             lv = patterns[:, j]
