@@ -25,7 +25,6 @@ from sfqb_diag.matching.clusters import Rescore, duplicate_clusters
 from sfqb_diag.matching.fellegi_sunter import Model
 from sfqb_diag.matching.scoring import Comparison, evidence, fit_model, reasons, score
 
-CURRENCY_VETO = 8.0  # log-odds: different currencies are never duplicates
 # A copy tag (" (2)", " - Old", " (deleted)") on one of two same-named records is how people and
 # integrations mark a second copy of one company: evidence of duplication.
 TAGGED_COPY_BONUS = 1.0
@@ -42,13 +41,10 @@ def _rescorer(cmp: Comparison, model: Model, with_reasons: bool = True) -> Resco
         ev = evidence(cmp, pd.DataFrame({"l": li, "r": r}))
         tagged = cmp.left["tag"].notna().to_numpy()
         copy = (ev["sim"].to_numpy() >= 100) & (tagged[li] | tagged[r])
-        values = score(
-            model,
-            ev,
-            TAGGED_COPY_BONUS * copy
-            - CURRENCY_VETO * ev["currency_diff"].to_numpy()
-            - CURRENCY_VETO * related(li, r),
-        )
+        values = score(model, ev, TAGGED_COPY_BONUS * copy)
+        # Rules, not evidence: another currency (QBO fixes it forever) or a hierarchy (parent
+        # and child, two children of one parent) is never a duplicate, however alike.
+        values[ev["currency_diff"].to_numpy(bool) | related(li, r)] = 0.0
         why = reasons(ev, cmp) if with_reasons else pd.Series(pd.NA, index=ev.index, dtype="string")
         return values, why
 
@@ -128,7 +124,7 @@ def customer_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds)
         cmp.within("right"),
         join_blocks(blocks, "rr"),
         priority,
-        float(thresholds.match_auto),
+        float(thresholds.match_review),
         tiebreak,
     )
 
@@ -143,7 +139,7 @@ def account_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds) 
         cmp.within("left"),
         join_blocks(blocks, "ll"),
         priority,
-        float(thresholds.match_auto),
+        float(thresholds.match_review),
         tiebreak,
     )
 

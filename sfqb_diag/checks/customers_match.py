@@ -133,12 +133,12 @@ def match_customers(
     blocks = build_blocks(accounts, customers)
     pairs = pd.concat(
         [
-            join_blocks(blocks, "lr")[["l", "r"]],
-            _current_pairs(accounts, customers),
-            accepted[["l", "r"]],
+            join_blocks(blocks, "lr")[["l", "r", "keys"]],
+            _current_pairs(accounts, customers).assign(keys=0),
+            accepted[["l", "r"]].assign(keys=0),
         ],
         ignore_index=True,
-    ).drop_duplicates(ignore_index=True)
+    ).drop_duplicates(["l", "r"], ignore_index=True)
     cmp = compare(accounts, customers)
     ev = evidence(cmp, pairs)
     model = fit_model(cmp, ev, same=False)

@@ -46,7 +46,20 @@ KEY_BITS = {
     "cityno": 1024,
     "word": 2048,
     "postcity": 4096,
+    "sword": 8192,
 }
+# Key families (for training the model in sessions, fellegi_sunter.fit_sessions).
+NAME_KEYS = (
+    KEY_BITS["name"] | KEY_BITS["tokens"] | KEY_BITS["rare2"] | KEY_BITS["prefix"] | KEY_BITS["word"]
+)
+PLACE_KEYS = (
+    KEY_BITS["address"]
+    | KEY_BITS["street"]
+    | KEY_BITS["street2"]
+    | KEY_BITS["cityno"]
+    | KEY_BITS["postcity"]
+    | KEY_BITS["sword"]
+)
 DEFAULT_CAP = 400  # most pairs one key value may produce before it is judged uninformative
 WORD_CAP = 60  # a single word is a weak key: only words this rare make pairs
 
@@ -152,8 +165,8 @@ def block_keys(parties: pd.DataFrame, words: pd.DataFrame, side: int) -> pd.Data
             pd.DataFrame(
                 {
                     "pos": word["pos"].to_numpy(),
-                    "kind": KEY_BITS["word"],
-                    "key": ("s:" if shortest == 4 else "") + word["word"].to_numpy().astype(object),
+                    "kind": KEY_BITS["sword" if shortest == 4 else "word"],
+                    "key": word["word"].to_numpy(),
                 }
             )
         )
@@ -195,8 +208,10 @@ def build_blocks(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Block
     for kind, rows in both.groupby("kind", sort=True).indices.items():
         c, uniques = pd.factorize(both["key"].to_numpy()[rows])
         codes[rows] = c + offset
-        if kind == KEY_BITS["word"]:
-            word_codes = np.arange(offset, offset + len(uniques), dtype=np.int64)
+        if kind in (KEY_BITS["word"], KEY_BITS["sword"]):
+            word_codes = np.concatenate(
+                [word_codes, np.arange(offset, offset + len(uniques), dtype=np.int64)]
+            )
         offset += len(uniques)
     frame = pd.DataFrame(
         {

@@ -10,8 +10,12 @@ much a level weighs. Domain facts behind the levels:
   Denver": a franchise location as often as the same company) — never token_set_ratio as equal.
 - street: exact, Levenshtein-ratio bands, then "the house number agrees but the street text
   does not" (an abbreviation, a missing suite).
-- city and postal code: exact (term-frequency adjusted: "Sydney" or a big-city ZIP says less
-  than a rare suburb), one typo (Jaro-Winkler 0.9+ / one Damerau-Levenshtein edit), different.
+- place: postal code, city and state as ONE comparison, because they are not independent (the
+  same postal code nearly always means the same city and state: counting them as three pieces
+  of evidence would make every neighbour a match). Levels: postal code and city agree (the
+  postal code's frequency adjusts it: a big-city ZIP says less), postal code only, a postal
+  typo (one Damerau-Levenshtein edit) in the same city, the city only (Jaro-Winkler 0.9+: 'dalby'
+  / 'dably'), a postal typo only, the state only, nothing.
 - phone (E.164), company domain (free-mail never is one), person email, state, country (ISO-2,
   whatever spelling came in), currency: same / different.
 - numbers in the names ("Store 8" vs "Store 9", "Phase 2"): same / different; a name without
@@ -60,16 +64,20 @@ PARTY_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec("street2", ("exact", "85+", "different"), (0.85, 0.05, 0.10), label="address line 2"),
     FieldSpec(
-        "city", ("exact", "90+", "different"), (0.85, 0.07, 0.08), tf="city_tf", label="city"
-    ),
-    FieldSpec(
-        "postal",
-        ("exact", "one edit", "different"),
-        (0.85, 0.08, 0.07),
+        "place",
+        (
+            "same postal code and city",
+            "same postal code",
+            "postal code one typo, same city",
+            "same city",
+            "postal code one typo",
+            "same state only",
+            "different",
+        ),
+        (0.75, 0.05, 0.06, 0.05, 0.03, 0.03, 0.03),
         tf="postal_tf",
-        label="postal code",
+        label="place",
     ),
-    FieldSpec("state", ("same", "different"), (0.95, 0.05), label="state"),
     FieldSpec("country", ("same", "different"), (0.97, 0.03), label="country"),
     FieldSpec("phone", ("same", "different"), (0.75, 0.25), label="phone"),
     FieldSpec("domain", ("same", "different"), (0.85, 0.15), label="email domain"),
@@ -108,14 +116,30 @@ def party_levels(ev: pd.DataFrame) -> np.ndarray:
     number_same = ev["street_no_same"].to_numpy(bool)
     out[:, 1] = np.where((street == 3) & number_same, 3, np.where(street == 3, 4, street))
     out[:, 2] = _bands(ev["street2_sim"].to_numpy(), ev["street2_known"].to_numpy(bool), (100, 85))
-    out[:, 3] = _bands(ev["city_sim"].to_numpy(), ev["city_known"].to_numpy(bool), (100, 90))
-    edits = ev["postal_edits"].to_numpy(dtype="float64")
-    out[:, 4] = _bands(-edits, ev["postal_known"].to_numpy(bool), (0, -1))
+    out[:, 3] = _place(ev)
     for j, field in enumerate(
-        ("state", "country", "phone", "domain", "email", "currency", "numbers"), start=5
+        ("country", "phone", "domain", "email", "currency", "numbers"), start=4
     ):
         out[:, j] = _flag(ev, field)
     return out
+
+
+def _place(ev: pd.DataFrame) -> np.ndarray:
+    """The joint postal code / city / state level (see the module docstring)."""
+    city_known = ev["city_known"].to_numpy(bool)
+    city = city_known & (np.nan_to_num(ev["city_sim"].to_numpy(dtype="float64")) >= 90)
+    postal_known = ev["postal_known"].to_numpy(bool)
+    edits = np.nan_to_num(ev["postal_edits"].to_numpy(dtype="float64"), nan=9.0)
+    postal, typo = postal_known & (edits == 0), postal_known & (edits == 1)
+    state = ev["state_same"].to_numpy(bool)
+    known = city_known | postal_known | state | ev["state_diff"].to_numpy(bool)
+    level = np.select(
+        [postal & city, postal, typo & city, city, typo, state],
+        [0, 1, 2, 3, 4, 5],
+        6,
+    ).astype(np.int8)
+    level[~known] = -1
+    return level
 
 
 def level_text(fields: tuple[FieldSpec, ...], levels: np.ndarray) -> pd.DataFrame:

@@ -33,6 +33,8 @@ import pandas as pd
 from sfqb_diag.matching.comparisons import FieldSpec
 
 LN2 = float(np.log(2.0))
+# Candidates needed before their own non-match u is estimated (fewer: random-pair u is kept).
+MIN_REFINE = 1000
 
 
 @dataclass
@@ -185,6 +187,7 @@ def _em(
     prior: float = 0.1,
     free_u: bool = False,
     max_share: float = 0.999,
+    fix_share: bool = False,
 ) -> Model:
     patterns, counts = _patterns(candidates)
     m = [x / x.sum() for x in m_init]
@@ -197,6 +200,8 @@ def _em(
         p = model.probability(patterns)
         w = p * counts
         new_prior = float(np.clip(w.sum() / counts.sum(), 1e-6, min(max_share, 0.999)))
+        if fix_share:
+            new_prior = model.prior
         new_m = []
         for j, spec in enumerate(fields):
             lv = patterns[:, j]
@@ -248,3 +253,80 @@ def random_pairs(
         li, r = np.minimum(li, r)[keep], np.maximum(li, r)[keep]
     packed = np.unique(li * max(n_left, n_right) + r)
     return packed // max(n_left, n_right), packed % max(n_left, n_right)
+
+
+def fit_sessions(
+    fields: tuple[FieldSpec, ...],
+    candidates: np.ndarray,
+    random: np.ndarray,
+    sessions: list[tuple[np.ndarray, tuple[str, ...]]],
+    total_pairs: float,
+    prior_pairs: float = 10.0,
+    max_iter: int = 200,
+    tol: float = 1e-5,
+    refine: bool = True,
+) -> Model:
+    """splink's training: u from random pairs (fixed), m by EM in sessions, then the prior.
+
+    Each session is (mask over `candidates`, names of the fields it trains): the pairs found by
+    one family of blocking keys, and the fields those keys do not touch. Pairs blocked on the
+    name agree on the name whether they match or not, so the name is left out of that session's
+    E-step and its m comes from the pairs blocked on the address, and vice versa; otherwise EM
+    learns "shares a postal code" instead of "is one party". A field trained in several
+    sessions gets the mean of its estimates. The prior of a random pair is then EM's expected
+    matches among all candidates (m and u held) over all `total_pairs`.
+    """
+    names = [f.name for f in fields]
+    u = level_shares(fields, random)
+    m = [np.asarray(f.m_start, dtype="float64") / np.sum(f.m_start) for f in fields]
+    learned: dict[int, list[np.ndarray]] = {}
+    iterations = 0
+    for mask, trained in sessions:
+        cols = [names.index(t) for t in trained if t in names]
+        if not cols or not mask.any():
+            continue
+        sub_fields = tuple(fields[j] for j in cols)
+        sub = _em(
+            sub_fields,
+            candidates[mask][:, cols],
+            [m[j] for j in cols],
+            [u[j] for j in cols],
+            prior_pairs,
+            max_iter,
+            tol,
+        )
+        iterations += sub.iterations
+        for k, j in enumerate(cols):
+            learned.setdefault(j, []).append(sub.m[k])
+    for j, estimates in learned.items():
+        m[j] = np.mean(estimates, axis=0)
+    model = Model(fields, m, u, 0.1, iterations=iterations, u_random=u)
+    share = _share(model, candidates, max_iter, tol)
+    if refine and len(candidates) >= MIN_REFINE:
+        # From the sessions' identity-aligned start, one EM over all candidates with the
+        # candidates' own non-match u (see the module docstring: neighbours are not random).
+        # The share stays the sessions' one: left free, it grows into "shares a postal code".
+        refined = _em(
+            fields, candidates, m, u, prior_pairs, max_iter, tol, share, free_u=True, fix_share=True
+        )
+        refined.u_random = u
+        refined.iterations += iterations
+        return refined
+    model.prior = float(np.clip(share * len(candidates) / max(total_pairs, 1.0), 1e-9, 0.5))
+    model.converged = True
+    return model
+
+
+def _share(model: Model, candidates: np.ndarray, max_iter: int, tol: float) -> float:
+    """EM for the share of matches among candidates alone (m and u held)."""
+    patterns, counts = _patterns(candidates)
+    if counts.sum() == 0:
+        return 0.0
+    share = 0.1
+    for _ in range(max_iter):
+        model.prior = share
+        new = float(np.clip((model.probability(patterns) * counts).sum() / counts.sum(), 1e-9, 0.999))
+        if abs(new - share) < tol:
+            return new
+        share = new
+    return share

@@ -23,12 +23,17 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from sfqb_diag.matching.blocking import NAME_KEYS, PLACE_KEYS
 from sfqb_diag.matching.comparisons import PARTY_FIELDS, FieldSpec, party_levels
-from sfqb_diag.matching.fellegi_sunter import Model, fit, random_pairs
+from sfqb_diag.matching.fellegi_sunter import Model, fit_sessions, random_pairs
 from sfqb_diag.matching.normalize import digits_only
 from sfqb_diag.matching.similarity import best_name_scores, name_vocabulary
 
 RANDOM_PAIRS = 200_000  # random pairs drawn to estimate u (all pairs when there are fewer)
+# What each training session learns (see fellegi_sunter.fit_sessions): pairs blocked on the
+# name train the address and contact fields; pairs blocked on the address train the name.
+NAME_SESSION = ("street", "street2", "place", "country", "phone", "domain", "email", "currency")
+PLACE_SESSION = ("name", "numbers", "phone", "domain", "email", "currency")
 
 FIELDS = (
     "domain",
@@ -185,6 +190,8 @@ def evidence(cmp: Comparison, pairs: pd.DataFrame) -> pd.DataFrame:
     out["numbers_same"] = has_numbers & (ln[li] == rn[r])
     out["numbers_diff"] = has_numbers & (ln[li] != rn[r])
     out["l"], out["r"] = li, r
+    if "keys" in pairs:
+        out["keys"] = pairs["keys"].to_numpy()
     levels = party_levels(out)
     for j, spec in enumerate(PARTY_FIELDS):
         out["lv_" + spec.name] = levels[:, j]
@@ -203,11 +210,15 @@ def fit_model(
     with itself, `same`), m and the prior by EM on the candidate `pairs` (their evidence)."""
     li, r = random_pairs(len(cmp.left), len(cmp.right), sample, same)
     random = levels_of(evidence(cmp, pd.DataFrame({"l": li, "r": r}))) if len(li) else None
-    candidates = levels_of(pairs) if "lv_name" in pairs else levels_of(evidence(cmp, pairs))
-    return fit(
+    ev = pairs if "lv_name" in pairs else evidence(cmp, pairs)
+    keys = ev["keys"].to_numpy(dtype=np.int64) if "keys" in ev else np.zeros(len(ev), np.int64)
+    n_l, n_r = len(cmp.left), len(cmp.right)
+    return fit_sessions(
         PARTY_FIELDS,
-        candidates,
+        levels_of(ev),
         random if random is not None else np.zeros((0, len(PARTY_FIELDS)), dtype=np.int8),
+        sessions=[((keys & NAME_KEYS) > 0, NAME_SESSION), ((keys & PLACE_KEYS) > 0, PLACE_SESSION)],
+        total_pairs=n_l * (n_l - 1) / 2 if same else n_l * n_r,
     )
 
 
@@ -305,14 +316,20 @@ _LEVEL_WORDS = {
         "different street",
     ),
     "street2": ("same address line 2", "similar address line 2", "different address line 2"),
-    "city": ("same city", "similar city ({detail})", "different city ({detail})"),
-    "postal": ("same postal code", "postal code one typo apart", "different postal code"),
-    "state": ("same state", "different state ({detail})"),
+    "place": (
+        "same postal code and city",
+        "same postal code",
+        "postal code one typo apart; same city",
+        "same city",
+        "postal code one typo apart",
+        "same state only",
+        "different city ({detail})",
+    ),
     "country": ("same country", "different country ({detail})"),
     "currency": ("same currency", "different currency ({detail})"),
     "numbers": ("same numbers in the name", "different numbers in the name"),
 }
-_DETAIL_COLUMN = {"city": "city", "state": "state", "country": "country", "currency": "currency"}
+_DETAIL_COLUMN = {"place": "city", "country": "country", "currency": "currency"}
 
 
 def _level_text(
