@@ -3,7 +3,9 @@
 All checks read one matching per run (`customer_matching(ctx)`, memoised in ctx.shared); the
 engine lives in sfqb_diag.matching and checks/customers_*.py. Outputs: matches/customers.csv,
 matches/qb_customer_duplicates.csv, matches/sf_account_duplicates.csv,
-remediation/salesforce_account_links.csv (+ rollback) and remediation/qbo_customer_merges.csv.
+remediation/salesforce_account_links.csv (+ rollback), remediation/qbo_customer_merges.csv and
+remediation/qbo_customers_to_create.csv. Duplicates inside one system need only that system's
+file: a QBO-only or Salesforce-only folder gets its clusters and findings.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pandas as pd
 
 from sfqb_diag.checks import customers_findings as cf
 from sfqb_diag.checks import customers_hygiene as ch
+from sfqb_diag.checks import customers_won as cw
 from sfqb_diag.checks.customers_dupes import account_duplicates
 from sfqb_diag.checks.customers_match import MATCH_COLUMNS, CustomerMatching, match_customers
 from sfqb_diag.checks.customers_outputs import account_link_file, duplicate_tables, merge_list
@@ -181,6 +184,29 @@ def account_multi_currency(ctx: Context) -> pd.DataFrame:
 )
 def link_on_merged_account(ctx: Context) -> pd.DataFrame:
     return ch.merged_account_links(customer_matching(ctx))
+
+
+@check(
+    "won_account_without_customer",
+    area="customers",
+    severity="medium",
+    needs=(*NEEDS, "opportunities"),
+    what="Accounts with won deals, no QBO link and no matching QBO customer",
+    why="Its deals cannot be invoiced until a customer exists; a failed create (6240) stays silent.",
+    fix="Create or link a customer before its deals can be invoiced (remediation/qbo_customers_to_create.csv).",
+)
+def won_account_without_customer(ctx: Context) -> pd.DataFrame:
+    return cw.won_without_customer(customer_matching(ctx), ctx.data)
+
+
+@output(
+    "remediation/qbo_customers_to_create.csv",
+    area="customers",
+    needs=(*NEEDS, "opportunities"),
+    description="Accounts with won deals and no QBO customer: create or link one",
+)
+def qbo_customers_to_create(ctx: Context) -> pd.DataFrame:
+    return cw.customers_to_create(customer_matching(ctx), ctx.data)
 
 
 @output(

@@ -50,7 +50,11 @@ KEY_BITS = {
 }
 # Key families (for training the model in sessions, fellegi_sunter.fit_sessions).
 NAME_KEYS = (
-    KEY_BITS["name"] | KEY_BITS["tokens"] | KEY_BITS["rare2"] | KEY_BITS["prefix"] | KEY_BITS["word"]
+    KEY_BITS["name"]
+    | KEY_BITS["tokens"]
+    | KEY_BITS["rare2"]
+    | KEY_BITS["prefix"]
+    | KEY_BITS["word"]
 )
 PLACE_KEYS = (
     KEY_BITS["address"]

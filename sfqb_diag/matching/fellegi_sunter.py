@@ -325,7 +325,9 @@ def _share(model: Model, candidates: np.ndarray, max_iter: int, tol: float) -> f
     share = 0.1
     for _ in range(max_iter):
         model.prior = share
-        new = float(np.clip((model.probability(patterns) * counts).sum() / counts.sum(), 1e-9, 0.999))
+        new = float(
+            np.clip((model.probability(patterns) * counts).sum() / counts.sum(), 1e-9, 0.999)
+        )
         if abs(new - share) < tol:
             return new
         share = new
