@@ -5,7 +5,8 @@ currencies agree: QBO fixes a customer's currency forever, so one account legiti
 customer per currency ("Acme" USD and "Acme" EUR are not duplicates).
 Survivor (`keep`): QBO - an active customer (inactive ones cannot take transactions), then the
 one an account links to, then most transactions, then untagged, then oldest; Salesforce - the linked account, else most opportunities, else oldest.
-Hierarchies are not duplicates: a Salesforce account and its ParentId child ("Acme Inc." and
+Nor are two locations of a chain: another city, another phone and another street (a rule:
+the shared name and website would otherwise outweigh them). Hierarchies are not duplicates: a Salesforce account and its ParentId child ("Acme Inc." and
 "Acme Inc. - Plant 2", same phone and website), or two children of one parent (locations), are
 never paired; QBO sub-customers (jobs) are left out before this (customers_parties).
 Each side's model is learned on that side's own pairs (u from random pairs of the table with
@@ -44,7 +45,7 @@ def _rescorer(cmp: Comparison, model: Model, with_reasons: bool = True) -> Resco
         values = score(model, ev, TAGGED_COPY_BONUS * copy)
         # Rules, not evidence: another currency (QBO fixes it forever) or a hierarchy (parent
         # and child, two children of one parent) is never a duplicate, however alike.
-        values[ev["currency_diff"].to_numpy(bool) | related(li, r)] = 0.0
+        values[ev["currency_diff"].to_numpy(bool) | related(li, r) | _elsewhere(ev)] = 0.0
         why = reasons(ev, cmp) if with_reasons else pd.Series(pd.NA, index=ev.index, dtype="string")
         return values, why
 
@@ -58,6 +59,15 @@ def _rank(*keys: np.ndarray) -> np.ndarray:
     if frame.empty:
         return np.zeros(0, dtype=np.int64)
     return frame.groupby(list(frame.columns), sort=True).ngroup().to_numpy(dtype=np.int64)
+
+
+def _elsewhere(ev: pd.DataFrame) -> np.ndarray:
+    """Another city AND another phone AND another street: another location of a chain (a
+    franchise shares the name and the website), not a second record of the same one."""
+    city = ev["lv_place"].to_numpy() == 6  # nothing of the place agrees
+    phone = ev["phone_diff"].to_numpy(bool)
+    street = ev["lv_street"].to_numpy() == 4
+    return np.asarray(city & phone & street, dtype=bool)
 
 
 def _related(parties: pd.DataFrame) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:

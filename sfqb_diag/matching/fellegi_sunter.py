@@ -35,6 +35,7 @@ from sfqb_diag.matching.comparisons import FieldSpec
 LN2 = float(np.log(2.0))
 # Candidates needed before their own non-match u is estimated (fewer: random-pair u is kept).
 MIN_REFINE = 1000
+MAX_DRIFT = 0.2  # share of the sessions' matches the refined model may change before it is dropped
 
 
 @dataclass
@@ -264,7 +265,7 @@ def fit_sessions(
     prior_pairs: float = 10.0,
     max_iter: int = 200,
     tol: float = 1e-5,
-    refine: bool = True,
+    refine: bool = False,
 ) -> Model:
     """splink's training: u from random pairs (fixed), m by EM in sessions, then the prior.
 
@@ -302,6 +303,8 @@ def fit_sessions(
         m[j] = np.mean(estimates, axis=0)
     model = Model(fields, m, u, 0.1, iterations=iterations, u_random=u)
     share = _share(model, candidates, max_iter, tol)
+    model.prior = float(np.clip(share * len(candidates) / max(total_pairs, 1.0), 1e-9, 0.5))
+    model.converged = True
     if refine and len(candidates) >= MIN_REFINE:
         # From the sessions' identity-aligned start, one EM over all candidates with the
         # candidates' own non-match u (see the module docstring: neighbours are not random).
@@ -311,9 +314,11 @@ def fit_sessions(
         )
         refined.u_random = u
         refined.iterations += iterations
-        return refined
-    model.prior = float(np.clip(share * len(candidates) / max(total_pairs, 1.0), 1e-9, 0.5))
-    model.converged = True
+        # Kept only while it still finds the sessions' entities: when it drifts to another
+        # class (the same city, say) the pairs it calls matches are no longer the same ones.
+        mine, theirs = model.probability(candidates) >= 0.5, refined.probability(candidates) >= 0.5
+        if (mine ^ theirs).sum() <= MAX_DRIFT * max(mine.sum(), 1):
+            return refined
     return model
 
 

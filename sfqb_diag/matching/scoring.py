@@ -29,7 +29,7 @@ from sfqb_diag.matching.fellegi_sunter import Model, fit_sessions, random_pairs
 from sfqb_diag.matching.normalize import digits_only
 from sfqb_diag.matching.similarity import best_name_scores, name_vocabulary
 
-RANDOM_PAIRS = 200_000  # random pairs drawn to estimate u (all pairs when there are fewer)
+RANDOM_PAIRS = 50_000  # random pairs drawn to estimate u (all pairs when there are fewer)
 # What each training session learns (see fellegi_sunter.fit_sessions): pairs blocked on the
 # name train the address and contact fields; pairs blocked on the address train the name.
 NAME_SESSION = ("street", "street2", "place", "country", "phone", "domain", "email", "currency")
