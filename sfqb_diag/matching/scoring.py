@@ -63,7 +63,7 @@ class Comparison:
     names: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] = field(repr=False)
     codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(repr=False)
     texts: dict[str, np.ndarray] = field(repr=False)  # per field: the distinct values, by code
-    freq: dict[str, np.ndarray] = field(repr=False)  # per field: share of parties with the code
+    freq: dict[str, np.ndarray] = field(repr=False)  # per field and code: term frequency
     numbers: tuple[np.ndarray, np.ndarray] = field(repr=False)  # code of the name's digit words
 
     def within(self, side: str) -> Comparison:
@@ -81,6 +81,12 @@ class Comparison:
             self.freq,
             (self.numbers[i], self.numbers[i]),
         )
+
+
+def _others_with(counts: np.ndarray, n: int) -> np.ndarray:
+    """Per value: the chance that ANOTHER record drawn at random has it, (count - 1) / (n - 1),
+    floored at one record: the term frequency that stands in for u at an exact agreement."""
+    return np.maximum(counts - 1, 1) / max(n - 1, 1)
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -108,9 +114,9 @@ def compare(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Comparison
         c, uniques = pd.factorize(both, use_na_sentinel=True)
         fields[name] = (c[: len(left)], c if same else c[len(left) :])
         texts[name] = np.asarray(uniques, dtype=object)
-        freq[name] = np.bincount(c[c >= 0], minlength=len(uniques)) / max(n, 1)
+        freq[name] = _others_with(np.bincount(c[c >= 0], minlength=len(uniques)), n)
     core = np.concatenate([lnames["core"], *(() if same else (rnames["core"],))])
-    freq["name"] = np.bincount(core[core >= 0], minlength=len(vocab)) / max(n, 1)
+    freq["name"] = _others_with(np.bincount(core[core >= 0], minlength=len(vocab)), n)
     digits = pd.concat(
         [digits_only(left["core"]), *(() if same else (digits_only(right["core"]),))]
     )
@@ -140,6 +146,13 @@ def _text_scores(
     return out
 
 
+def _freq(freq: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The value frequency per code (NaN where unknown, or when the field is empty throughout)."""
+    if len(freq) == 0:
+        return np.full(len(codes), np.nan)
+    return np.where(codes >= 0, freq[np.maximum(codes, 0)], np.nan)
+
+
 def _jaro_winkler(a: str, b: str, **kwargs: object) -> float:
     """Jaro-Winkler similarity 0-100: kind to transposed letters in short words ('dalby'/'dably')."""
     return float(JaroWinkler.normalized_similarity(a, b)) * 100
@@ -153,7 +166,7 @@ def evidence(cmp: Comparison, pairs: pd.DataFrame) -> pd.DataFrame:
     out = best_name_scores(cmp.vocab, lnames, rnames, li, r)
     lcore, rcore = lnames["core"][li], rnames["core"][r]
     out["name_known"] = (lcore >= 0) & (rcore >= 0)
-    out["name_tf"] = cmp.freq["name"][np.maximum(lcore, 0)]
+    out["name_tf"] = _freq(cmp.freq["name"], lcore)
     for name in FIELDS:
         cl, cr = cmp.codes[name]
         a, b = cl[li], cr[r]
@@ -173,7 +186,7 @@ def evidence(cmp: Comparison, pairs: pd.DataFrame) -> pd.DataFrame:
         out[key + "_known"] = ~np.isnan(values)
     for name in TF_FIELDS:
         key = "street" if name == "street_line" else name
-        out[key + "_tf"] = cmp.freq[name][np.maximum(cmp.codes[name][0][li], 0)]
+        out[key + "_tf"] = _freq(cmp.freq[name], cmp.codes[name][0][li])
     # Line 1 and line 2 swapped ("17 raffa estate" / "braine street") still read as one street.
     cl, cr = cmp.codes["street_full"]
     full = _text_scores(cmp.texts["street_full"], cl[li], cr[r], fuzz.token_sort_ratio)
