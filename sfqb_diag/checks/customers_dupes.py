@@ -5,7 +5,8 @@ currencies agree: QBO fixes a customer's currency forever, so one account legiti
 customer per currency ("Acme" USD and "Acme" EUR are not duplicates).
 Survivor (`keep`): QBO - an active customer (inactive ones cannot take transactions), then the
 one an account links to, then most transactions, then untagged, then oldest; Salesforce - the linked account, else most opportunities, else oldest.
-Nor are two locations of a chain: another city, another phone and another street (a rule:
+Nor are names with different numbers in them ("Store 8" / "Store 9", "Oakmont 82 Water" /
+"Oakmont Water": QBO's own " (2)" counters are removed before this). Nor are two locations of a chain: another city, another phone and another street (a rule:
 the shared name and website would otherwise outweigh them). Hierarchies are not duplicates: a Salesforce account and its ParentId child ("Acme Inc." and
 "Acme Inc. - Plant 2", same phone and website), or two children of one parent (locations), are
 never paired; QBO sub-customers (jobs) are left out before this (customers_parties).
@@ -45,7 +46,8 @@ def _rescorer(cmp: Comparison, model: Model, with_reasons: bool = True) -> Resco
         values = score(model, ev, TAGGED_COPY_BONUS * copy)
         # Rules, not evidence: another currency (QBO fixes it forever) or a hierarchy (parent
         # and child, two children of one parent) is never a duplicate, however alike.
-        values[ev["currency_diff"].to_numpy(bool) | related(li, r) | _elsewhere(ev)] = 0.0
+        rules = ev["currency_diff"].to_numpy(bool) | related(li, r) | _elsewhere(ev)
+        values[rules | ev["numbers_diff"].to_numpy(bool)] = 0.0
         why = reasons(ev, cmp) if with_reasons else pd.Series(pd.NA, index=ev.index, dtype="string")
         return values, why
 

@@ -27,6 +27,7 @@ INACTIVE_PENALTY = (
 )
 TAG_PENALTY = 0.3  # prefer "Acme" to "Acme (2)"...
 TXN_BONUS = 0.3  # ...unless the copy is the one carrying the transactions
+NUMBER_PENALTY = 3.0  # different numbers in the names: store 8 vs store 9 (a rule, not learned)
 AMBIGUOUS_MARGIN = 0.05  # a runner-up this close (and not a duplicate of the winner) -> review
 MATCH_COLUMNS = ["sf_id", "current_qb_id", "qb_id", "score", "status", "reasons"]
 
@@ -92,6 +93,7 @@ def score_pairs(cmp: Comparison, model: Model, pairs: pd.DataFrame) -> pd.DataFr
         - INACTIVE_PENALTY * ~customers["active"].to_numpy()[r]
         - TAG_PENALTY * (tagged & ~busy & ~current)
         + TXN_BONUS * busy
+        - NUMBER_PENALTY * ev["numbers_diff"].to_numpy(bool)
     )
     ev["score"] = score(model, ev, extra)
     ev["is_current"] = current

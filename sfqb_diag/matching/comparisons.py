@@ -16,8 +16,9 @@ much a level weighs. Domain facts behind the levels:
   postal code's frequency adjusts it: a big-city ZIP says less), postal code only, a postal
   typo (one Damerau-Levenshtein edit) in the same city, the city only (Jaro-Winkler 0.9+: 'dalby'
   / 'dably'), a postal typo only, the state only, nothing.
-- phone (E.164), company domain (free-mail never is one), person email, state, country (ISO-2,
-  whatever spelling came in), currency: same / different.
+- phone (E.164) and company domain (free-mail never is one): same (term-frequency adjusted: a
+  domain or switchboard many records share says little) / different; person email, country
+  (ISO-2, whatever spelling came in), currency: same / different.
 - numbers in the names ("Store 8" vs "Store 9", "Phase 2"): same / different; a name without
   digits on both sides is missing.
 `m_start` is where EM starts for m (and the prior it is shrunk towards when pairs are few): the
@@ -79,8 +80,8 @@ PARTY_FIELDS: tuple[FieldSpec, ...] = (
         label="place",
     ),
     FieldSpec("country", ("same", "different"), (0.97, 0.03), label="country"),
-    FieldSpec("phone", ("same", "different"), (0.75, 0.25), label="phone"),
-    FieldSpec("domain", ("same", "different"), (0.85, 0.15), label="email domain"),
+    FieldSpec("phone", ("same", "different"), (0.75, 0.25), tf="phone_tf", label="phone"),
+    FieldSpec("domain", ("same", "different"), (0.85, 0.15), tf="domain_tf", label="email domain"),
     FieldSpec("email", ("same", "different"), (0.80, 0.20), label="email"),
     FieldSpec("currency", ("same", "different"), (0.97, 0.03), label="currency"),
     FieldSpec("numbers", ("same", "different"), (0.95, 0.05), label="numbers in the name"),

@@ -49,7 +49,7 @@ FIELDS = (
 # Text compared by similarity (rapidfuzz on each distinct pair of values once), not only equality.
 FUZZY = ("street_line", "street2", "street_full", "city", "postal")
 # Exact agreement on these is weighed by how common the value is (term frequency).
-TF_FIELDS = ("city", "postal", "street_line")
+TF_FIELDS = ("city", "postal", "street_line", "domain", "phone")
 
 
 @dataclass
