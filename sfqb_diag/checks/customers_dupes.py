@@ -7,7 +7,8 @@ Survivor (`keep`): QBO - an active customer (inactive ones cannot take transacti
 one an account links to, then most transactions, then untagged, then oldest; Salesforce - the linked account, else most opportunities, else oldest.
 Nor are names with different numbers in them ("Store 8" / "Store 9", "Oakmont 82 Water" /
 "Oakmont Water": QBO's own " (2)" counters are removed before this). Nor are two locations of a chain: another city, another phone and another street (a rule:
-the shared name and website would otherwise outweigh them). Hierarchies are not duplicates: a Salesforce account and its ParentId child ("Acme Inc." and
+the shared name and website would otherwise outweigh them); nor a similar but not equal name
+with another phone and another company domain (a neighbour). Hierarchies are not duplicates: a Salesforce account and its ParentId child ("Acme Inc." and
 "Acme Inc. - Plant 2", same phone and website), or two children of one parent (locations), are
 never paired; QBO sub-customers (jobs) are left out before this (customers_parties).
 Each side's model is learned on that side's own pairs (u from random pairs of the table with
@@ -69,7 +70,10 @@ def _elsewhere(ev: pd.DataFrame) -> np.ndarray:
     city = ev["lv_place"].to_numpy() == 6  # nothing of the place agrees
     phone = ev["phone_diff"].to_numpy(bool)
     street = ev["lv_street"].to_numpy() == 4
-    return np.asarray(city & phone & street, dtype=bool)
+    # A similar (not the same) name nearby with another phone AND another company domain: a
+    # neighbour ("Greystone Health" / "Keystone Health"), not a copy.
+    neighbour = (ev["sim"].to_numpy() < 95) & phone & ev["domain_diff"].to_numpy(bool)
+    return np.asarray(city & phone & street | neighbour, dtype=bool)
 
 
 def _related(parties: pd.DataFrame) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
