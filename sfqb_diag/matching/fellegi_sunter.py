@@ -92,8 +92,10 @@ class Model:
         self, levels: np.ndarray, tf: pd.DataFrame | None = None, extra: np.ndarray | None = None
     ) -> np.ndarray:
         """P(one entity) per pair; `extra` adds rule-based natural-log odds (domain rules)."""
-        logit = self.logit(levels, tf) + (0.0 if extra is None else extra)
-        return 1.0 / (1.0 + np.exp(-np.clip(logit, -50, 50)))
+        # The evidence is clipped to +-25 nats before the rules are added: beyond that every pair
+        # would round to 1.0 and a rule (an inactive copy loses) could no longer rank two pairs.
+        logit = np.clip(self.logit(levels, tf), -25, 25) + (0.0 if extra is None else extra)
+        return 1.0 / (1.0 + np.exp(-np.clip(logit, -35, 35)))
 
     def contributions(
         self, levels: np.ndarray, tf: pd.DataFrame | None = None, extra: float = 0.0
