@@ -40,6 +40,8 @@ import sys
 import time
 from pathlib import Path
 
+from sfqb_diag.dataset import Dataset
+
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = (
     "accounts",
@@ -91,10 +93,8 @@ def _pair_quality(proposed: set[tuple[str, str]], truth: list[dict]) -> dict[str
     return {"p": precision, "r": recall, "f1": f1}
 
 
-def _load(folder: Path) -> object:
+def _load(folder: Path) -> Dataset:
     import pandas as pd
-
-    from sfqb_diag.dataset import Dataset
 
     meta = json.loads((folder / "dataset" / "dataset.json").read_text(encoding="utf-8"))
     tables = {

@@ -13,9 +13,16 @@ from sfqb_diag.engine import run_checks
 from sfqb_diag.matching.blocking import candidate_pairs
 from sfqb_diag.matching.comparisons import FieldSpec
 from sfqb_diag.matching.contact import country_code
-from sfqb_diag.matching.fellegi_sunter import fit, random_pairs
+from sfqb_diag.matching.fellegi_sunter import Model, fit, random_pairs
 from sfqb_diag.matching.parties import prepare_parties
-from sfqb_diag.matching.scoring import compare, contributions, evidence, fit_model, score
+from sfqb_diag.matching.scoring import (
+    Comparison,
+    compare,
+    contributions,
+    evidence,
+    fit_model,
+    score,
+)
 
 AS_OF = pd.Timestamp("2026-11-20T06:00:00Z")
 GIVEN = ["anna", "ben", "carla", "dev", "erin", "farid", "gus", "hana", "ivan", "jo", "kai", "lena"]
@@ -46,7 +53,7 @@ def people(n: int, seed: int) -> pd.DataFrame:
     )
 
 
-def linked_model(left: pd.DataFrame, right: pd.DataFrame):  # type: ignore[no-untyped-def]
+def linked_model(left: pd.DataFrame, right: pd.DataFrame) -> tuple[Comparison, Model]:
     cmp = compare(left, right)
     pairs = candidate_pairs(left, right)
     return cmp, fit_model(cmp, evidence(cmp, pairs), same=False)

@@ -215,9 +215,9 @@ def _em(
             if free_u:
                 rest = np.bincount(
                     lv[known], weights=(counts - w)[known], minlength=len(spec.labels)
-                )
-                rest = rest + prior_pairs * u_start[j]
-                model.u[j] = np.maximum(rest / rest.sum(), 1e-9)
+                ).astype("float64")
+                smoothed = rest + prior_pairs * u_start[j]
+                model.u[j] = np.maximum(smoothed / smoothed.sum(), 1e-9)
         delta = max(
             abs(new_prior - model.prior),
             max(float(np.abs(a - b).max()) for a, b in zip(new_m, model.m, strict=True)),
