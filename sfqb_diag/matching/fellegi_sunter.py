@@ -35,7 +35,8 @@ from sfqb_diag.matching.comparisons import FieldSpec
 LN2 = float(np.log(2.0))
 # Candidates needed before their own non-match u is estimated (fewer: random-pair u is kept).
 MIN_REFINE = 1000
-MAX_DRIFT = 0.2  # share of the sessions' matches the refined model may change before it is dropped
+MAX_DRIFT = 0.2  # new matches the refinement may add, as a share of the sessions' matches...
+MAX_LOST = 0.02  # ...and the share of them it may drop, before it is not used
 
 
 @dataclass
@@ -267,7 +268,7 @@ def fit_sessions(
     prior_pairs: float = 10.0,
     max_iter: int = 200,
     tol: float = 1e-5,
-    refine: bool = False,
+    refine: bool = True,
 ) -> Model:
     """splink's training: u from random pairs (fixed), m by EM in sessions, then the prior.
 
@@ -316,10 +317,13 @@ def fit_sessions(
         )
         refined.u_random = u
         refined.iterations += iterations
-        # Kept only while it still finds the sessions' entities: when it drifts to another
+        # Kept only while it keeps the sessions' confident matches (p >= 0.9): when it drifts to another
         # class (the same city, say) the pairs it calls matches are no longer the same ones.
-        mine, theirs = model.probability(candidates) >= 0.5, refined.probability(candidates) >= 0.5
-        if (mine ^ theirs).sum() <= MAX_DRIFT * max(mine.sum(), 1):
+        mine, theirs = model.probability(candidates) >= 0.9, refined.probability(candidates) >= 0.9
+        found = max(int(mine.sum()), 1)
+        if (mine & ~theirs).sum() <= MAX_LOST * found and (
+            theirs & ~mine
+        ).sum() <= MAX_DRIFT * found:
             return refined
     return model
 
