@@ -3,24 +3,31 @@
 For each field and comparison level (comparisons.py) two probabilities:
   m = P(level | the two records are one entity)   u = P(level | they are not)
 and the level's match weight is log2(m / u) (splink's convention: bits of evidence). A pair's
-weight is the prior's log2 odds plus the sum over fields, and its probability is the logistic
-of that — with a readable contribution per field (`contributions`, the waterfall). The prior is
-the share of matches among the candidate pairs: a score is a probability among candidates.
+weight is the prior's log2 odds plus the sum over fields, and its probability is the logistic of
+that, with a readable contribution per field (`Model.contributions`, the waterfall). Missing
+values (level -1) contribute nothing. No field is a gate: a weak name is outweighed by agreeing
+street, postal code and city; an equal name by another city and phone.
 
-How the probabilities are found, without labels (as splink does):
+How the probabilities are found without labels (`fit_sessions`, as splink trains):
 - u from random pairs: two records drawn at random are almost never one entity, so how often
-  they agree on a field is u. On small tables random pairs hold real matches too, so u is
-  re-estimated once, weighting each random pair by the fitted model's non-match probability.
-- m and the share of candidate pairs that match by expectation-maximisation on the blocked
-  candidate pairs with u fixed; that share times the candidates, over all pairs, is the prior. Pairs are grouped by their level pattern first, so each
-  iteration costs the number of distinct patterns, not pairs. m is shrunk towards the field's
-  starting value by `prior_pairs` pseudo-pairs: with a handful of pairs the start dominates,
-  with thousands the data does.
-- Term frequencies: agreeing exactly on a common value ("Smith", "Sydney") is weaker evidence
-  than on a rare one. For fields with a `tf` column, the exact level's random-pair u is replaced by that
-  value's frequency (floored at 1/N), as splink's term-frequency adjustment does.
-Missing values (level -1) contribute nothing. No field is a gate: a weak name is outweighed by
-agreeing street, postal code and city; a same name is outweighed by another city and phone.
+  they agree on a level is u.
+- m by expectation-maximisation on the blocked candidates, in sessions: pairs found by name keys
+  train the address and contact fields, pairs found by address keys train the name (a field the
+  session's blocking touches agrees for matches and non-matches alike, so it is left out of that
+  E-step). Pairs are grouped by level pattern first: an iteration costs the distinct patterns.
+  m is shrunk towards each level's starting value by `prior_pairs` pseudo-pairs.
+- the prior: EM's expected matches among the candidates (m and u held) over all possible pairs.
+- on 1,000+ candidates, one more EM over all of them with the candidates' own non-match u
+  (Winkler's EM: neighbours sharing a postal code are not random pairs), from the sessions'
+  start, kept only while it keeps the sessions' confident matches; then the prior is the share
+  of matches among the candidates. Left to itself from the starting values this EM can settle on
+  another class ("same city"): that is why it is only a refinement.
+- term frequencies: agreeing exactly on a common value ("Smith", "Sydney") is weaker evidence
+  than on a rare one; for fields with a `tf` column the exact level's weight is adjusted by
+  log2(u_exact / tf), tf being the chance that another record carries that value (splink's
+  term-frequency adjustment).
+`fit` is the plain variant (EM with u refined on the candidates from the start, the share
+optionally capped), used for products where one-to-one bounds the share.
 """
 
 from __future__ import annotations
