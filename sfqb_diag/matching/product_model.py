@@ -10,9 +10,7 @@ by title, plus every pair sharing a code). Levels:
 - code: a code agrees (ProductCode = Sku, = the item's name, or a model code in both names or
   descriptions) / both carry codes and none agrees / missing (no code on one side);
 - name: bands of the title similarity (product_names.py: mean of TF-IDF cosine and token-set);
-- price: the same standard price / within 20% / further apart / missing (weak evidence);
-- rank: the item is the product's best title match and the product the item's (mutual best),
-  the product's best only, or neither — how a reviewer reads a list of candidates.
+- price: the same standard price / within 20% / further apart / missing (weak evidence).
 """
 
 from __future__ import annotations
@@ -31,17 +29,10 @@ PRODUCT_FIELDS: tuple[FieldSpec, ...] = (
         (0.2, 0.15, 0.15, 0.12, 0.1, 0.08, 0.08, 0.06, 0.04, 0.02),
         label="name",
     ),
-    FieldSpec(
-        "rank",
-        ("best both ways", "best for the product", "not the best"),
-        (0.7, 0.2, 0.1),
-        label="rank",
-    ),
     FieldSpec("price", ("same", "within 20%", "different"), (0.5, 0.3, 0.2), label="price"),
 )
 NAME_CUTS = (95, 90, 85, 80, 75, 70, 60, 50, 40)
 RANDOM = 50_000
-RANK_OFF = True
 
 
 def product_levels(ev: pd.DataFrame) -> np.ndarray:
@@ -59,18 +50,7 @@ def product_levels(ev: pd.DataFrame) -> np.ndarray:
     rel = ev["price_rel"].to_numpy(dtype="float64")
     price = np.where(rel <= 0.005, 0, np.where(rel <= 0.2, 1, 2))
     out[:, 2] = np.where(np.isnan(rel), -1, price)
-    out[:, 3] = -1 if RANK_OFF else (ev["rank"].to_numpy(dtype=np.int8) if "rank" in ev else -1)
     return out
-
-
-def name_rank(ev: pd.DataFrame) -> np.ndarray:
-    """0: the item is the product's best by name and the product the item's best ("mutual best",
-    as a reviewer would pick); 1: best for the product only; 2: neither."""
-    sim = ev["name_sim"].to_numpy(dtype="float64")
-    frame = pd.DataFrame({"p": ev["p"].to_numpy(), "i": ev["i"].to_numpy(), "s": sim})
-    best_p = frame["s"].to_numpy() >= frame.groupby("p")["s"].transform("max").to_numpy()
-    best_i = frame["s"].to_numpy() >= frame.groupby("i")["s"].transform("max").to_numpy()
-    return np.where(best_p & best_i, 0, np.where(best_p, 1, 2)).astype(np.int8)
 
 
 def fit_products(

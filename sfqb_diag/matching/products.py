@@ -23,7 +23,6 @@ from sfqb_diag.matching.fellegi_sunter import Model
 from sfqb_diag.matching.normalize import fold
 from sfqb_diag.matching.product_model import (
     fit_products,
-    name_rank,
     product_levels,
     sample_pairs,
 )
@@ -45,11 +44,6 @@ _CODE_SCORES = {
     "model code": 0.93,
     "model code in description": 0.88,
 }
-# Name similarity (0-1: mean of TF-IDF cosine and token-set ratio) -> probability, a logistic
-# fixed in advance: 0.50 reads as 0.75 (review), 0.80 as 0.92 (auto). Half the rare-word weight
-# shared is worth a look; most of it is a match.
-_NAME_SLOPE, _NAME_MID = 4.48, 0.255
-_CODE_CLASH = 3.0  # log-odds: both sides carry their own model code and the codes differ
 _MIN_CODE = 4  # codes in free text shorter than this ("v11", "3d") are too common to count
 
 
@@ -222,7 +216,6 @@ def _learn(
             "code_clash": _code_clash(products, items, p, i),
             "name_sim": sim["name_sim"].to_numpy(),
             "price_rel": rel,
-            "rank": 2,
         }
     )
     return fit_products(candidates, random_ev, min(len(products), len(items)))
@@ -252,7 +245,6 @@ def pair_evidence(
     out["code_clash"] = _code_clash(products, items, p, i)
     code_score = out["code_score"] if "code_score" in out else pd.Series(np.nan, index=out.index)
     out["code_agrees"] = code_score.notna().to_numpy()
-    out["rank"] = name_rank(out)
     if model is None:
         model = _learn(products, items, prices, titles, out)
     out["score"] = np.round(_one_counterpart(model, out, len(products)), 3)
