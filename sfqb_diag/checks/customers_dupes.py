@@ -42,17 +42,29 @@ def _rescorer(cmp: Comparison, model: Model, with_reasons: bool = True) -> Resco
         if len(li) == 0:
             return np.array([]), pd.Series([], dtype="string")
         ev = evidence(cmp, pd.DataFrame({"l": li, "r": r}))
-        tagged = cmp.left["tag"].notna().to_numpy()
-        copy = (ev["sim"].to_numpy() >= 100) & (tagged[li] | tagged[r])
-        values = score(model, ev, TAGGED_COPY_BONUS * copy)
-        # Rules, not evidence: another currency (QBO fixes it forever) or a hierarchy (parent
-        # and child, two children of one parent) is never a duplicate, however alike.
-        rules = ev["currency_diff"].to_numpy(bool) | related(li, r) | _elsewhere(ev)
-        values[rules | ev["numbers_diff"].to_numpy(bool)] = 0.0
+        values = _duplicate_scores(cmp, model, ev, related)
         why = reasons(ev, cmp) if with_reasons else pd.Series(pd.NA, index=ev.index, dtype="string")
         return values, why
 
     return rescore
+
+
+def _duplicate_scores(
+    cmp: Comparison,
+    model: Model,
+    ev: pd.DataFrame,
+    related: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Duplicate probability of evidence rows: the learned score, a tagged-copy bonus, rules."""
+    li, r = ev["l"].to_numpy(), ev["r"].to_numpy()
+    tagged = cmp.left["tag"].notna().to_numpy()
+    copy = (ev["sim"].to_numpy() >= 100) & (tagged[li] | tagged[r])
+    values = score(model, ev, TAGGED_COPY_BONUS * copy)
+    # Rules, not evidence: another currency (QBO fixes it forever) or a hierarchy (parent
+    # and child, two children of one parent) is never a duplicate, however alike.
+    rules = ev["currency_diff"].to_numpy(bool) | related(li, r) | _elsewhere(ev)
+    values[rules | ev["numbers_diff"].to_numpy(bool)] = 0.0
+    return values
 
 
 def _rank(*keys: np.ndarray) -> np.ndarray:
@@ -92,11 +104,6 @@ def _related(parties: pd.DataFrame) -> Callable[[np.ndarray, np.ndarray], np.nda
     return related
 
 
-def side_model(cmp: Comparison, pairs: pd.DataFrame) -> Model:
-    """The model of one table against itself, learned on its candidate pairs."""
-    return fit_model(cmp, evidence(cmp, pairs), same=True)
-
-
 def _clusters(
     cmp: Comparison,
     pairs: pd.DataFrame,
@@ -105,12 +112,10 @@ def _clusters(
     tiebreak: np.ndarray | None = None,
 ) -> pd.DataFrame:
     parties = cmp.left
-    model = side_model(cmp, pairs)
+    ev = evidence(cmp, pairs)  # once: for training and for the edges
+    model = fit_model(cmp, ev, same=True)
     rescore = _rescorer(cmp, model)
-    values, _ = _rescorer(cmp, model, with_reasons=False)(
-        pairs["l"].to_numpy(), pairs["r"].to_numpy()
-    )
-    edges = pairs.assign(score=values)
+    edges = pairs.assign(score=_duplicate_scores(cmp, model, ev, _related(parties)))
     found = duplicate_clusters(len(parties), edges, priority, threshold, rescore, tiebreak=tiebreak)
     found["id"] = parties["id"].to_numpy()[found["pos"].to_numpy()]
     found["cluster_id"] = parties["id"].to_numpy()[found["cluster"].to_numpy()]
