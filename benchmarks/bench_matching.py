@@ -1,7 +1,18 @@
-"""Account <-> Customer matching at 10k, 30k and 100k: wall time, CPU time, peak memory, quality.
+"""Account <-> Customer matching at 10k, 30k and 100k: this engine and splink, side by side.
 
 Usage: .venv/bin/python benchmarks/bench_matching.py [--sizes 10000 30000 100000] [--repeat 3]
-                                                     [--work DIR] [--seed 7]
+                                                     [--work DIR] [--seed 7] [--no-splink]
+
+splink (5, DuckDB backend) is optional: `pip install -e ".[bench]"`. Without it the splink
+columns are left out and the run says so. splink gets the same normalised party tables (our
+normalisation is not timed twice: it is counted in both engines' time), a configuration a
+splink user would write for company records (Jaro-Winkler bands on the name and street, exact
+postal code with term frequencies, city bands, exact phone / domain (state, country and currency left out: splink's EM drove one of their
+levels' m to 0 on the demo and refused the model); u by
+random sampling, the prior from deterministic rules, m by EM in two sessions blocked on name
+and on postal code), DuckDB with all cores, and the same one-to-one assignment of its pairs at
+match_review. Both engines' pairs are scored the same way (pairwise P / R / F1 of the proposals
+against the demo's truth). Timing and memory of each run are measured in a fresh process.
 
 For each size the demo is generated once (generate_demo(size=N), kept under --work, default
 /tmp/sfqb-bench-matching) and loaded once into a parquet cache. Each repeat then runs in a FRESH
@@ -19,13 +30,17 @@ measured with tests/scorer.py against the demo's truth.json, as the quality bars
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from sfqb_diag.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = (
@@ -68,6 +83,105 @@ def prepare(work: Path, size: int, seed: int) -> Path:
     return folder
 
 
+def _pair_quality(proposed: set[tuple[str, str]], truth: list[dict]) -> dict[str, float]:
+    """Pairwise precision / recall / F1 of proposed (sf_id, qb_id) pairs against the truth."""
+    true = {(p["sf_id"], str(p["qb_id"])) for p in truth if p["truth"] == "match"}
+    tp = len(proposed & true)
+    precision = tp / max(len(proposed), 1)
+    recall = tp / max(len(true), 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-12)
+    return {"p": precision, "r": recall, "f1": f1}
+
+
+def _load(folder: Path) -> Dataset:
+    import pandas as pd
+
+    meta = json.loads((folder / "dataset" / "dataset.json").read_text(encoding="utf-8"))
+    tables = {
+        t: pd.read_parquet(folder / "dataset" / f"{t}.parquet")
+        for t in TABLES
+        if t in meta["tables"]
+    }
+    return Dataset(tables=tables)
+
+
+def splink_run(folder: Path) -> dict[str, float]:
+    """One measured splink run (fresh process): normalise, train, predict, assign one to one."""
+    import duckdb
+    import numpy as np
+    import pandas as pd
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    from sfqb_diag.config import Thresholds
+    from sfqb_diag.matching.assign import assign_one_to_one
+    from sfqb_diag.matching.customer_parties import account_parties, customer_parties
+
+    data = _load(folder)
+    base = _rss_mb()
+    wall, cpu = time.perf_counter(), time.process_time()
+    cols = ["id", "core", "street_line", "street_no", "city", "postal", "state", "country"]
+    cols += ["phone", "domain", "currency"]
+    accounts = account_parties(data)
+    accounts = accounts[~accounts["deleted"]][cols].reset_index(drop=True)
+    customers = customer_parties(data)
+    customers = customers[~customers["job"]][cols].reset_index(drop=True)
+    frames = []
+    for frame in (accounts, customers):
+        frame = frame.astype(object).where(frame.notna(), None)
+        frame["unique_id"] = frame.pop("id").astype(str)
+        frames.append(frame)
+    con = duckdb.connect()
+    con.execute(f"SET threads = {os.cpu_count() or 1}")
+    db_api = DuckDBAPI(con)
+    settings = SettingsCreator(
+        link_type="link_only",
+        comparisons=[
+            cl.JaroWinklerAtThresholds("core", [0.97, 0.92, 0.85]),
+            cl.JaroWinklerAtThresholds("street_line", [0.95, 0.85]),
+            cl.ExactMatch("postal").configure(term_frequency_adjustments=True),
+            cl.JaroWinklerAtThresholds("city", [0.92]),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("domain"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("core"),
+            block_on("phone"),
+            block_on("domain"),
+            block_on("postal", "street_no"),
+            block_on("postal", "substr(core, 1, 3)"),
+            block_on("substr(core, 1, 4)", "city"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+    linker = Linker([db_api.register(f) for f in frames], settings)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("core", "postal"), block_on("phone")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("core"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("postal"))
+    review = Thresholds().match_review
+    pairs = linker.inference.predict(threshold_match_probability=review).as_pandas_dataframe()
+    left_is_sf = (
+        pairs["source_dataset_l"] == pairs["source_dataset_l"].iloc[0] if len(pairs) else []
+    )
+    sf = np.where(left_is_sf, pairs["unique_id_l"], pairs["unique_id_r"]) if len(pairs) else []
+    qb = np.where(left_is_sf, pairs["unique_id_r"], pairs["unique_id_l"]) if len(pairs) else []
+    scored = pd.DataFrame({"l": sf, "r": qb, "score": pairs.get("match_probability", [])})
+    if len(scored) and not set(scored["l"]) <= set(accounts["id"]):
+        scored = scored.rename(columns={"l": "r", "r": "l"})
+    chosen = assign_one_to_one(scored, min_score=review)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    quality = _pair_quality(
+        set(zip(chosen["l"].astype(str), chosen["r"].astype(str), strict=True)),
+        truth["match_pairs"]["customers"],
+    )
+    return {"wall": wall, "cpu": cpu, "peak_mb": peak, "match_mb": peak - base, **quality}
+
+
 def one_run(folder: Path) -> dict[str, float]:
     """One measured run (called in a fresh process)."""
     import pandas as pd
@@ -99,7 +213,16 @@ def one_run(folder: Path) -> dict[str, float]:
     truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
     matches = m.matches[MATCH_COLUMNS]
     links = score_links(matches, truth["match_pairs"]["customers"], matches["sf_id"].nunique())
+    shown = matches[
+        matches["status"].isin(["linked_ok", "relink", "suggest_link", "review"])
+        & matches["qb_id"].notna()
+    ]
+    quality = _pair_quality(
+        set(zip(shown["sf_id"].astype(str), shown["qb_id"].astype(str), strict=True)),
+        truth["match_pairs"]["customers"],
+    )
     return {
+        **quality,
         "wall": wall,
         "cpu": cpu,
         "peak_mb": peak,
@@ -116,11 +239,11 @@ def one_run(folder: Path) -> dict[str, float]:
     }
 
 
-def measure(folder: Path, repeat: int) -> dict[str, float]:
+def measure(folder: Path, repeat: int, engine: str = "--one") -> dict[str, float]:
     runs = []
     for _ in range(repeat):
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(folder)],
+            [sys.executable, __file__, engine, str(folder)],
             check=True,
             capture_output=True,
             text=True,
@@ -138,15 +261,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=Path("/tmp/sfqb-bench-matching"))
+    parser.add_argument("--no-splink", action="store_true", help="this engine only")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--one-splink", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         print(json.dumps(one_run(args.one)))
         return 0
+    if args.one_splink:
+        print(json.dumps(splink_run(args.one_splink)))
+        return 0
+    has_splink = not args.no_splink and importlib.util.find_spec("splink") is not None
+    if not has_splink:
+        print(
+            "splink is not installed (pip install -e '.[bench]') or --no-splink was given: "
+            "the splink columns are left out.",
+            flush=True,
+        )
     rows = []
     for size in args.sizes:
         print(f"size {size:,}", flush=True)
-        result = measure(prepare(args.work, size, args.seed), args.repeat)
+        folder = prepare(args.work, size, args.seed)
+        result = measure(folder, args.repeat)
+        if has_splink:
+            theirs = measure(folder, args.repeat, "--one-splink")
+            result |= {f"splink_{k}": v for k, v in theirs.items() if k != "walls"}
         rows.append({"size": size, **result})
         print(
             "  "
@@ -167,6 +306,24 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['action_recall']:>7.4f} {r['review_share']:>7.4f} {int(r['hard_negatives']):>8} "
             f"{r['qb_f1']:>5.3f}/{r['sf_f1']:.3f}"
         )
+    print("\nside by side: linking pairs (P / R / F1 of proposals), wall seconds, peak MB")
+    print(
+        f"{'size':>8} {'engine':>8} {'wall s':>7} {'peak MB':>8} {'match MB':>9} "
+        f"{'P':>6} {'R':>6} {'F1':>6}"
+    )
+    for r in rows:
+        engines = [("sfqb", "")] + ([("splink", "splink_")] if "splink_wall" in r else [])
+        for name, pre in engines:
+            print(
+                f"{r['size']:>8,} {name:>8} {r[pre + 'wall']:>7.1f} {r[pre + 'peak_mb']:>8.0f} "
+                f"{r[pre + 'match_mb']:>9.0f} {r[pre + 'p']:>6.3f} {r[pre + 'r']:>6.3f} "
+                f"{r[pre + 'f1']:>6.3f}"
+            )
+        if "splink_wall" in r:
+            print(
+                f"{'':>8} {'ratio':>8} splink / sfqb wall time {r['splink_wall'] / r['wall']:.1f}x, "
+                f"peak memory {r['splink_peak_mb'] / r['peak_mb']:.1f}x"
+            )
     return 0
 
 

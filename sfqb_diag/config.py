@@ -73,6 +73,9 @@ class Links:
 class Thresholds:
     match_auto: float = 0.92
     match_review: float = 0.75
+    # Product2 <-> Item: a pair whose probability of being the product's counterpart reaches
+    # this is shown for review (a missed item link makes the sync create a duplicate item).
+    product_review: float = 0.4
     amount_tolerance: float = 0.01
     grace_hours: float = 24.0
     price_tolerance_pct: float = 1.0

@@ -395,11 +395,15 @@ def test_review_pager_records_decisions(tmp_path, monkeypatch) -> None:  # type:
 
 
 def test_missing_inputs_skip_the_area() -> None:
+    """Without Customer.json the linking checks are skipped (and say so); the Salesforce-only
+    duplicate search still runs, as a consultant handed only Account.csv expects."""
     data = client()
     del data.tables["customers"]
     out = run_all(data, ClientConfig(), AS_OF, areas=("customers",))
-    assert out.findings.empty and not out.outputs
+    assert "matches/customers.csv" not in out.outputs
+    assert set(out.outputs) == {"matches/sf_account_duplicates.csv"}
     assert any("Customer" in s["missing"] for s in out.skipped)
+    assert not (out.findings["check"] != "sf_account_duplicate").any()
 
 
 # ---- quality bars on the default demo (the same scorer as every area; this area alone, so

@@ -234,3 +234,26 @@ def test_the_catalogue_lists_every_area_and_unique_names():
         "partial_sync",
         "sync_jobs",
     }
+
+
+def test_every_declared_check_output_and_view_is_listed_in_its_catalogue():
+    """A spec declared in an area module but missing from catalogue.py would silently never run."""
+    import importlib
+    import pkgutil
+
+    import sfqb_diag.checks as checks_package
+    from sfqb_diag.checks import VIEWS
+    from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec
+
+    listed = {id(spec) for spec in (*CHECKS, *OUTPUTS, *VIEWS)}
+    unlisted = []
+    for area in pkgutil.iter_modules(checks_package.__path__):
+        if not area.ispkg:
+            continue
+        package = importlib.import_module(f"sfqb_diag.checks.{area.name}")
+        for module in pkgutil.iter_modules(package.__path__):
+            found = importlib.import_module(f"{package.__name__}.{module.name}")
+            for name, value in vars(found).items():
+                if isinstance(value, CheckSpec | OutputSpec | ViewSpec) and id(value) not in listed:
+                    unlisted.append(f"{found.__name__}.{name}")
+    assert not unlisted, f"declared but not listed in a catalogue: {unlisted}"

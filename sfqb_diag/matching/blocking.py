@@ -12,6 +12,13 @@ Keys (`KEY_BITS` names them; a pair records which keys it shares):
   phone    E.164 phone
   address  postal code + street number
   postname postal code + first 3 letters of the name
+  street   the street line, exact (a person's home address; a typo'd name at the same door)
+  street2  address line 2, exact
+  cityno   city + house number
+  word     any one word of the name of 3+ letters, or of the street line of 4+ letters, under
+           a tighter cap (`WORD_CAP`): a typo in the given name leaves the family name, a typo
+           in the house number leaves the street's name
+  postcity postal code + city
 """
 
 from __future__ import annotations
@@ -34,8 +41,31 @@ KEY_BITS = {
     "phone": 32,
     "address": 64,
     "postname": 128,
+    "street": 256,
+    "street2": 512,
+    "cityno": 1024,
+    "word": 2048,
+    "postcity": 4096,
+    "sword": 8192,
 }
+# Key families (for training the model in sessions, fellegi_sunter.fit_sessions).
+NAME_KEYS = (
+    KEY_BITS["name"]
+    | KEY_BITS["tokens"]
+    | KEY_BITS["rare2"]
+    | KEY_BITS["prefix"]
+    | KEY_BITS["word"]
+)
+PLACE_KEYS = (
+    KEY_BITS["address"]
+    | KEY_BITS["street"]
+    | KEY_BITS["street2"]
+    | KEY_BITS["cityno"]
+    | KEY_BITS["postcity"]
+    | KEY_BITS["sword"]
+)
 DEFAULT_CAP = 400  # most pairs one key value may produce before it is judged uninformative
+WORD_CAP = 60  # a single word is a weak key: only words this rare make pairs
 
 
 def _long(kind: str, values: pd.Series) -> pd.DataFrame:
@@ -96,6 +126,12 @@ def _prefix(words: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _column(parties: pd.DataFrame, name: str) -> pd.Series:
+    if name in parties:
+        return parties[name].astype("string")
+    return pd.Series(pd.NA, index=parties.index, dtype="string")
+
+
 def _joined(a: pd.Series, b: pd.Series) -> pd.Series:
     """'a|b' per row, null when either is null (pyarrow kernel)."""
     arrays = [
@@ -118,7 +154,26 @@ def block_keys(parties: pd.DataFrame, words: pd.DataFrame, side: int) -> pd.Data
         _long("phone", parties["phone"]),
         _long("address", _joined(parties["postal"], parties["street_no"])),
         _long("postname", _joined(parties["postal"], parties["core"].str.slice(0, 3))),
+        _long("street", _column(parties, "street_line")),
+        _long("street2", _column(parties, "street2")),
+        _long("cityno", _joined(_column(parties, "city"), _column(parties, "street_no"))),
+        _long("postcity", _joined(parties["postal"], _column(parties, "city"))),
     ]
+    street_words = _words(_column(parties, "street_line"), side)
+    street_words = street_words[
+        (street_words["word"].str.len() >= 4) & ~street_words["word"].str.contains(r"\d")
+    ]
+    for found, shortest in ((own, 3), (street_words, 4)):
+        word = found[found["word"].str.len() >= shortest]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "pos": word["pos"].to_numpy(),
+                    "kind": KEY_BITS["sword" if shortest == 4 else "word"],
+                    "key": word["word"].to_numpy(),
+                }
+            )
+        )
     for kind, table in (("rare2", _rare2(own)), ("prefix", _prefix(own))):
         frames.append(
             pd.DataFrame(
@@ -142,6 +197,7 @@ class Blocks:
     right: pd.DataFrame  # code, pos, bit
     n_codes: int
     sizes: tuple[int, int]
+    word_codes: np.ndarray  # the codes of `word` keys (a tighter cap)
 
 
 def build_blocks(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Blocks:
@@ -152,9 +208,14 @@ def build_blocks(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Block
     both = pd.concat([lkeys, rkeys], ignore_index=True)
     codes = np.empty(len(both), dtype=np.int64)
     offset = 0
-    for _, rows in both.groupby("kind", sort=True).indices.items():
+    word_codes = np.zeros(0, dtype=np.int64)
+    for kind, rows in both.groupby("kind", sort=True).indices.items():
         c, uniques = pd.factorize(both["key"].to_numpy()[rows])
         codes[rows] = c + offset
+        if kind in (KEY_BITS["word"], KEY_BITS["sword"]):
+            word_codes = np.concatenate(
+                [word_codes, np.arange(offset, offset + len(uniques), dtype=np.int64)]
+            )
         offset += len(uniques)
     frame = pd.DataFrame(
         {
@@ -165,7 +226,7 @@ def build_blocks(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Block
     )
     lf = frame.iloc[: len(lkeys)].drop_duplicates(["code", "pos"])
     rf = frame.iloc[len(lkeys) :].drop_duplicates(["code", "pos"]).reset_index(drop=True)
-    return Blocks(lf, rf, offset, (len(left), len(right)))
+    return Blocks(lf, rf, offset, (len(left), len(right)), word_codes)
 
 
 def join_blocks(blocks: Blocks, sides: str = "lr", cap: int = DEFAULT_CAP) -> pd.DataFrame:
@@ -179,7 +240,9 @@ def join_blocks(blocks: Blocks, sides: str = "lr", cap: int = DEFAULT_CAP) -> pd
         np.bincount(b["code"], minlength=blocks.n_codes),
     )
     load = na * (na - 1) // 2 if self_join else na * nb
-    useful = (load > 0) & (load <= cap)
+    limit = np.full(blocks.n_codes, cap, dtype=np.int64)
+    limit[blocks.word_codes] = min(cap, WORD_CAP)
+    useful = (load > 0) & (load <= limit)
     lf = a[useful[a["code"].to_numpy()]].rename(columns={"pos": "l"})
     rf = b[useful[b["code"].to_numpy()]].rename(columns={"pos": "r"})[["code", "r"]]
     pairs = lf.merge(rf, on="code")

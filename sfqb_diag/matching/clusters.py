@@ -5,6 +5,10 @@ together even when A and C clearly differ ("Acme Plumbing" ~ "Acme Plumbing Co" 
 Plumbing Denver"). Here every member must itself match its cluster's survivor (the record to
 keep): members that do not are split off and clustered again among themselves, in vectorised
 rounds across all clusters at once.
+The survivor is the member with the highest domain priority (active, linked, with transactions:
+the caller's `priority`); among equals the most central one (the highest sum of strong-edge
+scores inside its cluster: "Alicia Reid" rather than a bare "Alicia" that matches only one of
+three copies), then the caller's `tiebreak` (untagged, oldest).
 """
 
 from __future__ import annotations
@@ -19,13 +23,35 @@ from sfqb_diag.matching.assign import group_ids
 Rescore = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, pd.Series]]
 
 
-def _survivors(label: np.ndarray, priority: np.ndarray, active: np.ndarray) -> np.ndarray:
-    """For each node, the position of its component's highest-priority member (ties: lowest pos)."""
-    frame = pd.DataFrame({"label": label, "priority": priority, "pos": np.arange(len(label))})[
-        active
-    ]
+def _centrality(label: np.ndarray, el: np.ndarray, er: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per node: the sum of its strong-edge scores to members of its own cluster."""
+    inside = label[el] == label[er]
+    out = np.bincount(el[inside], weights=w[inside], minlength=len(label))
+    return out + np.bincount(er[inside], weights=w[inside], minlength=len(label))
+
+
+def _survivors(
+    label: np.ndarray,
+    priority: np.ndarray,
+    active: np.ndarray,
+    central: np.ndarray | None = None,
+    tiebreak: np.ndarray | None = None,
+) -> np.ndarray:
+    """For each node, the position of its component's best survivor (see module docstring)."""
+    n = len(label)
+    frame = pd.DataFrame(
+        {
+            "label": label,
+            "priority": priority,
+            "central": np.zeros(n) if central is None else np.round(central, 6),
+            "tiebreak": np.zeros(n) if tiebreak is None else tiebreak,
+            "pos": np.arange(n),
+        }
+    )[active]
     best = frame.sort_values(
-        ["label", "priority", "pos"], ascending=[True, False, True], kind="stable"
+        ["label", "priority", "central", "tiebreak", "pos"],
+        ascending=[True, False, False, False, True],
+        kind="stable",
     )
     head = best.drop_duplicates("label").set_index("label")["pos"]
     out = np.full(len(label), -1)
@@ -40,6 +66,7 @@ def duplicate_clusters(
     threshold: float,
     rescore: Rescore,
     max_rounds: int = 6,
+    tiebreak: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Cluster positions 0..n-1 into duplicate groups.
 
@@ -50,6 +77,7 @@ def duplicate_clusters(
     """
     strong = edges[edges["score"] >= threshold]
     el, er = strong["l"].to_numpy(), strong["r"].to_numpy()
+    ew = strong["score"].to_numpy(dtype="float64")
     label = group_ids(n, el, er)
     settled = np.zeros(n, dtype=bool)
     for _ in range(max_rounds):
@@ -57,7 +85,7 @@ def duplicate_clusters(
         open_ = (size >= 2) & ~settled
         if not open_.any():
             break
-        keep = _survivors(label, priority, open_)
+        keep = _survivors(label, priority, open_, _centrality(label, el, er, ew), tiebreak)
         members = np.flatnonzero(open_ & (keep != np.arange(n)))
         scores, _ = rescore(members, keep[members])
         detached = members[scores < threshold]
@@ -76,7 +104,7 @@ def duplicate_clusters(
         np.bincount(label, minlength=label.max() + 1)[label] if n else np.zeros(0, dtype=np.int64)
     )
     grouped = np.flatnonzero(size >= 2)
-    keep = _survivors(label, priority, size >= 2)
+    keep = _survivors(label, priority, size >= 2, _centrality(label, el, er, ew), tiebreak)
     out = pd.DataFrame({"pos": grouped, "cluster": keep[grouped]})
     out["keep"] = out["pos"] == out["cluster"]
     others = out[~out["keep"]]

@@ -5,9 +5,19 @@ currencies agree: QBO fixes a customer's currency forever, so one account legiti
 customer per currency ("Acme" USD and "Acme" EUR are not duplicates).
 Survivor (`keep`): QBO - an active customer (inactive ones cannot take transactions), then the
 one an account links to, then most transactions, then untagged, then oldest; Salesforce - the linked account, else most opportunities, else oldest.
+Nor are names with different numbers in them ("Store 8" / "Store 9", "Oakmont 82 Water" /
+"Oakmont Water": QBO's own " (2)" counters are removed before this). Nor are two locations of a chain: another city, another phone and another street (a rule:
+the shared name and website would otherwise outweigh them); nor a similar but not equal name
+with another phone and another company domain (a neighbour). Hierarchies are not duplicates: a Salesforce account and its ParentId child ("Acme Inc." and
+"Acme Inc. - Plant 2", same phone and website), or two children of one parent (locations), are
+never paired; QBO sub-customers (jobs) are left out before this (customers_parties).
+Each side's model is learned on that side's own pairs (u from random pairs of the table with
+itself, m by EM on its candidates), so a QBO-only or Salesforce-only folder gets its clusters.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -15,48 +25,98 @@ import pandas as pd
 from sfqb_diag.config import Thresholds
 from sfqb_diag.matching.blocking import Blocks, join_blocks
 from sfqb_diag.matching.clusters import Rescore, duplicate_clusters
-from sfqb_diag.matching.scoring import Comparison, evidence, reasons, score
+from sfqb_diag.matching.fellegi_sunter import Model
+from sfqb_diag.matching.scoring import Comparison, evidence, fit_model, reasons, score
 
-CURRENCY_VETO = 8.0  # log-odds: different currencies are never duplicates
 # A copy tag (" (2)", " - Old", " (deleted)") on one of two same-named records is how people and
 # integrations mark a second copy of one company: evidence of duplication.
 TAGGED_COPY_BONUS = 1.0
 
 
-def _rescorer(cmp: Comparison, with_reasons: bool = True) -> Rescore:
-    """Score (and explain) any pairs of one table: same evidence as linking, currency veto."""
+def _rescorer(cmp: Comparison, model: Model, with_reasons: bool = True) -> Rescore:
+    """Score (and explain) any pairs of one table: same evidence as linking, currency veto,
+    hierarchy veto."""
+    related = _related(cmp.left)
 
     def rescore(li: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, pd.Series]:
         if len(li) == 0:
             return np.array([]), pd.Series([], dtype="string")
         ev = evidence(cmp, pd.DataFrame({"l": li, "r": r}))
-        tagged = cmp.left["tag"].notna().to_numpy()
-        copy = (ev["sim"].to_numpy() >= 100) & (tagged[li] | tagged[r])
-        values = score(
-            ev, TAGGED_COPY_BONUS * copy - CURRENCY_VETO * ev["currency_diff"].to_numpy()
-        )
+        values = _duplicate_scores(cmp, model, ev, related)
         why = reasons(ev, cmp) if with_reasons else pd.Series(pd.NA, index=ev.index, dtype="string")
         return values, why
 
     return rescore
 
 
+def _duplicate_scores(
+    cmp: Comparison,
+    model: Model,
+    ev: pd.DataFrame,
+    related: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Duplicate probability of evidence rows: the learned score, a tagged-copy bonus, rules."""
+    li, r = ev["l"].to_numpy(), ev["r"].to_numpy()
+    tagged = cmp.left["tag"].notna().to_numpy()
+    copy = (ev["sim"].to_numpy() >= 100) & (tagged[li] | tagged[r])
+    values = score(model, ev, TAGGED_COPY_BONUS * copy)
+    # Rules, not evidence: another currency (QBO fixes it forever) or a hierarchy (parent
+    # and child, two children of one parent) is never a duplicate, however alike.
+    rules = ev["currency_diff"].to_numpy(bool) | related(li, r) | _elsewhere(ev)
+    values[rules | ev["numbers_diff"].to_numpy(bool)] = 0.0
+    return values
+
+
 def _rank(*keys: np.ndarray) -> np.ndarray:
-    """A single priority number from keys, most important first (higher = better survivor)."""
-    order = np.lexsort(tuple(reversed(keys)))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return rank
+    """A single priority number from keys, most important first (higher = better survivor);
+    records equal on every key get the same number (so the clusterer can break the tie)."""
+    frame = pd.DataFrame({f"k{i}": np.asarray(k) for i, k in enumerate(keys)})
+    if frame.empty:
+        return np.zeros(0, dtype=np.int64)
+    return frame.groupby(list(frame.columns), sort=True).ngroup().to_numpy(dtype=np.int64)
+
+
+def _elsewhere(ev: pd.DataFrame) -> np.ndarray:
+    """Another city AND another phone AND another street: another location of a chain (a
+    franchise shares the name and the website), not a second record of the same one."""
+    city = ev["lv_place"].to_numpy() == 6  # nothing of the place agrees
+    phone = ev["phone_diff"].to_numpy(bool)
+    street = ev["lv_street"].to_numpy() == 4
+    # A similar (not the same) name nearby with another phone AND another company domain: a
+    # neighbour ("Greystone Health" / "Keystone Health"), not a copy.
+    neighbour = (ev["sim"].to_numpy() < 95) & phone & ev["domain_diff"].to_numpy(bool)
+    return np.asarray(city & phone & street | neighbour, dtype=bool)
+
+
+def _related(parties: pd.DataFrame) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """(l, r) -> True where one is the other's parent or both share a parent (a hierarchy)."""
+    if "parent_id" not in parties or parties["parent_id"].isna().all():
+        return lambda li, r: np.zeros(len(li), dtype=bool)
+    ids = parties["id"].astype("string").to_numpy(dtype=object)
+    parent = parties["parent_id"].astype("string").to_numpy(dtype=object, na_value=None)
+    has = np.array([p is not None for p in parent])
+
+    def related(li: np.ndarray, r: np.ndarray) -> np.ndarray:
+        child_of = has[li] & (parent[li] == ids[r]) | has[r] & (parent[r] == ids[li])
+        siblings = has[li] & has[r] & (parent[li] == parent[r])
+        return np.asarray(child_of | siblings, dtype=bool)
+
+    return related
 
 
 def _clusters(
-    cmp: Comparison, pairs: pd.DataFrame, priority: np.ndarray, threshold: float
+    cmp: Comparison,
+    pairs: pd.DataFrame,
+    priority: np.ndarray,
+    threshold: float,
+    tiebreak: np.ndarray | None = None,
 ) -> pd.DataFrame:
     parties = cmp.left
-    rescore = _rescorer(cmp)
-    values, _ = _rescorer(cmp, with_reasons=False)(pairs["l"].to_numpy(), pairs["r"].to_numpy())
-    edges = pairs.assign(score=values)
-    found = duplicate_clusters(len(parties), edges, priority, threshold, rescore)
+    ev = evidence(cmp, pairs)  # once: for training and for the edges
+    model = fit_model(cmp, ev, same=True)
+    rescore = _rescorer(cmp, model)
+    edges = pairs.assign(score=_duplicate_scores(cmp, model, ev, _related(parties)))
+    found = duplicate_clusters(len(parties), edges, priority, threshold, rescore, tiebreak=tiebreak)
     found["id"] = parties["id"].to_numpy()[found["pos"].to_numpy()]
     found["cluster_id"] = parties["id"].to_numpy()[found["cluster"].to_numpy()]
     return found
@@ -79,16 +139,14 @@ def customer_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds)
     accounts, customers = cmp.left, cmp.right
     linked = customers["id"].isin(set(accounts["current_qb_id"].dropna())).to_numpy()
     numeric_id = -pd.to_numeric(customers["id"], errors="coerce").fillna(np.inf).to_numpy()
-    priority = _rank(
-        customers["active"].to_numpy(),
-        linked,
-        customers["transactions"].to_numpy(),
-        customers["tag"].isna().to_numpy(),
-        _created(customers),
-        numeric_id,
-    )
+    priority = _rank(customers["active"].to_numpy(), linked, customers["transactions"].to_numpy())
+    tiebreak = _rank(customers["tag"].isna().to_numpy(), _created(customers), numeric_id)
     return _clusters(
-        cmp.within("right"), join_blocks(blocks, "rr"), priority, float(thresholds.match_auto)
+        cmp.within("right"),
+        join_blocks(blocks, "rr"),
+        priority,
+        float(thresholds.match_review),
+        tiebreak,
     )
 
 
@@ -96,11 +154,14 @@ def account_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds) 
     """Clusters of live Salesforce accounts: pos, id, cluster, cluster_id, keep, score, reasons."""
     accounts = cmp.left
     linked = accounts["current_qb_id"].notna().to_numpy()
-    priority = _rank(
-        linked, accounts["opportunities"].to_numpy(), _created(accounts), -np.arange(len(accounts))
-    )
+    priority = _rank(linked, accounts["opportunities"].to_numpy())
+    tiebreak = _rank(_created(accounts), -np.arange(len(accounts)))
     return _clusters(
-        cmp.within("left"), join_blocks(blocks, "ll"), priority, float(thresholds.match_auto)
+        cmp.within("left"),
+        join_blocks(blocks, "ll"),
+        priority,
+        float(thresholds.match_review),
+        tiebreak,
     )
 
 

@@ -3,6 +3,9 @@
 Salesforce accounts carry no email; their company domain is the Website's, else the most common
 company (non-free-mail) domain of their contacts' emails. QBO sub-customers (jobs: `Job` true or
 a ParentRef) belong to their parent and are neither link candidates nor duplicates.
+Persons as well as companies: a Person Account (IsPersonAccount) is named by FirstName +
+LastName when Name is empty and brings its PersonEmail; a QBO customer without a DisplayName is
+named by its CompanyName, else GivenName + FamilyName.
 """
 
 from __future__ import annotations
@@ -56,16 +59,37 @@ def opportunity_counts(data: Dataset) -> pd.Series:
     return live.groupby("account_id").size()
 
 
+def _person_name(given: pd.Series, family: pd.Series) -> pd.Series:
+    """'Given Family' from the parts (either may be missing); NA when both are."""
+    both = given.astype("string").fillna("").str.cat(family.astype("string").fillna(""), sep=" ")
+    return both.str.strip().replace("", pd.NA).astype("string")
+
+
+def _empty(columns: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
 def account_parties(data: Dataset) -> pd.DataFrame:
-    """Every account (deleted ones flagged `deleted`), prepared for matching."""
-    acc = data["accounts"]
+    """Every account (deleted ones flagged `deleted`), prepared for matching; an empty table
+    when the folder has no Account.csv (a QBO-only folder still gets its duplicates)."""
+    acc = data.get("accounts")
+    if acc is None:
+        acc = _empty({"id": "string", "name": "string"})
     site = website_domain(_col(acc, "website"))
-    domain = company_domain(site).fillna(acc["id"].map(_contact_domains(data)).astype("string"))
+    domain = (
+        company_domain(site)
+        .fillna(acc["id"].map(_contact_domains(data)).astype("string"))
+        .fillna(company_domain(email_domain(_col(acc, "person_email"))))
+    )
     frame = pd.DataFrame(
         {
             "id": acc["id"],
-            "name": _col(acc, "name"),
+            "name": _col(acc, "name")
+            .astype("string")
+            .fillna(_person_name(_col(acc, "first_name"), _col(acc, "last_name"))),
             "domain": domain,
+            "email": _col(acc, "person_email"),
+            "parent_id": _col(acc, "parent_id"),
             "phone": _col(acc, "phone"),
             "street": _col(acc, "billing_street"),
             "city": _col(acc, "billing_city"),
@@ -104,15 +128,22 @@ def transaction_stats(data: Dataset) -> pd.DataFrame:
 
 
 def customer_parties(data: Dataset) -> pd.DataFrame:
-    """Every QBO customer, prepared for matching, with `active`, `job`, `transactions`, `balance_cents`."""
-    cust = data["customers"]
+    """Every QBO customer, prepared for matching, with `active`, `job`, `transactions`,
+    `balance_cents`; an empty table when the folder has no Customer.json."""
+    cust = data.get("customers")
+    if cust is None:
+        cust = _empty({"id": "string", "display_name": "string"})
     frame = pd.DataFrame(
         {
             "id": cust["id"].astype("string"),
-            "name": _col(cust, "display_name"),
+            "name": _col(cust, "display_name")
+            .astype("string")
+            .fillna(_col(cust, "company_name").astype("string"))
+            .fillna(_person_name(_col(cust, "given_name"), _col(cust, "family_name"))),
             "domain": email_domain(_col(cust, "email")),
             "phone": _col(cust, "phone"),
             "street": _col(cust, "bill_line1"),
+            "street2": _col(cust, "bill_line2"),
             "city": _col(cust, "bill_city"),
             "state": _col(cust, "bill_state"),
             "postal": _col(cust, "bill_postal_code"),

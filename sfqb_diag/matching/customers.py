@@ -18,13 +18,16 @@ from sfqb_diag.dataset import Dataset
 from sfqb_diag.matching.assign import assign_one_to_one, runner_up
 from sfqb_diag.matching.blocking import Blocks, build_blocks, join_blocks
 from sfqb_diag.matching.customer_duplicates import customer_duplicates
-from sfqb_diag.matching.scoring import WEIGHTS, Comparison, compare, evidence, reasons, score
+from sfqb_diag.matching.fellegi_sunter import LN2, Model
+from sfqb_diag.matching.scoring import Comparison, compare, evidence, fit_model, reasons, score
 
 LINK_BONUS = 1.0  # the sync's own link: mild evidence
 INACTIVE_PENALTY = (
     1.6  # the active copy beats an inactive linked original (QBO rejects new txns on it)
 )
-TAG_PENALTY = 0.3  # prefer "Acme" to "Acme (2)"
+TAG_PENALTY = 0.3  # prefer "Acme" to "Acme (2)"...
+TXN_BONUS = 0.3  # ...unless the copy is the one carrying the transactions
+NUMBER_PENALTY = 3.0  # different numbers in the names: store 8 vs store 9 (a rule, not learned)
 AMBIGUOUS_MARGIN = 0.05  # a runner-up this close (and not a duplicate of the winner) -> review
 MATCH_COLUMNS = ["sf_id", "current_qb_id", "qb_id", "score", "status", "reasons"]
 
@@ -42,6 +45,7 @@ class CustomerMatching:
     qb_clusters: pd.DataFrame
     comparison: Comparison  # encoded accounts x customers, reused for duplicates
     blocks: Blocks
+    model: Model  # the Fellegi-Sunter model learned on accounts x customers
 
 
 def _decision_pairs(
@@ -68,21 +72,30 @@ def _current_pairs(accounts: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame({"l": np.flatnonzero(keep), "r": r[keep].astype("int64").to_numpy()})
 
 
-def score_pairs(cmp: Comparison, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Evidence and score for (l, r) position pairs (reasons: `with_reasons`, for the few kept)."""
+def score_pairs(cmp: Comparison, model: Model, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Evidence and score for (l, r) position pairs (reasons: `with_reasons`, for the few kept).
+
+    Rules on top of the learned evidence: the sync's own link is mild evidence; an inactive
+    customer loses to an active copy (QBO rejects new transactions on it); "Acme" is preferred
+    to "Acme (2)" unless the link or the transactions say otherwise.
+    """
     accounts, customers = cmp.left, cmp.right
-    ev = evidence(cmp, pairs)
+    ev = pairs if "lv_name" in pairs else evidence(cmp, pairs)
     li, r = ev["l"].to_numpy(), ev["r"].to_numpy()
     current = (
         accounts["current_qb_id"].to_numpy(dtype=object, na_value=None)[li]
         == customers["id"].to_numpy(dtype=object)[r]
     )
+    tagged = customers["tag"].notna().to_numpy()[r]
+    busy = customers["transactions"].to_numpy()[r] > 0
     extra = (
         LINK_BONUS * current
         - INACTIVE_PENALTY * ~customers["active"].to_numpy()[r]
-        - TAG_PENALTY * customers["tag"].notna().to_numpy()[r]
+        - TAG_PENALTY * (tagged & ~busy & ~current)
+        + TXN_BONUS * busy
+        - NUMBER_PENALTY * ev["numbers_diff"].to_numpy(bool)
     )
-    ev["score"] = score(ev, extra)
+    ev["score"] = score(model, ev, extra)
     ev["is_current"] = current
     return ev
 
@@ -122,14 +135,16 @@ def match_customers(
     blocks = build_blocks(accounts, customers)
     pairs = pd.concat(
         [
-            join_blocks(blocks, "lr")[["l", "r"]],
-            _current_pairs(accounts, customers),
-            accepted[["l", "r"]],
+            join_blocks(blocks, "lr")[["l", "r", "keys"]],
+            _current_pairs(accounts, customers).assign(keys=0),
+            accepted[["l", "r"]].assign(keys=0),
         ],
         ignore_index=True,
-    ).drop_duplicates(ignore_index=True)
+    ).drop_duplicates(["l", "r"], ignore_index=True)
     cmp = compare(accounts, customers)
-    scored = score_pairs(cmp, pairs)
+    ev = evidence(cmp, pairs)
+    model = fit_model(cmp, ev, same=False)
+    scored = score_pairs(cmp, model, ev)
     banned = scored.set_index(["l", "r"]).index.isin(rejected.set_index(["l", "r"]).index)
     pool = scored[~banned & ~scored["l"].isin(accepted["l"]) & ~scored["r"].isin(accepted["r"])]
     chosen = assign_one_to_one(pool, min_score=review)
@@ -155,7 +170,7 @@ def match_customers(
         + "; "
         + forced["reasons"].astype(str)
     ).to_numpy()
-    extras = _currency_extras(pool, picked, accounts, customers, deal_currencies(data), auto)
+    extras = _currency_extras(pool, picked, accounts, customers, deal_currencies(data), auto, model)
     picked = pd.concat(
         [
             picked.assign(extra=False),
@@ -187,6 +202,7 @@ def match_customers(
         clusters,
         cmp,
         blocks,
+        model,
     )
 
 
@@ -210,6 +226,7 @@ def _currency_extras(
     customers: pd.DataFrame,
     deals: pd.DataFrame,
     auto: float,
+    model: Model,
 ) -> pd.DataFrame:
     """Second customers of accounts that deal in several currencies (QBO: one currency per customer).
 
@@ -230,7 +247,9 @@ def _currency_extras(
             [deals["account_id"].to_numpy(dtype=object), deals["currency"].to_numpy(dtype=object)]
         )
     )
-    logit = np.log(free["score"] / (1 - free["score"]).clip(lower=1e-12)) - WEIGHTS["currency_diff"]
+    # Discount the learned weight of "different currency" (in natural-log odds).
+    discount = LN2 * model.weight_of("currency", "different")
+    logit = np.log(free["score"] / (1 - free["score"]).clip(lower=1e-12)) - discount
     ok = traded & (currency != primary_currency) & (logit >= np.log(auto / (1 - auto))).to_numpy()
     cand = free[ok].assign(currency=currency[ok])
     cand = cand.sort_values(["r", "score"], ascending=[True, False]).drop_duplicates("r")

@@ -1,7 +1,10 @@
-"""A party (company) table in the one shape the matcher compares: normalised once, up front.
+"""A party table (companies and persons) in the one shape the matcher compares: normalised once.
 
-Callers map their own columns (Account, Customer, Vendor...) onto the input names below; every
-column but `id` and `name` is optional.
+Callers map their own columns (Account, Person Account, Customer, Vendor...) onto the input
+names below; every column but `id` and `name` is optional. A person's name is its given and
+family name in any order (word order is free in the name comparison). An address may come in one
+string ("6 Tullaroop Street\nWillaroo": Salesforce BillingStreet) or in parts (QBO Line1 and
+Line2): the first line is the street, the rest line 2.
 """
 
 from __future__ import annotations
@@ -18,17 +21,26 @@ from sfqb_diag.matching.contact import (
 )
 from sfqb_diag.matching.normalize import company_names, fold, per_distinct, token_key
 
+
+def _address_text(values: pd.Series) -> pd.Series:
+    """Comparable address line: folded, punctuation as spaces ('44 Forbes St.' -> '44 forbes st')."""
+    text = fold(values).str.replace(r"[^a-z0-9 ]+", " ", regex=True)
+    return text.str.split().str.join(" ").replace("", pd.NA).astype("string")
+
+
 INPUT_COLUMNS = (
     "id",
     "name",
     "domain",
     "phone",
     "street",
+    "street2",
     "city",
     "state",
     "postal",
     "country",
     "currency",
+    "email",
 )
 PARTY_COLUMNS = [
     "id",
@@ -41,11 +53,15 @@ PARTY_COLUMNS = [
     "domain",
     "phone",
     "street_no",
+    "street_line",
+    "street2",
+    "street_full",
     "postal",
     "city",
     "state",
     "country",
     "currency",
+    "email",
 ]
 
 
@@ -53,9 +69,11 @@ def prepare_parties(frame: pd.DataFrame) -> pd.DataFrame:
     """Normalise a party table for matching.
 
     Input columns: id, name, and optionally domain (already a company domain: free-mail blanked
-    by the caller or here), phone, street, city, state, postal, country, currency. Extra columns
+    by the caller or here), phone, street (one string or the first line), street2, city, state,
+    postal, country, currency, email (a person's own address). Extra columns
     are kept as they are. Output adds core/alias/tag/dropped (normalize.company_names), tkey
-    (sorted words), and comparable domain, phone (E.164), street_no, postal, city, state,
+    (sorted words), and comparable domain, phone (E.164), street_no, street_line, street2,
+    email, postal, city, state,
     country (ISO alpha-2) and currency (upper case). Index is reset to 0..n-1: the matcher
     refers to parties by position.
     """
@@ -74,7 +92,17 @@ def prepare_parties(frame: pd.DataFrame) -> pd.DataFrame:
     out["tkey"] = token_key(names["core"])
     out["domain"] = company_domain(col("domain").str.lower().str.strip())
     out["phone"] = phone_e164(col("phone"), country)
-    out["street_no"] = street_number(col("street"))
+    lines = col("street").str.split(r"\s*[\r\n]+\s*", n=1, regex=True)
+    first = lines.str.get(0).astype("string")
+    rest = lines.str.get(1).astype("string")
+    out["street_no"] = street_number(first)
+    out["street_line"] = per_distinct(_address_text, first)
+    out["street2"] = per_distinct(_address_text, col("street2").fillna(rest))
+    # Both lines as one text: people and exports swap line 1 and line 2.
+    out["street_full"] = (
+        out["street_line"].fillna("").str.cat(out["street2"].fillna(""), sep=" ").str.strip()
+    ).replace("", pd.NA)
+    out["email"] = col("email").str.strip().str.lower().replace("", pd.NA)
     out["postal"] = per_distinct(postal_code, col("postal"))
     out["city"] = per_distinct(place, col("city"))
     out["state"] = per_distinct(

@@ -2,8 +2,11 @@
 
 Why codes first: Product2.ProductCode and Item.Sku are the identifiers people type on purpose;
 connectors often copy the code into Item.Name instead (QBO names are unique, codes are not), and
-model codes ("WID-100") live inside names on both sides. Names decide when no code agrees, and
-the standard price tips a close call. The result is matches/products.csv (DESIGN.md columns:
+model codes ("WID-100") live inside names and descriptions on both sides (compared without case,
+dashes or spaces). Two different codes of one's own (ProductCode vs Sku) contradict a name
+match, and so do model codes in both names none of which agree. Names decide when no code agrees (product_names.py: rarity-weighted words, TF-IDF cosine
+with token-set ratio), and the standard price is weak evidence either way. Each product and
+each item is used once (one-to-one, best first); below match_review a product has no match. The result is matches/products.csv (DESIGN.md columns:
 sf_id, current_qb_id, qb_id, score, status, reasons), one row per Product2.
 """
 
@@ -13,10 +16,17 @@ import re
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from sfqb_diag.config import Thresholds
+from sfqb_diag.matching.assign import assign_one_to_one
+from sfqb_diag.matching.fellegi_sunter import Model
 from sfqb_diag.matching.normalize import fold
+from sfqb_diag.matching.product_model import (
+    fit_products,
+    product_levels,
+    sample_pairs,
+)
+from sfqb_diag.matching.product_names import TitleIndex
 
 MATCH_COLUMNS = ["sf_id", "current_qb_id", "qb_id", "score", "status", "reasons"]
 # A model code: letters and digits together, optionally split by '-', '_', '/' or '.' (WID-100, X200, 4471-B).
@@ -32,7 +42,9 @@ _CODE_SCORES = {
     "code=item name": 0.96,
     "code in item name": 0.94,
     "model code": 0.93,
+    "model code in description": 0.88,
 }
+_MIN_CODE = 4  # codes in free text shorter than this ("v11", "3d") are too common to count
 
 
 def normalise_name(names: pd.Series) -> pd.Series:
@@ -92,7 +104,9 @@ def _code_candidates(products: pd.DataFrame, items: pd.DataFrame) -> pd.DataFram
     # A model number in a name ("X120") is often shared by several brands' products: it is
     # evidence only when exactly one product carries it.
     p_name = p_name[~p_name["code"].duplicated(keep=False)]
-    p_codes = pd.concat([p_own, p_name], ignore_index=True)
+    p_desc = _description_codes(products).rename(columns={"pos": "p"}).assign(own=False)
+    p_desc = p_desc[~p_desc["code"].isin(p_name["code"])].assign(desc=True)
+    p_codes = pd.concat([p_own, p_name, p_desc], ignore_index=True)
     sku = pd.DataFrame(
         {"i": items.index, "code": normalise_code(items["sku"]).to_numpy(), "kind": "sku"}
     )
@@ -107,16 +121,21 @@ def _code_candidates(products: pd.DataFrame, items: pd.DataFrame) -> pd.DataFram
     )
     inside = codes_in(items["name"]).rename(columns={"pos": "i"}).assign(kind="inside")
     inside = inside[~inside["code"].duplicated(keep=False)]
-    i_codes = pd.concat([sku, whole, inside], ignore_index=True).dropna(subset=["code"])
+    described = _description_codes(items).rename(columns={"pos": "i"}).assign(kind="desc")
+    i_codes = pd.concat([sku, whole, inside, described], ignore_index=True).dropna(subset=["code"])
     pairs = p_codes.merge(i_codes, on="code")
+    if "desc" not in pairs:
+        pairs["desc"] = False
+    in_desc = pairs["desc"].fillna(False).astype(bool) | (pairs["kind"] == "desc")
     reason = np.select(
         [
             pairs["own"] & (pairs["kind"] == "sku"),
             pairs["own"] & (pairs["kind"] == "name"),
-            pairs["own"],
+            pairs["own"] & ~in_desc,
+            ~in_desc,
         ],
-        ["code=sku", "code=item name", "code in item name"],
-        "model code",
+        ["code=sku", "code=item name", "code in item name", "model code"],
+        "model code in description",
     )
     pairs["code_reason"] = reason
     pairs["code_score"] = pairs["code_reason"].map(_CODE_SCORES)
@@ -124,75 +143,111 @@ def _code_candidates(products: pd.DataFrame, items: pd.DataFrame) -> pd.DataFram
     return best[["p", "i", "code_score", "code_reason"]]
 
 
-def _name_candidates(
-    p_names: pd.Series, i_names: pd.Series, top: int = 3, chunk: int = 2000
-) -> pd.DataFrame:
-    """(p, i, name_sim 0-100): the `top` most similar item names for each product, in chunks."""
-    choices = i_names.fillna("").tolist()
-    rows = []
-    if not choices or p_names.empty:
-        return pd.DataFrame({"p": [], "i": [], "name_sim": []})
-    k = min(top, len(choices))
-    for start in range(
-        0, len(p_names), chunk
-    ):  # chunked so memory stays flat at 100k-account sizes
-        block = p_names.iloc[start : start + chunk].fillna("").tolist()
-        sims = process.cdist(
-            block, choices, scorer=fuzz.token_sort_ratio, dtype=np.uint8, workers=1
-        )
-        best = np.argpartition(-sims.astype(np.int16), k - 1, axis=1)[:, :k]
-        for offset in range(k):
-            cols = best[:, offset]
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "p": p_names.index[start : start + len(block)],
-                        "i": i_names.index[cols],
-                        "name_sim": sims[np.arange(len(block)), cols],
-                    }
-                )
-            )
-    frame = pd.concat(rows, ignore_index=True)
-    return frame[frame["name_sim"] >= 50]
+def _description_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Model codes in descriptions (pos, code): only codes of `_MIN_CODE`+ characters that one
+    record alone carries (a description names many versions and platforms)."""
+    if "description" not in frame:
+        return pd.DataFrame({"pos": pd.Series(dtype="int64"), "code": pd.Series(dtype="string")})
+    found = codes_in(frame["description"])
+    found = found[found["code"].str.len() >= _MIN_CODE]
+    return found[~found["code"].duplicated(keep=False)]
+
+
+def _all_codes(frame: pd.DataFrame, own: str) -> pd.DataFrame:
+    """Every model code of each record (pos, code): its own code field and the codes in its name."""
+    mine = pd.DataFrame(
+        {"pos": np.arange(len(frame)), "code": normalise_code(frame[own]).to_numpy()}
+    ).dropna()
+    return pd.concat([mine, codes_in(frame["name"].reset_index(drop=True))]).drop_duplicates()
+
+
+def _code_clash(
+    products: pd.DataFrame, items: pd.DataFrame, p: np.ndarray, i: np.ndarray
+) -> np.ndarray:
+    """True where both records carry model codes (ProductCode / Sku / codes in the name) and no
+    code of one is a code of the other: "ELPLP12" against "V13H010L12" is another product."""
+    pc_, ic = _all_codes(products, "product_code"), _all_codes(items, "sku")
+    pairs = pd.DataFrame({"p": p, "i": i, "k": np.arange(len(p))})
+    agree = pairs.merge(pc_.rename(columns={"pos": "p"}), on="p").merge(
+        ic.rename(columns={"pos": "i"}), on=["i", "code"]
+    )
+    both = np.isin(p, pc_["pos"].to_numpy()) & np.isin(i, ic["pos"].to_numpy())
+    return both & ~np.isin(np.arange(len(p)), agree["k"].to_numpy())
+
+
+def _one_counterpart(model: Model, out: pd.DataFrame, n_products: int) -> np.ndarray:
+    """P(this item is the product's counterpart), knowing a product has at most one.
+
+    The model gives each pair a Bayes factor m/u; a product has a counterpart with probability
+    pi (EM's expected matches / products), equally likely any of its k candidates a priori, so
+    P(i) = (pi/k) BF_i / ((1 - pi) + (pi/k) sum_j BF_j). A strong lone candidate scores high; two
+    equally good ones share the probability (an ambiguity the reviewer should see).
+    """
+    lam = model.prior
+    bf_log = model.logit(product_levels(out)) - np.log(lam / (1 - lam))
+    pi = float(np.clip(lam * len(out) / max(n_products, 1), 1e-6, 0.99))
+    p = out["p"].to_numpy()
+    k = np.bincount(p, minlength=n_products)[p].astype("float64")
+    top = pd.Series(bf_log).groupby(p).transform("max").to_numpy()  # for numeric stability
+    bf = np.exp(bf_log - top)
+    total = np.bincount(p, weights=bf, minlength=n_products)[p]
+    rest = (1 - pi) * np.exp(-top)
+    return (pi / k) * bf / (rest + (pi / k) * total)
+
+
+def _learn(
+    products: pd.DataFrame,
+    items: pd.DataFrame,
+    prices: pd.Series,
+    titles: TitleIndex,
+    candidates: pd.DataFrame,
+) -> Model:
+    """Fit the product model: candidates as scored, u from random product x item pairs."""
+    rnd = sample_pairs(len(products), len(items))
+    p, i = rnd["p"].to_numpy(), rnd["i"].to_numpy()
+    sim = titles.similarity(p, i)
+    sf_price = products["id"].iloc[p].map(prices).to_numpy(dtype=float)
+    qb_price = items["unit_price"].iloc[i].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.abs(sf_price - qb_price) / np.maximum(np.abs(sf_price), 0.01)
+    random_ev = pd.DataFrame(
+        {
+            "code_agrees": False,
+            "code_clash": _code_clash(products, items, p, i),
+            "name_sim": sim["name_sim"].to_numpy(),
+            "price_rel": rel,
+        }
+    )
+    return fit_products(candidates, random_ev, min(len(products), len(items)))
 
 
 def pair_evidence(
-    products: pd.DataFrame, items: pd.DataFrame, prices: pd.Series, pairs: pd.DataFrame
+    products: pd.DataFrame,
+    items: pd.DataFrame,
+    prices: pd.Series,
+    pairs: pd.DataFrame,
+    titles: TitleIndex | None = None,
+    model: Model | None = None,
 ) -> pd.DataFrame:
-    """Score given (p, i) pairs (positional indexes) from code, name and price evidence."""
-    p_norm, i_norm = normalise_name(products["name"]), normalise_name(items["name"])
-    out = pairs.copy()
-    sims = [
-        fuzz.token_sort_ratio(a, b)
-        for a, b in zip(
-            p_norm.iloc[out["p"]].fillna(""), i_norm.iloc[out["i"]].fillna(""), strict=True
-        )
-    ]
-    out["name_sim"] = np.asarray(sims, dtype=float)
-    sf_price = products["id"].iloc[out["p"]].map(prices).to_numpy(dtype=float)
-    qb_price = items["unit_price"].iloc[out["i"]].to_numpy(dtype=float)
+    """Score given (p, i) pairs (positional indexes) from code, name and price evidence, with a
+    product model learned on these pairs (product_model.py) unless one is given."""
+    if titles is None:
+        titles = TitleIndex(normalise_name(products["name"]), normalise_name(items["name"]))
+    out = pairs.reset_index(drop=True).copy()
+    p, i = out["p"].to_numpy(dtype=np.int64), out["i"].to_numpy(dtype=np.int64)
+    sim = titles.similarity(p, i)
+    out["name_sim"], out["cos"] = sim["name_sim"].to_numpy(), sim["cos"].to_numpy()
+    sf_price = products["id"].iloc[p].map(prices).to_numpy(dtype=float)
+    qb_price = items["unit_price"].iloc[i].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.abs(sf_price - qb_price) / np.maximum(np.abs(sf_price), 0.01)
     out["price_rel"] = rel
-    name_score = out["name_sim"] / 100 * 0.92
-    price_adj = np.select([rel <= 0.005, rel > 0.5], [0.04, -0.05], 0.0)  # NaN (unknown) -> 0
+    out["code_clash"] = _code_clash(products, items, p, i)
     code_score = out["code_score"] if "code_score" in out else pd.Series(np.nan, index=out.index)
-    # A model code inside a name with a name that says something else is likely a reused code: demote
-    # it. Not for a code equal to the SKU or to the whole item name: those are identifiers on purpose.
-    loose = (
-        out["code_reason"].isin(["model code", "code in item name"])
-        if "code_reason" in out
-        else False
-    )
-    code_adj = np.where(loose & (out["name_sim"] < 45), -0.10, 0.0)
-    out["score"] = (
-        np.fmax(
-            code_score.to_numpy(dtype=float) + code_adj + np.where(rel <= 0.005, 0.01, 0.0),
-            name_score.to_numpy() + price_adj,
-        )
-        .clip(0, 1)
-        .round(3)
-    )
+    out["code_agrees"] = code_score.notna().to_numpy()
+    if model is None:
+        model = _learn(products, items, prices, titles, out)
+    out["score"] = np.round(_one_counterpart(model, out, len(products)), 3)
     out["reasons"] = _reasons(out, code_score)
     return out
 
@@ -224,15 +279,16 @@ def candidates(
 ) -> pd.DataFrame:
     """Scored candidate pairs (p, i, score, reasons, ...) from codes and names, plus `extra` (p, i)
     pairs that must be scored whatever their evidence (the current links)."""
+    titles = TitleIndex(normalise_name(products["name"]), normalise_name(items["name"]))
     by_code = _code_candidates(products, items)
-    by_name = _name_candidates(normalise_name(products["name"]), normalise_name(items["name"]))
+    by_name = titles.candidates()
     pairs = by_code.merge(by_name[["p", "i"]], on=["p", "i"], how="outer")
     if extra is not None and not extra.empty:
         pairs = pairs.merge(extra[["p", "i"]], on=["p", "i"], how="outer")
     if pairs.empty:
         return pd.DataFrame(columns=["p", "i", "score", "reasons", "name_sim", "price_rel"])
     pairs[["p", "i"]] = pairs[["p", "i"]].astype(int)
-    return pair_evidence(products, items, prices, pairs)
+    return pair_evidence(products, items, prices, pairs, titles)
 
 
 def _apply_decisions(
@@ -260,21 +316,10 @@ def _apply_decisions(
 
 
 def _assign(cands: pd.DataFrame, taken_items: set[int]) -> pd.DataFrame:
-    """Greedy one-to-one: best score first, each product and each item used once.
-
-    A loop over candidate pairs (a few per product), not over data rows: thousands of steps.
-    """
-    order = cands.sort_values(["score", "p", "i"], ascending=[False, True, True], kind="stable")
-    used_p: set[int] = set()
-    used_i = set(taken_items)
-    keep = []
-    for idx, p, i in zip(order.index, order["p"].to_numpy(), order["i"].to_numpy(), strict=True):
-        if p in used_p or i in used_i:
-            continue
-        used_p.add(p)
-        used_i.add(i)
-        keep.append(idx)
-    return order.loc[keep]
+    """One-to-one, best score first: each product and each item used once (matching.assign)."""
+    pool = cands[~cands["i"].isin(list(taken_items))]
+    chosen = assign_one_to_one(pool.rename(columns={"p": "l", "i": "r"}))
+    return chosen.rename(columns={"l": "p", "r": "i"})
 
 
 def match_products(
@@ -298,9 +343,11 @@ def match_products(
     cands = _apply_decisions(candidates(products, items, prices, extra), decisions, products, items)
     cur = extra.merge(cands, on=["p", "i"], how="left").set_index("p")
     confirmed = cur[
-        (cur["score"] >= thresholds.match_review) | cur["accepted"].fillna(False).astype(bool)
+        (cur["score"] >= thresholds.product_review) | cur["accepted"].fillna(False).astype(bool)
     ]
-    others = cands[~cands["p"].isin(confirmed.index) & (cands["score"] >= thresholds.match_review)]
+    others = cands[
+        ~cands["p"].isin(confirmed.index) & (cands["score"] >= thresholds.product_review)
+    ]
     best = _assign(others, set(confirmed["i"])).set_index("p")
     return _statuses(products, items, current, cur, confirmed, best, thresholds)
 
@@ -325,7 +372,7 @@ def _statuses(
             is_ok,
             linked & (b_score >= t.match_auto),
             b_score >= t.match_auto,
-            b_score >= t.match_review,
+            b_score >= t.product_review,
             weak_current,
         ],
         ["linked_ok", "relink", "suggest_link", "review", "review"],

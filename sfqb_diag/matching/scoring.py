@@ -1,56 +1,55 @@
 """Evidence -> one score (0-1) with reasons a person reads.
 
-Each field compared gives a log-odds weight (Fellegi-Sunter style: agreement on a field rare
-between different companies adds, disagreement subtracts) and the sum goes through a logistic
-function, so 0.92 means "about 12 to 1 that these are one company". Weights were set from the
-domain facts below and checked against the demo's ground truth (tests/test_customers.py tests
-calibration by score band):
-- names: the best of ratio and token-sort ratio after normalisation; a containment ("Acme
-  Plumbing" in "Acme Plumbing Denver") is a franchise/location risk, not a match;
-- company email/web domain and E.164 phone are near-identifiers (free-mail is not evidence);
-- postal code + street number pin the place; a different city or country is a contradiction:
-  same-name companies in other cities are the classic false merge;
-- currency: a QBO customer has one currency forever, so a different one weighs against.
+`compare` encodes two prepared party tables once; `evidence` turns candidate pairs into name
+scores, same/different flags, text similarities, value frequencies and comparison levels
+(comparisons.py); `fit_model` learns the Fellegi-Sunter m and u probabilities for this data
+(fellegi_sunter.py: u from random pairs, m by EM on the candidates) and `score` turns levels
+into a calibrated probability, so 0.92 means "about 12 to 1 that these are one party" among
+the candidates. Domain rules that are not evidence to learn (the sync's own link, an inactive
+customer, a currency QBO fixes forever) are added by the callers as log-odds.
+`reasons` says it in words: "name 96 after dropping 'inc'; same phone; different city
+(denver / austin)"; `contributions` gives one pair's waterfall (field, level, m, u, weight).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from sfqb_diag.matching.blocking import NAME_KEYS, PLACE_KEYS
+from sfqb_diag.matching.comparisons import PARTY_FIELDS, FieldSpec, party_levels
+from sfqb_diag.matching.fellegi_sunter import Model, fit_sessions, random_pairs
 from sfqb_diag.matching.normalize import digits_only
 from sfqb_diag.matching.similarity import best_name_scores, name_vocabulary
 
-PRIOR = -4.0
-NAME_STEPS = ((100, 5.0), (95, 4.0), (90, 3.0), (85, 2.0), (80, 0.5), (70, -1.5), (0, -4.0))
-WEIGHTS = {
-    "subset": -0.5,
-    "unique_name": 1.0,
-    "domain_same": 3.0,
-    "domain_diff": -1.0,
-    "phone_same": 3.0,
-    "phone_diff": -1.0,
-    "postal_same": 1.5,
-    "postal_diff": -1.0,
-    "street_same": 0.5,
-    "street_diff": -0.5,
-    "city_same": 0.5,
-    "city_diff": -2.0,
-    "country_diff": -2.0,
-    "currency_same": 0.2,
-    "currency_diff": -1.0,
-    # Another city AND another phone: the classic same-name-other-company; one field alone is a move.
-    "place_and_phone_diff": -2.0,
-    # Different numbers in the names: store 8 vs store 9, "Phase 2" (trailing counters are tags).
-    "number_diff": -3.0,
-}
+RANDOM_PAIRS = 50_000  # random pairs drawn to estimate u (all pairs when there are fewer)
+# What each training session learns (see fellegi_sunter.fit_sessions): pairs blocked on the
+# name train the address and contact fields; pairs blocked on the address train the name.
+NAME_SESSION = ("street", "street2", "place", "country", "phone", "domain", "email", "currency")
+PLACE_SESSION = ("name", "numbers", "phone", "domain", "email", "currency")
 
-
-FIELDS = ("domain", "phone", "postal", "street_no", "city", "country", "currency")
+FIELDS = (
+    "domain",
+    "phone",
+    "postal",
+    "street_no",
+    "city",
+    "state",
+    "country",
+    "currency",
+    "email",
+)
+# Text compared by similarity (rapidfuzz on each distinct pair of values once), not only equality.
+FUZZY = ("street_line", "street2", "street_full", "city", "postal")
+# Exact agreement on these is weighed by how common the value is (term frequency).
+TF_FIELDS = ("city", "postal", "street_line", "domain", "phone")
 
 
 @dataclass
@@ -63,9 +62,8 @@ class Comparison:
     vocab: np.ndarray = field(repr=False)
     names: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] = field(repr=False)
     codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(repr=False)
-    core_count: np.ndarray = field(
-        repr=False
-    )  # per vocab entry: parties (both sides) with that core
+    texts: dict[str, np.ndarray] = field(repr=False)  # per field: the distinct values, by code
+    freq: dict[str, np.ndarray] = field(repr=False)  # per field and code: term frequency
     numbers: tuple[np.ndarray, np.ndarray] = field(repr=False)  # code of the name's digit words
 
     def within(self, side: str) -> Comparison:
@@ -79,87 +77,175 @@ class Comparison:
             self.vocab,
             (names, names),
             {k: (v[i], v[i]) for k, v in self.codes.items()},
-            self.core_count,
+            self.texts,
+            self.freq,
             (self.numbers[i], self.numbers[i]),
         )
+
+
+def _others_with(counts: np.ndarray, n: int) -> np.ndarray:
+    """Per value: the chance that ANOTHER record drawn at random has it, (count - 1) / (n - 1),
+    floored at one record: the term frequency that stands in for u at an exact agreement."""
+    return np.maximum(counts - 1, 1) / max(n - 1, 1)
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame:
+        return frame[name].astype("string")
+    return pd.Series(pd.NA, index=frame.index, dtype="string")
 
 
 def compare(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Comparison:
     """Encode two prepared party tables (or one against itself) for `evidence`."""
     same = right is None
     right = left if right is None else right
+    n = len(left) + (0 if same else len(right))
     vocab, codes = name_vocabulary(
         left["core"], left["alias"], *(() if same else (right["core"], right["alias"]))
     )
     lnames = {"core": codes[0], "alias": codes[1]}
     rnames = lnames if same else {"core": codes[2], "alias": codes[3]}
     fields: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for name in FIELDS:
-        lv = left[name] if name in left else pd.Series(pd.NA, index=left.index, dtype="string")
-        rv = right[name] if name in right else pd.Series(pd.NA, index=right.index, dtype="string")
-        both = (
-            pd.concat([lv.astype("string"), rv.astype("string")])
-            if not same
-            else lv.astype("string")
-        )
-        c = pd.factorize(both, use_na_sentinel=True)[0]
+    texts: dict[str, np.ndarray] = {}
+    freq: dict[str, np.ndarray] = {}
+    for name in dict.fromkeys((*FIELDS, *FUZZY)):
+        lv, rv = _column(left, name), _column(right, name)
+        both = lv if same else pd.concat([lv, rv])
+        c, uniques = pd.factorize(both, use_na_sentinel=True)
         fields[name] = (c[: len(left)], c if same else c[len(left) :])
-    count = np.bincount(lnames["core"][lnames["core"] >= 0], minlength=len(vocab))
-    if not same:
-        count = count + np.bincount(rnames["core"][rnames["core"] >= 0], minlength=len(vocab))
+        texts[name] = np.asarray(uniques, dtype=object)
+        freq[name] = _others_with(np.bincount(c[c >= 0], minlength=len(uniques)), n)
+    core = np.concatenate([lnames["core"], *(() if same else (rnames["core"],))])
+    freq["name"] = _others_with(np.bincount(core[core >= 0], minlength=len(vocab)), n)
     digits = pd.concat(
-        [_digit_words(left["core"]), *(() if same else (_digit_words(right["core"]),))]
+        [digits_only(left["core"]), *(() if same else (digits_only(right["core"]),))]
     )
-    codes_n = pd.factorize(digits.fillna(""))[0]
+    codes_n = pd.factorize(digits.replace("", pd.NA), use_na_sentinel=True)[0]  # -1: no digits
     numbers = (codes_n[: len(left)], codes_n if same else codes_n[len(left) :])
-    return Comparison(left, right, vocab, (lnames, rnames), fields, count, numbers)
+    return Comparison(left, right, vocab, (lnames, rnames), fields, texts, freq, numbers)
 
 
-def _digit_words(core: pd.Series) -> pd.Series:
-    """The digits of a name, by word ('store 8 north' -> '8'); '' when none."""
-    return digits_only(core)
+def _text_scores(
+    values: np.ndarray, a: np.ndarray, b: np.ndarray, scorer: Callable[..., float]
+) -> np.ndarray:
+    """`scorer` on each distinct (code, code) pair once; NaN where either code is -1."""
+    out = np.full(len(a), np.nan)
+    valid = (a >= 0) & (b >= 0)
+    if not valid.any():
+        return out
+    width = np.int64(len(values) + 1)
+    packed = a[valid].astype(np.int64) * width + b[valid].astype(np.int64)
+    distinct, inverse = np.unique(packed, return_inverse=True)
+    scores = process.cpdist(
+        values[distinct // width].tolist(),
+        values[distinct % width].tolist(),
+        scorer=scorer,
+        workers=-1,
+    ).astype("float64")
+    out[valid] = scores[inverse]
+    return out
+
+
+def _freq(freq: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The value frequency per code (NaN where unknown, or when the field is empty throughout)."""
+    if len(freq) == 0:
+        return np.full(len(codes), np.nan)
+    return np.where(codes >= 0, freq[np.maximum(codes, 0)], np.nan)
+
+
+def _jaro_winkler(a: str, b: str, **kwargs: object) -> float:
+    """Jaro-Winkler similarity 0-100: kind to transposed letters in short words ('dalby'/'dably')."""
+    return float(JaroWinkler.normalized_similarity(a, b)) * 100
 
 
 def evidence(cmp: Comparison, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Per pair (positions l, r of `pairs`): name scores and same/different flags for every compared field."""
+    """Per pair (positions l, r of `pairs`): name scores, same/different flags, text similarities,
+    value frequencies (term-frequency adjustment) and the comparison levels (`lv_<field>`)."""
     li, r = pairs["l"].to_numpy(dtype=np.int64), pairs["r"].to_numpy(dtype=np.int64)
     lnames, rnames = cmp.names
     out = best_name_scores(cmp.vocab, lnames, rnames, li, r)
     lcore, rcore = lnames["core"][li], rnames["core"][r]
-    out["unique_name"] = (
-        (lcore >= 0) & (lcore == rcore) & (cmp.core_count[np.maximum(lcore, 0)] == 2)
-    )
+    out["name_known"] = (lcore >= 0) & (rcore >= 0)
+    out["name_tf"] = _freq(cmp.freq["name"], lcore)
     for name in FIELDS:
         cl, cr = cmp.codes[name]
         a, b = cl[li], cr[r]
         known = (a >= 0) & (b >= 0)
         out[name + "_same"], out[name + "_diff"] = known & (a == b), known & (a != b)
+    for name, scorer in (
+        ("street_line", fuzz.ratio),
+        ("street2", fuzz.ratio),
+        ("city", _jaro_winkler),
+        ("postal", DamerauLevenshtein.distance),
+    ):
+        cl, cr = cmp.codes[name]
+        a, b = cl[li], cr[r]
+        values = _text_scores(cmp.texts[name], a, b, scorer)
+        key = {"street_line": "street", "postal": "postal"}.get(name, name)
+        out[key + ("_edits" if name == "postal" else "_sim")] = values
+        out[key + "_known"] = ~np.isnan(values)
+    for name in TF_FIELDS:
+        key = "street" if name == "street_line" else name
+        out[key + "_tf"] = _freq(cmp.freq[name], cmp.codes[name][0][li])
+    # Line 1 and line 2 swapped ("17 raffa estate" / "braine street") still read as one street.
+    cl, cr = cmp.codes["street_full"]
+    full = _text_scores(cmp.texts["street_full"], cl[li], cr[r], fuzz.token_sort_ratio)
+    swapped = (full >= 100) & ~(out["street_sim"].to_numpy() >= 100)
+    out["street_sim"] = np.where(swapped, 100.0, out["street_sim"].to_numpy())
+    out["street_known"] = out["street_known"].to_numpy() | swapped
+    out["street2_known"] = out["street2_known"].to_numpy() & ~swapped
+    # For the reasons text: the house number, where the postal code agrees too.
     same_postal = out["postal_same"].to_numpy()
-    out["street_same"] = out.pop("street_no_same").to_numpy() & same_postal
-    out["street_diff"] = out.pop("street_no_diff").to_numpy() & same_postal
-    # A different postal code in the same city is weak (big cities have many).
-    out["postal_diff"] &= ~out["city_same"].to_numpy()
-    out["place_and_phone_diff"] = out["city_diff"].to_numpy() & out["phone_diff"].to_numpy()
+    out["street_same"] = out["street_no_same"].to_numpy() & same_postal
+    out["street_diff"] = out["street_no_diff"].to_numpy() & same_postal
     ln, rn = cmp.numbers
-    out["number_diff"] = ln[li] != rn[r]
+    has_numbers = (ln[li] >= 0) | (rn[r] >= 0)
+    out["numbers_same"] = has_numbers & (ln[li] == rn[r])
+    out["numbers_diff"] = has_numbers & (ln[li] != rn[r])
     out["l"], out["r"] = li, r
+    if "keys" in pairs:
+        out["keys"] = pairs["keys"].to_numpy()
+    levels = party_levels(out)
+    for j, spec in enumerate(PARTY_FIELDS):
+        out["lv_" + spec.name] = levels[:, j]
     return out
 
 
-def score(ev: pd.DataFrame, extra_logit: np.ndarray | None = None) -> np.ndarray:
-    """Calibrated probability (0-1) that each pair is one company."""
-    logit = np.full(len(ev), PRIOR)
-    sim = ev["sim"].to_numpy()
-    name = np.select([sim >= s for s, _ in NAME_STEPS], [w for _, w in NAME_STEPS], -4.0)
-    logit += name
-    for feature, weight in WEIGHTS.items():
-        if feature == "subset":
-            logit += weight * (ev["subset"].to_numpy() & (sim < 100))
-        elif feature in ev:
-            logit += weight * ev[feature].to_numpy()
-    if extra_logit is not None:
-        logit += extra_logit
-    return 1.0 / (1.0 + np.exp(-logit))
+def levels_of(ev: pd.DataFrame) -> np.ndarray:
+    """The comparison-level matrix (pairs x PARTY_FIELDS) carried by an evidence frame."""
+    return ev[["lv_" + spec.name for spec in PARTY_FIELDS]].to_numpy(dtype=np.int8)
+
+
+def fit_model(
+    cmp: Comparison, pairs: pd.DataFrame, same: bool, sample: int = RANDOM_PAIRS
+) -> Model:
+    """Learn m and u for this comparison: u from random pairs of the two tables (or of one table
+    with itself, `same`), m and the prior by EM on the candidate `pairs` (their evidence)."""
+    li, r = random_pairs(len(cmp.left), len(cmp.right), sample, same)
+    random = levels_of(evidence(cmp, pd.DataFrame({"l": li, "r": r}))) if len(li) else None
+    ev = pairs if "lv_name" in pairs else evidence(cmp, pairs)
+    keys = ev["keys"].to_numpy(dtype=np.int64) if "keys" in ev else np.zeros(len(ev), np.int64)
+    n_l, n_r = len(cmp.left), len(cmp.right)
+    return fit_sessions(
+        PARTY_FIELDS,
+        levels_of(ev),
+        random if random is not None else np.zeros((0, len(PARTY_FIELDS)), dtype=np.int8),
+        sessions=[((keys & NAME_KEYS) > 0, NAME_SESSION), ((keys & PLACE_KEYS) > 0, PLACE_SESSION)],
+        total_pairs=n_l * (n_l - 1) / 2 if same else n_l * n_r,
+    )
+
+
+def score(model: Model, ev: pd.DataFrame, extra_logit: np.ndarray | None = None) -> np.ndarray:
+    """Calibrated probability (0-1) that each pair is one party; `extra_logit` adds domain rules."""
+    return model.probability(levels_of(ev), ev, extra_logit)
+
+
+def contributions(
+    model: Model, cmp: Comparison, left: int, right: int, extra_logit: float = 0.0
+) -> pd.DataFrame:
+    """The waterfall of one pair (positions left, right): each field's level, m, u, weight."""
+    ev = evidence(cmp, pd.DataFrame({"l": [left], "r": [right]}))
+    return model.contributions(levels_of(ev)[0], ev, extra_logit)
 
 
 def _take(frame: pd.DataFrame, column: str, pos: np.ndarray) -> pa.Array:
@@ -181,20 +267,6 @@ def _dedupe_words(text: pa.Array) -> pa.Array:
         type=pa.string(),
     )
     return pc.take(cleaned, pc.index_in(text, value_set=distinct))
-
-
-def _flag_text(same: np.ndarray, diff: np.ndarray, label: str, detail: pa.Array | None) -> pa.Array:
-    """'same phone' / 'different phone (detail)' / null, per row."""
-    different = pa.scalar("different " + label)
-    if detail is not None:
-        different = pc.binary_join_element_wise(
-            pa.scalar("different " + label + " ("), detail, pa.scalar(")"), ""
-        )
-    return pc.if_else(
-        pa.array(same),
-        pa.scalar("same " + label),
-        pc.if_else(pa.array(diff), different, pa.scalar(None, pa.string())),
-    )
 
 
 def reasons(ev: pd.DataFrame, cmp: Comparison) -> pd.Series:
@@ -241,27 +313,70 @@ def reasons(ev: pd.DataFrame, cmp: Comparison) -> pd.Series:
         "",
     )
     parts = [name]
-    for col, label in (
-        ("domain", "email domain"),
-        ("phone", "phone"),
-        ("postal", "postal code"),
-        ("street", "street number"),
-        ("city", "city"),
-        ("country", "country"),
-        ("currency", "currency"),
-    ):
-        detail = None
-        if col in ("city", "currency", "country"):
-            detail = pc.binary_join_element_wise(
-                pc.fill_null(_take(left, col, li), ""),
-                pc.fill_null(_take(right, col, r), ""),
-                " / ",
-            )
-        parts.append(
-            _flag_text(ev[col + "_same"].to_numpy(), ev[col + "_diff"].to_numpy(), label, detail)
-        )
+    for spec in PARTY_FIELDS[1:]:
+        parts.append(_level_text(spec, ev["lv_" + spec.name].to_numpy(), left, right, li, r))
     text = pc.binary_join_element_wise(*parts, "; ", null_handling="skip")
     return pd.Series(text.to_pandas(), index=ev.index, dtype="string")
+
+
+# What each level of a field reads as; "{detail}" is "left / right" values.
+_LEVEL_WORDS = {
+    "street": (
+        "same street",
+        "similar street",
+        "similar street",
+        "same street number",
+        "different street",
+    ),
+    "street2": ("same address line 2", "similar address line 2", "different address line 2"),
+    "place": (
+        "same postal code and city",
+        "same postal code",
+        "postal code one typo apart; same city",
+        "same city",
+        "postal code one typo apart",
+        "same state only",
+        "different city ({detail})",
+    ),
+    "country": ("same country", "different country ({detail})"),
+    "currency": ("same currency", "different currency ({detail})"),
+    "numbers": ("same numbers in the name", "different numbers in the name"),
+}
+_DETAIL_COLUMN = {"place": "city", "country": "country", "currency": "currency"}
+
+
+def _level_text(
+    spec: FieldSpec,
+    levels: np.ndarray,
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    li: np.ndarray,
+    r: np.ndarray,
+) -> pa.Array:
+    """The reasons phrase of one field per pair (null where the field is missing)."""
+    words = _LEVEL_WORDS.get(spec.name) or ("same " + spec.label, "different " + spec.label)
+    column = _DETAIL_COLUMN.get(spec.name)
+    detail = (
+        pc.binary_join_element_wise(
+            pc.fill_null(_take(left, column, li), ""),
+            pc.fill_null(_take(right, column, r), ""),
+            " / ",
+        )
+        if column
+        else pa.nulls(len(levels), pa.string())
+    )
+    out = pa.nulls(len(levels), pa.string())
+    for level, template in enumerate(words):
+        head, _, tail = template.partition("{detail}")
+        text = (
+            pc.binary_join_element_wise(
+                pa.scalar(head), detail, pa.scalar(tail.replace("}", "")), ""
+            )
+            if "{detail}" in template
+            else pa.scalar(template)
+        )
+        out = pc.if_else(pa.array(levels == level), text, out)
+    return out
 
 
 def _squash_words(text: pa.Array) -> pa.Array:

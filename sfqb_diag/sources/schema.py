@@ -32,6 +32,10 @@ SF_OBJECTS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             "BillingCountry": ("billing_country", "str"),
             "CurrencyIsoCode": ("currency", "str"),
             "ParentId": ("parent_id", "sfid"),
+            "IsPersonAccount": ("is_person_account", "bool"),
+            "FirstName": ("first_name", "str"),
+            "LastName": ("last_name", "str"),
+            "PersonEmail": ("person_email", "str"),
             "IsDeleted": ("is_deleted", "bool"),
             "MasterRecordId": ("master_record_id", "sfid"),
             "OwnerId": ("owner_id", "sfid"),
@@ -148,6 +152,7 @@ _QB_COMMON = {
 }
 _QB_ADDRESS = {
     "BillAddr.Line1": ("bill_line1", "str"),
+    "BillAddr.Line2": ("bill_line2", "str"),
     "BillAddr.City": ("bill_city", "str"),
     "BillAddr.CountrySubDivisionCode": ("bill_state", "str"),
     "BillAddr.PostalCode": ("bill_postal_code", "str"),

@@ -22,6 +22,7 @@ CHECKS: tuple[CheckSpec, ...] = unique_by_name(
         links.linked_field_drift,
         links.account_multi_currency,
         links.link_on_merged_account,
+        links.won_account_without_customer,
     ),
     "name",
 )
@@ -33,6 +34,7 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
         links.matches_sf_duplicates,
         links.salesforce_account_links,
         links.qbo_customer_merges,
+        links.qbo_customers_to_create,
     ),
     "path",
 )

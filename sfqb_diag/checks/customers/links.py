@@ -3,7 +3,9 @@
 All checks read one matching per run (`customer_matching(ctx)`, memoised in ctx.shared); the
 engine lives in sfqb_diag.matching and checks/customers_*.py. Outputs: matches/customers.csv,
 matches/qb_customer_duplicates.csv, matches/sf_account_duplicates.csv,
-remediation/salesforce_account_links.csv (+ rollback) and remediation/qbo_customer_merges.csv.
+remediation/salesforce_account_links.csv (+ rollback), remediation/qbo_customer_merges.csv and
+remediation/qbo_customers_to_create.csv. Duplicates inside one system need only that system's
+file: a QBO-only or Salesforce-only folder gets its clusters and findings.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pandas as pd
 from sfqb_diag.checks.base import Context, DataLoaderFile, check, output
 from sfqb_diag.checks.customers import findings as cf
 from sfqb_diag.checks.customers import hygiene as ch
+from sfqb_diag.checks.customers import won as cw
 from sfqb_diag.checks.customers.outputs import (
     account_link_file,
     duplicate_tables,
@@ -23,6 +26,10 @@ from sfqb_diag.matching.customer_duplicates import account_duplicates
 from sfqb_diag.matching.customers import MATCH_COLUMNS, CustomerMatching, match_customers
 
 NEEDS = ("accounts", "customers")
+# Duplicates inside one system need that system's records only (a QBO-only or Salesforce-only
+# export, as a consultant often gets for a clean-up).
+QB_NEEDS = ("customers",)
+SF_NEEDS = ("accounts",)
 
 
 def customer_matching(ctx: Context) -> CustomerMatching:
@@ -109,7 +116,7 @@ def several_accounts_one_customer(ctx: Context) -> pd.DataFrame:
     "qb_customer_duplicate",
     area="customers",
     severity="low",
-    needs=NEEDS,
+    needs=QB_NEEDS,
     what="Duplicate customers inside QBO (inactive ones included)",
     why="Balances and history split over copies; syncs pick the wrong copy.",
     fix="Merge each copy into the survivor (remediation/qbo_customer_merges.csv).",
@@ -122,7 +129,7 @@ def qb_customer_duplicate(ctx: Context) -> pd.DataFrame:
     "sf_account_duplicate",
     area="customers",
     severity="low",
-    needs=NEEDS,
+    needs=SF_NEEDS,
     what="Duplicate accounts inside Salesforce",
     why="Each copy syncs on its own and becomes another QBO customer.",
     fix="Merge the accounts in Salesforce (matches/sf_account_duplicates.csv names the survivor).",
@@ -183,6 +190,29 @@ def link_on_merged_account(ctx: Context) -> pd.DataFrame:
     return ch.merged_account_links(customer_matching(ctx))
 
 
+@check(
+    "won_account_without_customer",
+    area="customers",
+    severity="medium",
+    needs=(*NEEDS, "opportunities"),
+    what="Accounts with won deals, no QBO link and no matching QBO customer",
+    why="Its deals cannot be invoiced until a customer exists; a failed create (6240) stays silent.",
+    fix="Create or link a customer before its deals can be invoiced (remediation/qbo_customers_to_create.csv).",
+)
+def won_account_without_customer(ctx: Context) -> pd.DataFrame:
+    return cw.won_without_customer(customer_matching(ctx), ctx.data)
+
+
+@output(
+    "remediation/qbo_customers_to_create.csv",
+    area="customers",
+    needs=(*NEEDS, "opportunities"),
+    description="Accounts with won deals and no QBO customer: create or link one",
+)
+def qbo_customers_to_create(ctx: Context) -> pd.DataFrame:
+    return cw.customers_to_create(customer_matching(ctx), ctx.data)
+
+
 @output(
     "matches/customers.csv",
     area="customers",
@@ -196,7 +226,7 @@ def matches_customers(ctx: Context) -> pd.DataFrame:
 @output(
     "matches/qb_customer_duplicates.csv",
     area="customers",
-    needs=NEEDS,
+    needs=QB_NEEDS,
     description="Duplicate customer clusters inside QBO (cluster_id, id, keep, reasons)",
 )
 def matches_qb_duplicates(ctx: Context) -> pd.DataFrame:
@@ -206,7 +236,7 @@ def matches_qb_duplicates(ctx: Context) -> pd.DataFrame:
 @output(
     "matches/sf_account_duplicates.csv",
     area="customers",
-    needs=NEEDS,
+    needs=SF_NEEDS,
     description="Duplicate account clusters inside Salesforce (cluster_id, id, keep, reasons)",
 )
 def matches_sf_duplicates(ctx: Context) -> pd.DataFrame:
@@ -227,7 +257,7 @@ def salesforce_account_links(ctx: Context) -> DataLoaderFile:
 @output(
     "remediation/qbo_customer_merges.csv",
     area="customers",
-    needs=NEEDS,
+    needs=QB_NEEDS,
     description="QBO customers to merge: which copy into which survivor, and why",
 )
 def qbo_customer_merges(ctx: Context) -> pd.DataFrame:
