@@ -16,6 +16,7 @@ from sfqb_diag.checks.products.line_classes import SEVERITY, classify
 from sfqb_diag.checks.products.lines import invoice_discounts, pair_lines
 from sfqb_diag.checks.products.state import home_currency, product_matches
 from sfqb_diag.findings import new_findings
+from sfqb_diag.record_words import number_words
 from sfqb_diag.words import money_text, price_text
 
 NEEDS = ("opportunities.qb_invoice_id", "opportunity_lines", "invoices", "invoice_lines")
@@ -83,6 +84,11 @@ def _line_frame(ctx: Context, cls: str) -> pd.DataFrame:
     return rows.assign(what=named.fillna("line"))
 
 
+def invoice_words(rows: pd.DataFrame) -> pd.Series:
+    """'invoice 4105' by the number people see (DocNumber), the Id only when it has none."""
+    return number_words(rows["doc_number"], rows["invoice_id"], "invoice")
+
+
 def _detail(rows: pd.DataFrame) -> pd.Series:
     sf = (
         "Salesforce line "
@@ -93,8 +99,8 @@ def _detail(rows: pd.DataFrame) -> pd.Series:
     qb = (
         "QBO line "
         + rows["qb_line_id"].fillna("-")
-        + " on invoice "
-        + rows["doc_number"].fillna(rows["invoice_id"])
+        + " on "
+        + invoice_words(rows)
         + ": "
         + _side(
             rows["qb_qty"],
@@ -106,7 +112,7 @@ def _detail(rows: pd.DataFrame) -> pd.Series:
     sf = sf.where(rows["sf_line_id"].notna(), "no Salesforce line")
     qb = qb.where(
         rows["qb_line_id"].notna(),
-        "no line on invoice " + rows["doc_number"].fillna(rows["invoice_id"]),
+        "no line on " + invoice_words(rows),
     )
     return sf + "; " + qb + "; difference " + money_text(rows["delta_cents"], rows["currency"])
 
@@ -114,12 +120,12 @@ def _detail(rows: pd.DataFrame) -> pd.Series:
 def settle(rows: pd.DataFrame) -> pd.Series:
     """Overbilled -> credit memo; underbilled -> bill the rest."""
     amount = money_text(rows["delta_cents"].abs(), rows["currency"])
-    doc = rows["doc_number"].fillna(rows["invoice_id"])
+    doc = invoice_words(rows)
     return pd.Series(
         np.where(
             rows["delta_cents"] > 0,
-            "Issue a credit memo for " + amount + " against invoice " + doc,
-            "Bill the missing " + amount + " (correct invoice " + doc + " or add a charge)",
+            "Issue a credit memo for " + amount + " against " + doc,
+            "Bill the missing " + amount + " (correct " + doc + " or add a charge)",
         ),
         index=rows.index,
     )
@@ -182,8 +188,8 @@ def _discount_action(rows: pd.DataFrame) -> pd.Series:
         + pct
         + " discount ("
         + money_text(rows["delta_cents"].abs(), rows["currency"])
-        + ") to invoice "
-        + rows["doc_number"].fillna(rows["invoice_id"])
+        + ") to "
+        + invoice_words(rows)
         + ", or issue a credit memo for it"
     )
 
@@ -194,8 +200,8 @@ def _missing_action(rows: pd.DataFrame) -> pd.Series:
         + rows["what"]
         + "' ("
         + _side(rows["sf_qty"], rows["sf_unit"], rows["sf_cents"], rows["currency"])
-        + ") to invoice "
-        + rows["doc_number"].fillna(rows["invoice_id"])
+        + ") to "
+        + invoice_words(rows)
     )
 
 
@@ -205,8 +211,8 @@ def _extra_action(rows: pd.DataFrame) -> pd.Series:
         + money_text(rows["delta_cents"].abs(), rows["currency"])
         + " for line '"
         + rows["what"]
-        + "' on invoice "
-        + rows["doc_number"].fillna(rows["invoice_id"])
+        + "' on "
+        + invoice_words(rows)
         + ", or add the line to the opportunity"
     )
 
@@ -307,9 +313,6 @@ def line_actions(rows: pd.DataFrame) -> pd.Series:
             out[picked] = action(rows[picked])
     currency = rows["diff_class"] == "currency_mismatch"
     out[currency] = (
-        "Void invoice "
-        + rows["doc_number"].fillna(rows["invoice_id"])
-        + " and re-issue it in "
-        + rows["opp_currency"].fillna("")
+        "Void " + invoice_words(rows) + " and re-issue it in " + rows["opp_currency"].fillna("")
     )[currency]
     return out
