@@ -109,7 +109,10 @@ def test_findings_name_records_amounts_and_pairs(run) -> None:
     )
     headless = f[(f["check"] == "invoice_lines_missing") & (f["qb_id"] == "107")].iloc[0]
     assert headless["amount_at_risk_cents"] == 25000
-    assert not (f["qb_id"] == "106").any(), "a missing line among others belongs to products"
+    # A line missing among others is line_missing_line (the line's amount), not a headless invoice.
+    short = f[f["qb_id"] == "106"]
+    assert set(short["check"]) == {"line_missing_line"}
+    assert short["amount_at_risk_cents"].tolist() == [60000]
     assert f.loc[f["check"] == "stale_opportunity", "amount_at_risk_cents"].tolist() == [10000]
 
 

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from sfqb_diag.checks.base import Context, check
+from sfqb_diag.checks.line_pairing.classes import SEVERITY
 from sfqb_diag.checks.products.line_checks import NEEDS, line_reconciliation, settle
-from sfqb_diag.checks.products.line_classes import SEVERITY
 from sfqb_diag.findings import new_findings
 from sfqb_diag.record_words import number_words, sentence_start
 from sfqb_diag.words import money_text

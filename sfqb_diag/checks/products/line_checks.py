@@ -12,69 +12,12 @@ import numpy as np
 import pandas as pd
 
 from sfqb_diag.checks.base import CheckSpec, Context, check
-from sfqb_diag.checks.products.line_classes import SEVERITY, classify
-from sfqb_diag.checks.products.lines import invoice_discounts, pair_lines
-from sfqb_diag.checks.products.state import home_currency, product_matches
+from sfqb_diag.checks.line_pairing.classes import SEVERITY
+from sfqb_diag.checks.line_pairing.reconcile import NEEDS, line_reconciliation
+from sfqb_diag.checks.line_pairing.reconcile import side_words as _side
 from sfqb_diag.findings import new_findings
 from sfqb_diag.record_words import number_words
-from sfqb_diag.words import money_text, price_text
-
-NEEDS = ("opportunities.qb_invoice_id", "opportunity_lines", "invoices", "invoice_lines")
-_BELIEVED = ("linked_ok", "relink", "suggest_link")
-
-
-def pairing_keys(ctx: Context) -> tuple[pd.Series, pd.Series]:
-    """(item to pair on first, item to try second) per product Id.
-
-    First the item the matcher believes in (a relink's right item, a sure new link), else the
-    stored link; then the stored link. A product linked to another product's item must not take
-    that product's invoice line.
-    """
-    data = ctx.data
-    products = data.get("products")
-    link = pd.Series(dtype="string")
-    if products is not None and "qb_item_id" in products:
-        link = products.set_index("id")["qb_item_id"].dropna().astype(str)
-    if products is None or data.get("items") is None:
-        return link, link
-    m = product_matches(ctx)
-    believed = (
-        m[m["status"].isin(_BELIEVED) & m["qb_id"].notna()].set_index("sf_id")["qb_id"].astype(str)
-    )
-    return believed.combine_first(link), link
-
-
-def line_reconciliation(ctx: Context) -> pd.DataFrame:
-    """Every paired, missing and extra line of linked invoices, classified (computed once per run)."""
-
-    def compute() -> pd.DataFrame:
-        data = ctx.data
-        first, second = pairing_keys(ctx)
-        pairs, scope = pair_lines(data, first, second)
-        tol = round(ctx.thresholds.amount_tolerance * 100)
-        stale = pd.Timedelta(minutes=ctx.thresholds.stale_minutes)
-        out = classify(pairs, invoice_discounts(data, scope["invoice_id"]), tol, stale)
-        # Amounts are in the deal's currency; single-currency exports name none: the home currency.
-        out["currency"] = (
-            out["opp_currency"].fillna(out["inv_currency"]).fillna(home_currency(data) or pd.NA)
-        )
-        # Names are text even when an export lacks them all (an all-missing column reads as float).
-        for column in ("product_name", "item_name", "qb_line_id", "sf_line_id"):
-            if column in out:
-                out[column] = out[column].astype("string")
-        return out
-
-    return ctx.shared("line_reconciliation", compute)
-
-
-def _side(qty: pd.Series, unit: pd.Series, cents: pd.Series, currency: pd.Series) -> pd.Series:
-    return (
-        qty.map("{:g}".format, na_action="ignore").astype("string").fillna("?")
-        + " x "
-        + price_text(unit)
-        + " = "
-        + money_text(cents, currency)
-    )
+from sfqb_diag.words import money_text
 
 
 def _line_frame(ctx: Context, cls: str) -> pd.DataFrame:
@@ -259,14 +202,9 @@ LINE_CHECKS = (
         "Credit the difference; map the line's UnitPrice, not ListPrice.",
         "List price billed",
     ),
-    _line_check(
-        "missing_line",
-        "Opportunity lines with no line on the linked invoice",
-        "Sold but not billed: revenue lost unless the line is added.",
-        "Add the line to the invoice (or bill it separately).",
-        "Line missing from invoice",
-        _missing_action,
-    ),
+    # A Salesforce line missing from an invoice whose other lines arrived is partial_sync's
+    # (DESIGN.md: "missing invoices or lines"): partial_sync/lines.py reports it from the same
+    # pairing; its fix-list words stay here (_ACTIONS) for invoice_line_corrections.
     _line_check(
         "extra_line",
         "Invoice lines with no opportunity line",

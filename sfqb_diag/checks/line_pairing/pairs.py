@@ -9,7 +9,7 @@ one a merge on (invoice, key, rank) so repeated items pair in order:
   3. by amount (same invoice, same cents); 4. leftover lines on an item no product links to
   (a generic default item such as "Services"), in order.
 What stays unpaired is a missing line (Salesforce only) or an extra line (QBO only).
-Classification lives in products_line_classes.py.
+Classification lives in line_pairing/classes.py.
 """
 
 from __future__ import annotations
