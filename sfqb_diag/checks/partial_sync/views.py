@@ -32,7 +32,7 @@ CAUSE_WORDS = {
     "stale_salesforce": "deal changed after the sync",
     "stale_quickbooks": "invoice edited in QBO",
     "conflict": "changed on both sides (sync jobs)",
-    "line_differences": "line differences (products)",
+    "line_differences": "line differences and dropped lines (products, partial_sync)",
     "lost_writeback": "lost write-back: differences",
     "unlinked_billed": "billed, not linked: differences",
     "billed": "rounding on linked invoices",
