@@ -29,9 +29,9 @@ from sfqb_demo.generator import generate_demo
 from sfqb_diag.asof import resolve_as_of
 from sfqb_diag.checks import CHECKS, OUTPUTS
 from sfqb_diag.checks.base import Context
-from sfqb_diag.checks.products.line_checks import pairing_keys
-from sfqb_diag.checks.products.line_classes import classify
-from sfqb_diag.checks.products.lines import invoice_discounts, pair_lines
+from sfqb_diag.checks.line_pairing.classes import classify
+from sfqb_diag.checks.line_pairing.pairs import invoice_discounts, pair_lines
+from sfqb_diag.checks.line_pairing.reconcile import pairing_keys
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.findings import AREAS
 from sfqb_diag.pipeline import CheckOptions, run_check

@@ -24,6 +24,7 @@ from sfqb_diag.findings import (
     finding_ids,
     sort_findings,
 )
+from sfqb_diag.progress import progress
 from sfqb_diag.reviewer_files import read_decisions, read_reviews
 
 
@@ -122,7 +123,8 @@ def run_checks(
         decisions=decisions if decisions is not None else read_decisions(None),
     )
     frames, skipped = [], []
-    for spec in _selected(areas, checks):
+    chosen = _selected(areas, checks)
+    for spec in progress(chosen, "checks", total=len(chosen)):
         missing = _missing_inputs(data, spec.needs)
         if missing:
             skipped.append({"area": spec.area, "check": spec.name, "missing": ", ".join(missing)})

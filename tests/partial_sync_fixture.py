@@ -370,8 +370,9 @@ EXPECTED = {
     "won_not_invoiced": {(2, None)},
     "invoice_link_missing": {(4, None)},
     "invoice_voided": {(5, "105")},
-    # Opp 6's invoice has one of its two lines: a line difference, named by the products area.
     "invoice_lines_missing": {(7, "107")},
+    # Opp 6's invoice has one of its two lines: the other never reached it, a partial sync.
+    "line_missing_line": {(6, "106")},
     "lost_writeback": {(8, "108"), (19, "120"), (20, "121")},
     "stale_opportunity": {(9, "109")},
     "stale_invoice_edit": {(12, "111")},

@@ -44,13 +44,21 @@ def test_usage_errors_exit_2(tmp_path):
     assert main(["demo", "--variant", "odd", "--out", str(tmp_path / "d")]) == 2
 
 
-def test_fail_on_exits_1_when_the_demo_has_critical_findings(demo_run, demo_dir, tmp_path):
+def test_fail_on_exits_1_when_the_demo_has_critical_findings(demo_run, demo_dir, tmp_path, capsys):
     critical = (demo_run.result.findings["severity"] == "critical").any()
     code = main(
         ["check", str(demo_dir / "raw"), "--out", str(tmp_path / "o"), "--fail-on", "critical"]
     )
     assert critical, "the demo injects critical defects: this test must see exit 1"
     assert code == 1
+    # It says why on stderr: how many crossed the line and the first few with area, check, money.
+    err = capsys.readouterr().err
+    over = demo_run.result.findings
+    over = over[(over["severity"] == "critical") & ~over["waived"].astype(bool)]
+    assert f"--fail-on critical: {len(over)} unwaived finding(s) at critical or above" in err
+    listed = [line for line in err.splitlines() if line.startswith("  critical  ")]
+    assert 1 <= len(listed) <= 5
+    assert all("/" in line and line.rstrip().endswith(")") for line in listed)
     # Without --fail-on a run with critical findings still exits 0: 1 means the threshold only.
     assert (
         main(

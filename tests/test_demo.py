@@ -58,10 +58,10 @@ CLEAN_KINDS = {
         "discount_dropped",
         "list_price_pushed",
         "tax_inclusive_mismatch",
-        "missing_line",
         "extra_line",
     },
     "partial_sync": {
+        "missing_line",
         "won_not_invoiced",
         "link_to_missing_invoice",
         "link_to_voided_invoice",

@@ -321,7 +321,17 @@ def build_raw(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def lines_run(tmp_path_factory: pytest.TempPathFactory):
     raw = build_raw(tmp_path_factory.mktemp("lines"))
-    return compute(CheckOptions(raw=raw, out=raw.parent / "out", areas=("products",), as_of=AS_OF))
+    # Line pairing serves two areas: products (lines that differ) and partial_sync (lines that
+    # never reached the invoice, line_missing_line); only those findings are read here.
+    run = compute(
+        CheckOptions(
+            raw=raw, out=raw.parent / "out", areas=("products", "partial_sync"), as_of=AS_OF
+        )
+    )
+    findings = run.result.findings
+    keep = (findings["area"] == "products") | (findings["check"] == "line_missing_line")
+    run.result.findings = findings[keep].reset_index(drop=True)
+    return run
 
 
 def _by_case(findings: pd.DataFrame) -> dict[str, set[tuple[str, str]]]:
@@ -363,6 +373,9 @@ def test_amounts_and_actions(lines_run) -> None:
     assert "Bill the missing 10.00 USD" in f.loc["line_unit_price_drift", "suggested_action"]
     assert "Add the 10% discount (10.00 USD)" in f.loc["line_discount_dropped", "suggested_action"]
     assert f.loc["line_missing_line", "amount_at_risk_cents"] == 15000
+    # A line that never reached the invoice is a partial sync; lines that differ are products'.
+    assert f.loc["line_missing_line", "area"] == "partial_sync"
+    assert f.loc["line_extra_line", "area"] == f.loc["line_quantity_drift", "area"] == "products"
     assert f.loc["invoice_tax_inclusive", "amount_at_risk_cents"] == 3300
     assert f.loc["invoice_currency_mismatch", "amount_at_risk_cents"] == 20000
     assert "same numbers in another currency" in f.loc["invoice_currency_mismatch", "detail"]
@@ -399,7 +412,7 @@ def test_corrections_output(lines_run) -> None:
 
 def test_waterfall_reaches_invoiced_subtotals(lines_run) -> None:
     from sfqb_diag.checks.base import Context
-    from sfqb_diag.checks.products.line_classes import waterfall
+    from sfqb_diag.checks.line_pairing.classes import waterfall
 
     ctx = Context(data=lines_run.data, config=lines_run.config, as_of=lines_run.result.as_of)
     from sfqb_diag.checks.products.line_checks import line_reconciliation
@@ -425,9 +438,15 @@ def test_single_currency_export_without_product_ids(tmp_path) -> None:
         pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns=drop).to_csv(
             path, index=False
         )
-    run = compute(CheckOptions(raw=raw, out=tmp_path / "out", areas=("products",), as_of=AS_OF))
-    got = _by_case(run.result.findings[run.result.findings["check"].str.contains("line|invoice_")])
+    run = compute(
+        CheckOptions(raw=raw, out=tmp_path / "out", areas=("products", "partial_sync"), as_of=AS_OF)
+    )
+    findings = run.result.findings
+    findings = findings[
+        (findings["area"] == "products") | (findings["check"] == "line_missing_line")
+    ]
+    got = _by_case(findings[findings["check"].str.contains("line|invoice_")])
     expected = {case: checks for case, checks in EXPECTED.items() if case != "currency"}
     assert {case: got.get(case, set()) for case in expected} == expected
     assert "currency" not in got  # nothing says the deal was in EUR any more
-    assert set(run.result.findings["currency"].dropna()) == {"USD"}
+    assert set(findings["currency"].dropna()) == {"USD"}

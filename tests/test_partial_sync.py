@@ -21,7 +21,7 @@ from partial_sync_fixture import (
 )
 
 from sfqb_diag.checks.partial_sync.state import CATEGORY_CHECK, billing_state
-from sfqb_diag.checks.partial_sync.totals import control_totals_cents
+from sfqb_diag.checks.partial_sync.totals import GAP_COLUMNS, control_totals_cents
 from sfqb_diag.checks.partial_sync.views import FUNNEL_STAGES, funnel, gap_by_cause, unbilled_by_age
 from sfqb_diag.checks.partial_sync.words import error_code
 from sfqb_diag.config import ClientConfig
@@ -109,7 +109,10 @@ def test_findings_name_records_amounts_and_pairs(run) -> None:
     )
     headless = f[(f["check"] == "invoice_lines_missing") & (f["qb_id"] == "107")].iloc[0]
     assert headless["amount_at_risk_cents"] == 25000
-    assert not (f["qb_id"] == "106").any(), "a missing line among others belongs to products"
+    # A line missing among others is line_missing_line (the line's amount), not a headless invoice.
+    short = f[f["qb_id"] == "106"]
+    assert set(short["check"]) == {"line_missing_line"}
+    assert short["amount_at_risk_cents"].tolist() == [60000]
     assert f.loc[f["check"] == "stale_opportunity", "amount_at_risk_cents"].tolist() == [10000]
 
 
@@ -161,7 +164,22 @@ def test_control_totals_reconcile_to_the_cent_with_findings(run) -> None:
     written = run.result.outputs["remediation/control_totals.csv"]
     total = written[written["month"] == "total"].iloc[0]
     assert total["won_amount"] == "9691.00" and total["gap"] == "3261.00"
-    assert total["explained_by_findings"] == "2100.00"  # opp 6's missing line: products
+    # Opp 6's line that never reached invoice 106 (600.00) is partial_sync's now: explained.
+    assert total["explained_by_findings"] == "2700.00"
+    assert total["lines_dropped"] == "600.00"
+    _assert_written_totals_add_up(written, run.result.findings)
+
+
+def _assert_written_totals_add_up(written: pd.DataFrame, findings: pd.DataFrame) -> None:
+    """The written control totals: categories (lines_dropped included) add up to the gap, and
+    lines_dropped equals the line_missing_line findings of deals in line_differences."""
+    money = written[written["month"] != "total"]
+    cents = money[[*GAP_COLUMNS, "gap"]].apply(
+        lambda c: (pd.to_numeric(c) * 100).round().astype("int64")
+    )
+    assert (cents[GAP_COLUMNS].sum(axis=1) == cents["gap"]).all()
+    dropped = findings.loc[findings["check"] == "line_missing_line", "amount_at_risk_cents"]
+    assert int(cents["lines_dropped"].sum()) <= int(dropped.sum())
 
 
 def _assert_categories_match_findings(opps: pd.DataFrame, findings: pd.DataFrame) -> None:
@@ -305,3 +323,5 @@ def test_demo_control_totals_reconcile_with_findings(demo_run, truth: dict) -> N
     categories = [c for c in table.columns if c in CATEGORY_CHECK]
     assert (table[categories].sum(axis=1) == table["won"] - table["invoiced"]).all()
     _assert_categories_match_findings(opps, demo_run.result.findings)
+    written = demo_run.result.outputs["remediation/control_totals.csv"]
+    _assert_written_totals_add_up(written, demo_run.result.findings)

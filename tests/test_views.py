@@ -15,8 +15,8 @@ import test_line_reconciliation as lines
 from sfqb_diag import notebook as nb
 from sfqb_diag.checks import VIEWS
 from sfqb_diag.checks.base import Context
+from sfqb_diag.checks.line_pairing.classes import waterfall
 from sfqb_diag.checks.products.line_checks import line_reconciliation
-from sfqb_diag.checks.products.line_classes import waterfall
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.pipeline import CheckOptions, run_check
 from sfqb_diag.resources import notebook_paths

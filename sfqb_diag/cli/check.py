@@ -14,6 +14,7 @@ from sfqb_diag.cli.options import (
     RawArg,
     ReviewsOpt,
     check_options,
+    explain_fail_on,
     print_summary,
 )
 
@@ -34,4 +35,4 @@ def check(
     options = check_options(raw, out, config, decisions, reviews, as_of, areas, fail_on)
     run = run_check(options)
     print_summary(run, out)
-    raise typer.Exit(run.exit_code(fail_on))
+    raise typer.Exit(explain_fail_on(run, fail_on))

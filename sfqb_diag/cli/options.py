@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from sfqb_diag.findings import AREAS, SEVERITIES
+from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
 from sfqb_diag.pipeline import CheckOptions, CheckRun
+from sfqb_diag.words import money_text
 
 RawArg = Annotated[
     Path, typer.Argument(help="The raw folder (salesforce/*.csv, quickbooks/*.json, ...).")
@@ -82,3 +83,38 @@ def print_summary(run: CheckRun, out: Path) -> None:
     for warning in summary.input_warnings:
         typer.echo(f"warning: {warning}")
     typer.echo(f"Findings: {out / 'findings.csv'}   Fix list: {out / 'fix_list.xlsx'}")
+
+
+def explain_fail_on(run: CheckRun, fail_on: str | None, shown: int = 5) -> int:
+    """The exit code for --fail-on, and when it is 1, why on stderr: how many unwaived findings
+    are at or above the line and the few with the most money at stake (a scheduler's log then
+    says what to look at, not just that the run failed)."""
+    code = run.exit_code(fail_on)
+    if code != 1 or not fail_on:
+        return code
+    findings = run.result.findings
+    rank = findings["severity"].map(SEVERITY_RANK)
+    over = findings[~findings["waived"].astype(bool) & (rank <= SEVERITY_RANK[fail_on])]
+    over = over.assign(_rank=rank[over.index], _money=over["amount_at_risk_cents"].fillna(0).abs())
+    top = over.sort_values(["_rank", "_money"], ascending=[True, False], kind="stable").head(shown)
+    amounts = money_text(top["amount_at_risk_cents"], top["currency"]).replace("", "no amount")
+    typer.echo(
+        f"--fail-on {fail_on}: {len(over)} unwaived finding(s) at {fail_on} or above; "
+        f"the first {len(top)}:",
+        err=True,
+    )
+    for line in (
+        "  "
+        + top["severity"]
+        + "  "
+        + top["area"]
+        + "/"
+        + top["check"]
+        + "  "
+        + top["title"]
+        + "  ("
+        + amounts
+        + ")"
+    ):
+        typer.echo(line, err=True)
+    return code

@@ -17,6 +17,7 @@ from sfqb_diag.cli.options import (
     RawArg,
     ReviewsOpt,
     check_options,
+    explain_fail_on,
     print_summary,
 )
 
@@ -54,4 +55,4 @@ def report(
     if history is not None:
         typer.echo(f"Kept in history: {history}")
     typer.echo(f"Report: {out / 'report' / 'index.html'}")
-    raise typer.Exit(run.exit_code(fail_on))
+    raise typer.Exit(explain_fail_on(run, fail_on))

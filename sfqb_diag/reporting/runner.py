@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from sfqb_diag.errors import NotebookError, UsageError
 from sfqb_diag.outputs.layout import CACHE
 from sfqb_diag.outputs.publish import partial_of, publishing
 from sfqb_diag.pipeline import CheckOptions, CheckRun, build_check_outputs, compute
+from sfqb_diag.progress import progress
 from sfqb_diag.reporting.index import write_index
 from sfqb_diag.resources import notebook_paths, resource_dir
 from sfqb_diag.scheduling.lock import ScheduleOptions, notebook_deadline, run_lock
@@ -159,17 +160,18 @@ def run_notebooks(
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=notebook_workers(), mp_context=context) as pool:
         futures = {
-            page: pool.submit(
+            pool.submit(
                 _execute,
                 page.notebook,
                 report_dir / page.notebook.name,
                 parameters,
                 report_dir,
                 limit_s,
-            )
+            ): page
             for page in pages
         }
-        errors = {page: future.result() for page, future in futures.items()}
+        done = progress(as_completed(futures), "notebooks", total=len(futures))
+        errors = {futures[future]: future.result() for future in done}
     failed = {page: error for page, error in errors.items() if error}
     if failed:
         lines = [f"{page.notebook.name}: {error}" for page, error in failed.items()]
@@ -179,7 +181,7 @@ def run_notebooks(
             + "\n  ".join(lines)
             + f"\nThe executed notebooks are kept in {kept} for inspection."
         )
-    for page in pages:
+    for page in progress(pages, "HTML pages"):
         to_html(report_dir / page.notebook.name, report_dir / page.html_name, pages, page)
     return pages
 

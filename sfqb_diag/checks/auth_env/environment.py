@@ -28,6 +28,7 @@ from sfqb_diag.checks.auth_env.ids import (
 )
 from sfqb_diag.checks.base import Context, check
 from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.record_words import record_number, sentence_start
 from sfqb_diag.words import money
 
 REALM_SHARE = 0.5  # share of stored links broken (unresolved or unrelated) that means another realm
@@ -218,9 +219,7 @@ def cross_environment_write(ctx: Context) -> pd.DataFrame:
         money(c, cur) for c, cur in zip(refs["qb_amount_cents"], refs["qb_currency"], strict=True)
     ]
     detail = (
-        refs["qb_entity"]
-        + " "
-        + refs["qb_id"]
+        sentence_start(record_number(ctx.data, refs["qb_entity"], refs["qb_id"]))
         + " "
         + why
         + pd.Series([f" (amount {a})" if a else "" for a in amounts], index=refs.index)
@@ -238,7 +237,8 @@ def cross_environment_write(ctx: Context) -> pd.DataFrame:
         qb_id=refs["qb_id"],
         qb_name=refs["qb_name"],
         sf_name=refs["sf_name"],
-        title="Written by another Salesforce org: " + refs["qb_entity"] + " " + refs["qb_id"],
+        title="Written by another Salesforce org: "
+        + record_number(ctx.data, refs["qb_entity"], refs["qb_id"]),
         detail=detail,
         amount_cents=refs["qb_amount_cents"],
         currency=refs["qb_currency"],
@@ -278,10 +278,9 @@ def short_id_on_qbo(ctx: Context) -> pd.DataFrame:
         qb_entity=short["qb_entity"],
         qb_id=short["qb_id"],
         qb_name=short["qb_name"],
-        title="15-character Salesforce Id on " + short["qb_entity"] + " " + short["qb_id"],
-        detail=short["qb_entity"]
-        + " "
-        + short["qb_id"]
+        title="15-character Salesforce Id on "
+        + record_number(ctx.data, short["qb_entity"], short["qb_id"]),
+        detail=sentence_start(record_number(ctx.data, short["qb_entity"], short["qb_id"]))
         + " stores "
         + short["sf_id_as_written"]
         + " (18-character form "
@@ -316,13 +315,9 @@ def id_case_collision(ctx: Context) -> pd.DataFrame:
         qb_entity=refs["qb_entity"],
         qb_id=refs["qb_id"],
         qb_name=refs["qb_name"],
-        title=refs["qb_entity"]
-        + " "
-        + refs["qb_id"]
-        + "'s 15-character Salesforce Id fits two records",
-        detail=refs["qb_entity"]
-        + " "
-        + refs["qb_id"]
+        title=sentence_start(record_number(ctx.data, refs["qb_entity"], refs["qb_id"]))
+        + ": its 15-character Salesforce Id fits two records",
+        detail=sentence_start(record_number(ctx.data, refs["qb_entity"], refs["qb_id"]))
         + " stores "
         + refs["sf_id_as_written"]
         + " (meant: "

@@ -20,6 +20,7 @@ from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import empty_findings, new_findings
 from sfqb_diag.ids import member
+from sfqb_diag.record_words import invoice_number
 from sfqb_diag.words import money
 
 # Token-sort similarity (0-100) for "this customer is that account" when no invoice links them.
@@ -188,7 +189,9 @@ def sandbox_behind_production(ctx: Context) -> pd.DataFrame:
     if not sandbox_against_production(ctx.data):
         return empty_findings()
     frames = [
-        _opportunity_findings(behind_opportunities(ctx.data, ctx.config, shared_refs(ctx))),
+        _opportunity_findings(
+            behind_opportunities(ctx.data, ctx.config, shared_refs(ctx)), ctx.data
+        ),
         _account_findings(
             behind_accounts(ctx.data, ctx.config, shared_refs(ctx)), copy_time(ctx.data)
         ),
@@ -197,7 +200,7 @@ def sandbox_behind_production(ctx: Context) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else empty_findings()
 
 
-def _opportunity_findings(rows: pd.DataFrame) -> pd.DataFrame:
+def _opportunity_findings(rows: pd.DataFrame, data: Dataset) -> pd.DataFrame:
     if rows.empty:
         return empty_findings()
     amounts = pd.Series(
@@ -213,8 +216,8 @@ def _opportunity_findings(rows: pd.DataFrame) -> pd.DataFrame:
         qb_entity="Invoice",
         qb_id=rows["qb_id"],
         title="Sandbox copy behind production: " + rows["sf_name"].fillna(rows["sf_id"]),
-        detail="Production Invoice "
-        + rows["qb_id"]
+        detail="In production, "
+        + invoice_number(data, rows["qb_id"])
         + " ("
         + amounts
         + ") names this opportunity, which this sandbox "

@@ -15,6 +15,7 @@ from sfqb_diag import linkage
 from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.partial_sync.state import shared_state, won_time
 from sfqb_diag.findings import new_findings
+from sfqb_diag.record_words import invoice_label, invoice_number
 from sfqb_diag.words import day, days_between, money_text, text
 
 
@@ -93,8 +94,8 @@ def invoice_link_missing(ctx: Context) -> pd.DataFrame:
         sf_name=opps["name"],
         title="Invoice link points at a missing invoice: " + _name(opps),
         detail=_deal_words(ctx, opps)
-        + "; linked to QBO invoice "
-        + opps["link"]
+        + "; linked to "
+        + invoice_number(ctx.data, opps["link"])
         + ", which is not in the pulled realm (deleted, or the link is wrong).",
         suggested_action=f"Confirm the invoice was deleted in QBO (audit log); then clear {link_field(ctx)} and "
         "re-run the sync, or re-create the invoice by hand and store its Id.",
@@ -123,8 +124,8 @@ def invoice_voided(ctx: Context) -> pd.DataFrame:
         qb_id=opps["link"],
         title="Won deal linked to a voided invoice: " + _name(opps),
         detail=_deal_words(ctx, opps)
-        + "; QBO invoice "
-        + opps["link"]
+        + "; "
+        + invoice_label(ctx.data, opps["link"])
         + " is voided (zero amounts).",
         suggested_action="Re-invoice the deal and update the link, or close the opportunity as lost if the sale "
         "was cancelled.",
@@ -157,9 +158,9 @@ def invoice_lines_missing(ctx: Context) -> pd.DataFrame:
         + opps["opp_lines"].astype("string")
         + " line(s) totalling "
         + money_text(opps["amount_cents"], opps["currency"])
-        + "; QBO invoice "
-        + opps["link"]
-        + " has "
+        + "; "
+        + invoice_number(ctx.data, opps["link"])
+        + " in QBO has "
         + lines
         + " item line(s) totalling "
         + money_text(opps["invoiced_cents"], opps["currency"])
@@ -213,8 +214,8 @@ def lost_writeback(ctx: Context) -> pd.DataFrame:
         qb_entity="Invoice",
         qb_id=opps["named_invoice"],
         title="Lost write-back (next run re-invoices): " + _name(opps),
-        detail="QBO invoice "
-        + opps["named_invoice"]
+        detail="In QBO, "
+        + invoice_number(ctx.data, opps["named_invoice"])
         + " ("
         + money_text(opps["inv_header_net_cents"], opps["currency"])
         + ", "
@@ -227,7 +228,9 @@ def lost_writeback(ctx: Context) -> pd.DataFrame:
         suggested_action=action
         + f" to set {link_field(ctx)} = "
         + opps["named_invoice"]
-        + " before the next sync run.",
+        + " (the Id of "
+        + invoice_number(ctx.data, opps["named_invoice"])
+        + ") before the next sync run.",
         amount_cents=opps["inv_lines_net_cents"],
         currency=opps["currency"],
         confidence=odd.map({True: 0.6, False: 0.97}),

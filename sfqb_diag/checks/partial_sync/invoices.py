@@ -9,6 +9,7 @@ from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.partial_sync.state import shared_state
 from sfqb_diag.findings import new_findings
 from sfqb_diag.ids import member
+from sfqb_diag.record_words import invoice_label, invoice_number, sentence_start
 from sfqb_diag.words import day, money_text, text
 
 
@@ -59,12 +60,11 @@ def orphan_invoice(ctx: Context) -> pd.DataFrame:
         sf_name=name,
         qb_entity="Invoice",
         qb_id=inv["id"],
-        title="Invoice not linked to any deal: #"
-        + inv["doc_number"].fillna(inv["id"])
+        title="Invoice not linked to any deal: "
+        + invoice_number(ctx.data, inv["id"])
         + " "
         + text(inv["customer_name"]),
-        detail="QBO invoice "
-        + inv["id"]
+        detail=sentence_start(invoice_number(ctx.data, inv["id"]))
         + " ("
         + amount
         + ", "
@@ -120,7 +120,7 @@ def invoice_total_mismatch(ctx: Context) -> pd.DataFrame:
         sf_name=sf.map(opps.set_index("id")["name"]),
         qb_entity="Invoice",
         qb_id=bad["id"],
-        title="Invoice total differs from its lines: #" + bad["doc_number"].fillna(bad["id"]),
+        title="Invoice total differs from its lines: " + invoice_label(ctx.data, bad["id"]),
         detail="Header total before tax "
         + money_text(bad["header_net_cents"], bad["currency"])
         + ", lines add up to "

@@ -9,6 +9,7 @@ from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.partial_sync.state import lookup
 from sfqb_diag.findings import new_findings
 from sfqb_diag.ids import member
+from sfqb_diag.record_words import invoice_label, invoice_number, sentence_start, transaction_number
 from sfqb_diag.words import day, money_text, text
 
 
@@ -58,8 +59,7 @@ def payment_unapplied(ctx: Context) -> pd.DataFrame:
         qb_id=pay["id"],
         qb_name=who,
         title="Payment not applied to open invoices: " + text(who),
-        detail="Payment "
-        + pay["id"]
+        detail=sentence_start(transaction_number(ctx.data, "payments", pay["id"]))
         + " of "
         + day(pay["txn_date"])
         + " ("
@@ -117,31 +117,25 @@ def payment_customer_mismatch(ctx: Context) -> pd.DataFrame:
         wrong.fillna(False) & ~_related(ctx, links["inv_customer"], links["pay_customer"])
     ].reset_index(drop=True)
     names = _customer_names(ctx)
-    payer, owner = (
-        bad["pay_customer"].map(names).fillna(bad["pay_customer"]),
-        bad["inv_customer"].map(names).fillna(bad["inv_customer"]),
-    )
+    payer = bad["pay_customer"].map(names).fillna(bad["pay_customer"])
     return new_findings(
         qb_entity="Payment",
         qb_id=bad["payment_id"],
         line_id=bad["txn_id"],
         qb_name=payer,
         title="Payment applied to another customer's invoice: " + text(payer),
-        detail="Payment "
-        + bad["payment_id"]
+        detail=sentence_start(transaction_number(ctx.data, "payments", bad["payment_id"]))
         + " of "
         + day(bad["txn_date"])
         + " from "
         + text(payer)
         + " applies "
         + money_text(bad["amount_cents"], bad["currency"])
-        + " to invoice "
-        + bad["txn_id"]
-        + " of "
-        + text(owner)
+        + " to "
+        + invoice_label(ctx.data, bad["txn_id"])
         + ".",
-        suggested_action="Unapply it from invoice "
-        + bad["txn_id"]
+        suggested_action="Unapply it from "
+        + invoice_number(ctx.data, bad["txn_id"])
         + " and apply it to "
         + text(payer)
         + "'s own invoices (or re-issue the invoice to the right customer).",
@@ -170,12 +164,11 @@ def payment_missing_invoice(ctx: Context) -> pd.DataFrame:
         line_id=bad["txn_id"],
         qb_name=payer,
         title="Payment applied to a missing invoice: " + text(payer),
-        detail="Payment "
-        + bad["payment_id"]
+        detail=sentence_start(transaction_number(ctx.data, "payments", bad["payment_id"]))
         + " applies "
         + money_text(bad["amount_cents"], bad["currency"])
-        + " to invoice "
-        + bad["txn_id"]
+        + " to "
+        + invoice_number(ctx.data, bad["txn_id"])
         + ", which is not in the pulled realm.",
         suggested_action="Re-apply the payment to the customer's current invoice in QBO, or refund it.",
         amount_cents=bad["amount_cents"],

@@ -13,6 +13,7 @@ from sfqb_diag.checks.base import Context, check, output
 from sfqb_diag.checks.partial_sync.state import shared_state
 from sfqb_diag.checks.partial_sync.words import cause_and_fix, error_code
 from sfqb_diag.findings import new_findings
+from sfqb_diag.record_words import invoice_number
 from sfqb_diag.words import day, days_between, format_cents, money_text, text
 
 
@@ -51,9 +52,9 @@ def stale_opportunity(ctx: Context) -> pd.DataFrame:
         + day(opps["last_sync"])
         + "); the deal is now "
         + money_text(opps["amount_cents"], opps["currency"])
-        + ", QBO invoice "
-        + opps["link"]
-        + " bills "
+        + ", "
+        + invoice_number(ctx.data, opps["link"])
+        + " in QBO bills "
         + money_text(opps["invoiced_cents"], opps["currency"])
         + ".",
         suggested_action="Re-run the sync for this deal (or correct the invoice in QBO; use a credit memo if "
@@ -78,8 +79,8 @@ def stale_invoice_edit(ctx: Context) -> pd.DataFrame:
     return new_findings(
         **_pair(opps),
         title="Invoice edited in QBO after the sync: " + opps["name"].fillna(opps["id"]),
-        detail="QBO invoice "
-        + opps["link"]
+        detail="In QBO, "
+        + invoice_number(ctx.data, opps["link"])
         + " was edited on "
         + day(opps["inv_last_updated_time"])
         + " (SyncToken "

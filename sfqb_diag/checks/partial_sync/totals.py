@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.checks.base import Context, DataLoaderFile, output
+from sfqb_diag.checks.line_pairing.reconcile import line_reconciliation
 from sfqb_diag.checks.partial_sync.state import CATEGORY_CHECK, shared_state
 from sfqb_diag.words import day, days_between, format_cents
 
@@ -27,6 +28,7 @@ GAP_COLUMNS = [
     "stale_quickbooks",
     "conflict",
     "line_differences",
+    "lines_dropped",
     "lost_writeback",
     "unlinked_billed",
     "billed",
@@ -40,9 +42,22 @@ UNBILLED = {
 }
 
 
-def control_totals_cents(opps: pd.DataFrame) -> pd.DataFrame:
+def dropped_lines_cents(ctx: Context) -> pd.Series:
+    """Opportunity Id -> cents of its Salesforce lines that never reached its invoice (the
+    line_missing_line findings, from the shared line pairing); empty without line tables."""
+    if not ctx.data.has("opportunity_lines", "invoice_lines", "invoices"):
+        return pd.Series(dtype="int64")
+    rows = line_reconciliation(ctx)
+    rows = rows[rows["diff_class"] == "missing_line"]
+    return rows.groupby("opportunity_id")["delta_cents"].sum().abs().astype("int64")
+
+
+def control_totals_cents(opps: pd.DataFrame, dropped: pd.Series | None = None) -> pd.DataFrame:
     """Per close month and currency, in integer cents: won, invoiced, gap, the gap per billing
-    category, the part explained by partial_sync findings, and what is left to other areas."""
+    category, the part explained by partial_sync findings, and what is left to other areas.
+
+    `dropped` (opportunity Id -> cents of lines that never reached the invoice) moves that money
+    out of the deal-level line_differences category into lines_dropped (line_missing_line's)."""
     won = opps[opps["category"].notna()]
     frame = pd.DataFrame(
         {
@@ -65,7 +80,12 @@ def control_totals_cents(opps: pd.DataFrame) -> pd.DataFrame:
         index=keys, columns="category", values="gap", aggfunc="sum", fill_value=0
     )
     table = base.join(split.reindex(columns=GAP_COLUMNS, fill_value=0)).fillna(0)
-    checked = [c for c in GAP_COLUMNS if CATEGORY_CHECK.get(c)]
+    lost = won["id"].map(dropped if dropped is not None else pd.Series(dtype="int64"))
+    lost = lost.fillna(0).where(won["category"].eq("line_differences"), 0).astype("int64")
+    by_key = lost.groupby([frame["month"], frame["currency"]]).sum()
+    table["lines_dropped"] = by_key.reindex(table.index, fill_value=0)
+    table["line_differences"] = table["line_differences"] - table["lines_dropped"]
+    checked = [*(c for c in GAP_COLUMNS if CATEGORY_CHECK.get(c)), "lines_dropped"]
     table["explained_by_findings"] = table[checked].sum(axis=1)
     table["other_areas_or_timing"] = table["gap"] - table["explained_by_findings"]
     return table.astype("int64").reset_index()
@@ -85,7 +105,7 @@ def _with_totals(table: pd.DataFrame) -> pd.DataFrame:
 )
 def control_totals(ctx: Context) -> pd.DataFrame:
     opps, _, _ = shared_state(ctx)
-    table = _with_totals(control_totals_cents(opps))
+    table = _with_totals(control_totals_cents(opps, dropped_lines_cents(ctx)))
     money = [c for c in table.columns if c not in ("month", "currency", "won_deals")]
     for column in money:
         table[column] = format_cents(table[column].astype("Int64"))

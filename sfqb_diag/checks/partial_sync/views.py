@@ -33,6 +33,7 @@ CAUSE_WORDS = {
     "stale_quickbooks": "invoice edited in QBO",
     "conflict": "changed on both sides (sync jobs)",
     "line_differences": "line differences (products)",
+    "lines_dropped": "lines that never reached the invoice",
     "lost_writeback": "lost write-back: differences",
     "unlinked_billed": "billed, not linked: differences",
     "billed": "rounding on linked invoices",

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 
 from sfqb_diag.checks.base import Context, check
+from sfqb_diag.checks.line_pairing.classes import SEVERITY
 from sfqb_diag.checks.products.line_checks import NEEDS, line_reconciliation, settle
-from sfqb_diag.checks.products.line_classes import SEVERITY
 from sfqb_diag.findings import new_findings
+from sfqb_diag.record_words import number_words, sentence_start
 from sfqb_diag.words import money_text
 
 
@@ -36,7 +37,7 @@ def _per_invoice(ctx: Context, cls: str) -> pd.DataFrame:
         )
         .reset_index()
     )
-    agg["doc"] = agg["doc_number"].fillna(agg["invoice_id"])
+    agg["doc"] = number_words(agg["doc_number"], agg["invoice_id"], "invoice")
     return agg
 
 
@@ -85,14 +86,14 @@ def invoice_currency_mismatch(ctx: Context) -> pd.DataFrame:
     detail = (
         "Opportunity "
         + money_text(rows["sf_cents"], rows["opp_currency"])
-        + ", invoice "
+        + ", "
         + rows["doc"]
         + " "
         + money_text(rows["qb_cents"].astype("Int64"), rows["inv_currency"])
         + np.where(equal, ": the same numbers in another currency (currency ignored)", "")
     )
     action = (
-        "Void invoice "
+        "Void "
         + rows["doc"]
         + " and re-issue it in "
         + rows["opp_currency"].fillna("")
@@ -127,7 +128,7 @@ def invoice_tax_inclusive(ctx: Context) -> pd.DataFrame:
     detail = (
         "All "
         + rows["lines"].astype(str)
-        + " line(s) of invoice "
+        + " line(s) of "
         + rows["doc"]
         + " are "
         + ((ratio - 1) * 100).map("{:+.2f}%".format)
@@ -164,7 +165,7 @@ def invoice_discount_moved(ctx: Context) -> pd.DataFrame:
     lines = rows["lines"] - 1  # the DiscountLine itself is one of the rows
     detail = (
         lines.astype(str)
-        + " line discount(s) moved to the invoice discount on invoice "
+        + " line discount(s) moved to the invoice discount on "
         + rows["doc"]
         + "; totals differ by "
         + money_text(rows["delta_cents"], rows["currency"])
@@ -194,8 +195,7 @@ def invoice_extra_discount(ctx: Context) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame()
     detail = (
-        "Invoice "
-        + rows["doc"]
+        sentence_start(rows["doc"])
         + " carries a discount of "
         + money_text(rows["delta_cents"].abs(), rows["currency"])
         + " that the opportunity lines do not have"
@@ -206,7 +206,7 @@ def invoice_extra_discount(ctx: Context) -> pd.DataFrame:
         detail,
         "Bill the missing "
         + money_text(rows["delta_cents"].abs(), rows["currency"])
-        + " or remove the discount line on invoice "
+        + " or remove the discount line on "
         + rows["doc"],
         rows["delta_cents"].abs(),
         SEVERITY["extra_discount"],

@@ -10,6 +10,7 @@ from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.products.state import item_usage, live_products, product_matches
 from sfqb_diag.findings import new_findings
 from sfqb_diag.matching.products import normalise_code, normalise_name
+from sfqb_diag.record_words import item_name
 
 # Item types that post to an income account when sold; Group and Category do not.
 _SELLABLE = ("Inventory", "NonInventory", "Service")
@@ -181,16 +182,20 @@ def item_duplicate(ctx: Context) -> pd.DataFrame:
         qb_id=copies["id"],
         qb_name=copies["id"].map(items["name"]),
         title="Duplicate QBO item: " + copies["id"].map(items["name"]).fillna(""),
-        detail="Copy of item "
+        detail="Copy of item '"
+        + item_name(ctx.data, survivor)
+        + "' (QBO Id "
         + survivor
-        + " '"
-        + survivor.map(items["name"]).fillna("")
-        + "' ("
+        + "; "
         + copies["reasons"]
         + "); used on "
         + used.astype(int).astype(str)
         + " invoice line(s)",
-        suggested_action="Relink any product to item " + survivor + " and make this copy inactive",
+        suggested_action="Relink any product to item '"
+        + item_name(ctx.data, survivor)
+        + "' (QBO Id "
+        + survivor
+        + ") and make this copy inactive",
         severity=pd.Series(severity, index=copies.index),
         confidence=0.85,
     )

@@ -14,6 +14,7 @@ from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.products.state import live_products, product_matches
 from sfqb_diag.findings import new_findings
 from sfqb_diag.linkage import link_field
+from sfqb_diag.record_words import item_name
 
 
 @check(
@@ -43,10 +44,11 @@ def product_unlinked_likely_item(ctx: Context) -> pd.DataFrame:
         qb_name=rows["qb_name"],
         title="Product not linked to its QBO item: " + rows["sf_name"].fillna(""),
         detail="Likely item "
-        + rows["qb_id"]
-        + " '"
+        + "'"
         + rows["qb_name"].fillna("")
-        + "' (score "
+        + "' (QBO Id "
+        + rows["qb_id"]
+        + ", score "
         + rows["score"].map("{:.2f}".format).astype("string")
         + ": "
         + rows["reasons"]
@@ -89,11 +91,19 @@ def product_link_broken(ctx: Context) -> pd.DataFrame:
     better = rows["qb_id"].notna() & (rows["qb_id"] != rows["current_qb_id"])
     action = np.where(
         better,
-        "Relink to item " + rows["qb_id"].fillna("") + " '" + rows["qb_name"].fillna("") + "'",
+        "Relink to item '"
+        + rows["qb_name"].fillna("")
+        + "' (QBO Id "
+        + rows["qb_id"].fillna("")
+        + ")",
         np.where(
             gone,
             f"Clear {field} so the sync re-creates or re-matches the item",
-            "Reactivate item " + rows["current_qb_id"] + " in QBO, or relink the product",
+            "Reactivate item '"
+            + item_name(ctx.data, rows["current_qb_id"])
+            + "' (QBO Id "
+            + rows["current_qb_id"]
+            + ") in QBO, or relink the product",
         ),
     )
     return new_findings(
@@ -145,19 +155,23 @@ def product_mislinked(ctx: Context) -> pd.DataFrame:
         qb_name=rows["current_qb_name"],
         title="Product linked to the wrong QBO item: " + rows["sf_name"].fillna(""),
         detail="Linked to "
-        + rows["current_qb_id"]
-        + " '"
+        + "'"
         + rows["current_qb_name"].fillna("")
-        + "'; item "
-        + rows["qb_id"]
-        + " '"
+        + "' (QBO Id "
+        + rows["current_qb_id"]
+        + "); item "
+        + "'"
         + rows["qb_name"].fillna("")
-        + "' matches ("
+        + "' (QBO Id "
+        + rows["qb_id"]
+        + ") matches ("
         + rows["reasons"]
         + ")",
-        suggested_action="Relink to item "
+        suggested_action="Relink to item '"
+        + rows["qb_name"].fillna("")
+        + "' (QBO Id "
         + rows["qb_id"]
-        + " (fix list: salesforce_product_links.csv)",
+        + "; fix list: salesforce_product_links.csv)",
         confidence=rows["score"],
     )
 

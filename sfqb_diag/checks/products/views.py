@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.checks.base import Context, RunView, view
+from sfqb_diag.checks.line_pairing.classes import waterfall
 from sfqb_diag.checks.products.line_checks import line_reconciliation
-from sfqb_diag.checks.products.line_classes import waterfall
 from sfqb_diag.checks.products.prices import price_pairs
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset

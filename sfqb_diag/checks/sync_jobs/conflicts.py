@@ -14,6 +14,7 @@ from sfqb_diag.checks.base import Context, check, output
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.record_words import invoice_number
 from sfqb_diag.synclog.classify import is_success
 from sfqb_diag.words import money_text
 
@@ -109,9 +110,9 @@ def lost_update_conflict(ctx: Context) -> pd.DataFrame:
             + both["last_modified_date"].dt.strftime(when)
             + " (amount "
             + money_text(both["amount_cents"], both["currency"])
-            + "), QBO invoice "
-            + both["qb_invoice_id"]
-            + " changed "
+            + "), "
+            + invoice_number(ctx.data, both["qb_invoice_id"])
+            + " in QBO changed "
             + both["last_updated_time"].dt.strftime(when)
             + " (SyncToken "
             + both["sync_token"].astype("string").fillna("?")

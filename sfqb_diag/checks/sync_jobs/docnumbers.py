@@ -12,6 +12,7 @@ import pandas as pd
 
 from sfqb_diag.checks.base import Context, check
 from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.record_words import customer_name, sentence_start, transaction_number
 from sfqb_diag.words import money_text
 
 
@@ -65,21 +66,25 @@ def duplicate_doc_number(ctx: Context) -> pd.DataFrame:
         + found["count"].astype("string")
         + " times",
         detail=(
-            "Invoice "
-            + found["id"]
+            "This copy of invoice "
+            + found["doc_number"]
             + " ("
             + amount
             + ", customer "
             + found["customer_name"].astype("string").fillna(found["customer_id"].astype("string"))
-            + ") carries DocNumber "
-            + found["doc_number"]
-            + ", as does invoice(s) "
+            + "; QBO Id "
+            + found["id"]
+            + ") shares its number with the invoice(s) of QBO Id "
             + found["others"]
             + "."
         ),
-        suggested_action="Give invoice "
+        suggested_action="Give this copy of invoice "
+        + found["doc_number"]
+        + " ("
+        + amount
+        + ", QBO Id "
         + found["id"]
-        + " its own number in QBO, or confirm the numbers are "
+        + ") its own number in QBO, or confirm the numbers are "
         "intended (e.g. one order split in parts).",
         confidence=0.9,
     )
@@ -108,16 +113,15 @@ def missing_doc_number(ctx: Context) -> pd.DataFrame:
         title="Invoice without a number for "
         + missing["customer_name"]
         .astype("string")
-        .fillna("customer " + missing["customer_id"].astype("string")),
-        detail="Invoice "
-        + missing["id"]
+        .fillna(customer_name(ctx.data, missing["customer_id"])),
+        detail=sentence_start(transaction_number(ctx.data, "invoices", missing["id"]))
         + " ("
         + amount
         + ", dated "
         + missing["txn_date"].dt.strftime("%Y-%m-%d").fillna("?")
         + ") has no DocNumber.",
-        suggested_action="Give invoice "
-        + missing["id"]
+        suggested_action="Give "
+        + transaction_number(ctx.data, "invoices", missing["id"])
         + " a number in QBO and make the sync send one.",
         confidence=0.9,
     )

@@ -19,6 +19,7 @@ from sfqb_diag.checks.sync_jobs.state import (
 )
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.record_words import customer_name
 from sfqb_diag.words import money_text
 
 CLUSTER_COLUMNS = ["cluster_id", "id", "keep", "reasons"]
@@ -103,7 +104,7 @@ def invoice_duplicates(data: Dataset, config: ClientConfig) -> pd.DataFrame:
         found["opp_id"].where(found["linked"]).groupby(found["cluster_id"]).transform("first")
     )
     found["opp_id"] = linked_opp.fillna(found["opp_id"]).astype("string")
-    found["reasons"] = _invoice_reasons(found)
+    found["reasons"] = _invoice_reasons(found, customer_name(data, found["customer_id"]))
     return found
 
 
@@ -114,11 +115,11 @@ def _paid_invoices(data: Dataset) -> set[str]:
     return set(links.loc[links["txn_type"].fillna("Invoice") == "Invoice", "txn_id"].dropna())
 
 
-def _invoice_reasons(found: pd.DataFrame) -> pd.Series:
+def _invoice_reasons(found: pd.DataFrame, who: pd.Series) -> pd.Series:
     total = money_text(found["total_cents"], found["currency"])
     same = (
         "same customer "
-        + found["customer_id"].astype("string")
+        + who
         + ", date "
         + found["txn_date"].dt.strftime("%Y-%m-%d").astype("string")
         + ", total "
@@ -177,7 +178,7 @@ def payment_duplicates(data: Dataset, config: ClientConfig) -> pd.DataFrame:
     total = money_text(found["total_cents"], found["currency"])
     same = (
         "same customer "
-        + found["customer_id"].astype("string")
+        + customer_name(data, found["customer_id"])
         + ", date "
         + found["txn_date"].dt.strftime("%Y-%m-%d").astype("string")
         + ", amount "

@@ -15,6 +15,7 @@ from sfqb_diag.checks.sync_jobs.state import invoice_opportunity
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.record_words import record_number, sentence_start
 from sfqb_diag.synclog.classify import is_success
 
 LOOP_UPDATES = 20  # this many successful updates of one record...
@@ -99,15 +100,11 @@ def sync_token_loop(ctx: Context) -> pd.DataFrame:
         qb_entity=loops["qb_entity"],
         qb_id=loops["qb_id"],
         title="Update loop: "
-        + loops["qb_entity"].astype("string")
-        + " "
-        + loops["qb_id"].astype("string")
+        + record_number(ctx.data, loops["qb_entity"], loops["qb_id"])
         + " rewritten "
         + loops["updates"].astype("string")
         + " times",
-        detail=loops["qb_entity"].astype("string")
-        + " "
-        + loops["qb_id"].astype("string")
+        detail=sentence_start(record_number(ctx.data, loops["qb_entity"], loops["qb_id"]))
         + ": "
         + words
         + ", with nothing material changing in between.",

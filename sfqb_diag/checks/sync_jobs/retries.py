@@ -16,6 +16,13 @@ from sfqb_diag.checks.sync_jobs.duplicates import (
     payment_duplicates,
 )
 from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.record_words import (
+    customer_name,
+    id_note,
+    number_and_id,
+    sentence_start,
+    transaction_number,
+)
 from sfqb_diag.words import money_text
 
 INVOICE_EXTRA = [
@@ -72,18 +79,17 @@ def duplicate_invoice_retry(ctx: Context) -> pd.DataFrame:
         return empty_findings()
     copies = found[~found["keep"]]
     amount = money_text(copies["total_cents"], copies["currency"])
-    doc = copies["doc_number"].astype("string").fillna("(no number)")
+    copy = number_and_id(ctx.data, "invoices", copies["id"])
+    kept = number_and_id(ctx.data, "invoices", copies["keep_id"])
     detail = (
-        "Invoice "
-        + copies["id"]
-        + " (DocNumber "
-        + doc
-        + ", "
+        sentence_start(transaction_number(ctx.data, "invoices", copies["id"]))
+        + " ("
         + amount
         + ", dated "
         + copies["txn_date"].dt.strftime("%Y-%m-%d")
-        + ") repeats invoice "
-        + copies["keep_id"]
+        + id_note(ctx.data, "invoices", copies["id"])
+        + ") repeats "
+        + kept
         + ", created "
         + copies["minutes_after_first"].astype("string")
         + " min after the first copy with the same customer, date, total and "
@@ -93,10 +99,10 @@ def duplicate_invoice_retry(ctx: Context) -> pd.DataFrame:
         + " twice."
     )
     action = (
-        "Void invoice "
-        + copies["id"]
-        + " in QBO and keep "
-        + copies["keep_id"]
+        "Void the later copy, "
+        + copy
+        + ", in QBO and keep "
+        + kept
         + copies["has_payment"]
         .map(
             {
@@ -114,9 +120,11 @@ def duplicate_invoice_retry(ctx: Context) -> pd.DataFrame:
         qb_id=copies["id"],
         qb_name=copies["customer_name"],
         title="Duplicate invoice from a retried create: "
-        + doc
+        + copy
         + " for "
-        + copies["customer_name"].astype("string").fillna("customer " + copies["customer_id"]),
+        + copies["customer_name"]
+        .astype("string")
+        .fillna(customer_name(ctx.data, copies["customer_id"])),
         detail=detail,
         suggested_action=action,
         amount_cents=copies["total_cents"],
@@ -140,19 +148,22 @@ def duplicate_payment_retry(ctx: Context) -> pd.DataFrame:
         return empty_findings()
     copies = found[~found["keep"]]
     amount = money_text(copies["total_cents"], copies["currency"])
+    copy = number_and_id(ctx.data, "payments", copies["id"])
+    kept = number_and_id(ctx.data, "payments", copies["keep_id"])
+    who = customer_name(ctx.data, copies["customer_id"])
     detail = (
-        "Payment "
-        + copies["id"]
+        sentence_start(transaction_number(ctx.data, "payments", copies["id"]))
         + " ("
         + amount
         + ", dated "
         + copies["txn_date"].dt.strftime("%Y-%m-%d")
-        + ") repeats payment "
-        + copies["keep_id"]
+        + id_note(ctx.data, "payments", copies["id"])
+        + ") repeats "
+        + kept
         + ", created "
         + copies["minutes_after_first"].astype("string")
-        + " min after the first copy for the same customer "
-        + copies["customer_id"].astype("string")
+        + " min after the first copy for the same customer, "
+        + who
         + "; "
         + copies["applied"]
         .map({True: "it is applied to invoices", False: "it is unapplied"})
@@ -164,16 +175,9 @@ def duplicate_payment_retry(ctx: Context) -> pd.DataFrame:
     return new_findings(
         qb_entity="Payment",
         qb_id=copies["id"],
-        title="Duplicate payment from a retried create: "
-        + amount
-        + " from customer "
-        + copies["customer_id"].astype("string"),
+        title="Duplicate payment from a retried create: " + amount + " from " + who,
         detail=detail,
-        suggested_action="Void payment "
-        + copies["id"]
-        + " in QBO and keep "
-        + copies["keep_id"]
-        + ".",
+        suggested_action="Void the later copy, " + copy + ", in QBO and keep " + kept + ".",
         amount_cents=copies["total_cents"],
         currency=copies["currency"].replace("", pd.NA),
         confidence=0.95,

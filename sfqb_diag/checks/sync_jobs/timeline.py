@@ -19,6 +19,7 @@ from sfqb_diag.checks.sync_jobs.state import (
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.record_words import invoice_number
 from sfqb_diag.words import money, money_text
 
 DARK_SHARE = (
@@ -260,8 +261,8 @@ def invoice_lag_outlier(ctx: Context) -> pd.DataFrame:
         detail=(
             "Won "
             + late["close_date"].dt.strftime("%Y-%m-%d")
-            + ", invoice "
-            + late["invoice_id"]
+            + ", "
+            + invoice_number(ctx.data, late["invoice_id"])
             + " ("
             + money_text(late["total_cents"], late["currency"])
             + ") created "

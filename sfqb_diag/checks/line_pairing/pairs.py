@@ -9,7 +9,7 @@ one a merge on (invoice, key, rank) so repeated items pair in order:
   3. by amount (same invoice, same cents); 4. leftover lines on an item no product links to
   (a generic default item such as "Services"), in order.
 What stays unpaired is a missing line (Salesforce only) or an extra line (QBO only).
-Classification lives in products_line_classes.py.
+Classification lives in line_pairing/classes.py.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def _qb_lines(data: Dataset, invoice_ids: pd.Series) -> tuple[pd.DataFrame, pd.D
             "item_id": lines["item_id"],
             "item_name": lines["item_name"]
             .fillna(lines["item_id"].map(names))
-            .fillna("item " + lines["item_id"]),
+            .fillna("QBO item Id " + lines["item_id"]),
             "qb_qty": lines["qty"].astype("float64"),
             "qb_unit": lines["unit_price"].astype("float64"),
             "qb_cents": lines["amount_cents"].astype("Int64"),
