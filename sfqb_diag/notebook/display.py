@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -65,21 +67,6 @@ def money_column(cents: pd.Series, currency: pd.Series) -> pd.Series:
     return money_text(cents, currency)
 
 
-def table(frame: pd.DataFrame, limit: int = 25) -> Any:
-    """A plain HTML table for the report (index hidden, long frames cut with a note)."""
-    from IPython.display import HTML
-
-    shown = frame.head(limit)
-    note = (
-        f"<p><em>Showing {limit} of {len(frame):,} rows; the full list is in the CSV files.</em></p>"
-        if len(frame) > limit
-        else ""
-    )
-    return HTML(
-        shown.to_html(index=False, escape=True, na_rep="", border=0, classes="sfqb-table") + note
-    )
-
-
 def main_currency(steps: pd.DataFrame) -> str | None:
     """The currency with the most money in a waterfall's start rows (the one shown first)."""
     starts = steps[steps["kind"] == "start"].set_index("currency")["cents"] if len(steps) else None
@@ -91,3 +78,66 @@ def text(view: pd.DataFrame) -> Any:
     from IPython.display import Markdown
 
     return Markdown(str(view["text"].iloc[0]) if len(view) else "")
+
+
+_CURRENCY_MARK = re.compile(r"currency=([A-Z]{3})")
+
+
+def per_currency(
+    chart: Callable[..., Any],
+    frame: pd.DataFrame,
+    amount: str = "y",
+    label: str | dict[str, str] = "Amount",
+    **kwargs: Any,
+) -> Any:
+    """A plotly express chart of money with one facet (row) per currency, so amounts in
+    different currencies are never stacked or compared on one axis; each facet's money axis is
+    its own, titled with its currency and labelled with thousands separators (no "70.4M").
+    `amount` names the money axis: "x", "y" or "both" (a price scatter, with `label` a title
+    per axis: {"x": ..., "y": ...})."""
+    currencies = (
+        sorted(frame["currency"].dropna().astype(str).unique()) if "currency" in frame else []
+    )
+    if len(currencies) > 1:
+        orders = {**kwargs.pop("category_orders", {}), "currency": currencies}
+        kwargs.update(facet_row="currency", category_orders=orders)
+    fig = chart(frame, **kwargs)
+    if len(currencies) > 1:
+        fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+        fig.update_layout(height=max(450, 280 * len(currencies)))
+    money_axes(fig, amount, label, currencies[0] if len(currencies) == 1 else None)
+    return fig
+
+
+def money_axes(
+    fig: Any,
+    amount: str = "y",
+    label: str | dict[str, str] = "Amount",
+    currency: str | None = None,
+) -> Any:
+    """Title each money axis '<label> (<currency>)', ticks '12,400' (",.0f"), each facet scaled
+    on its own; the currency of an axis is read from its traces (plotly express marks each
+    trace's hover text with `currency=XXX`), else `currency`."""
+    sides = ["x", "y"] if amount == "both" else [amount]
+    for trace in fig.data:
+        found = _CURRENCY_MARK.search(str(getattr(trace, "hovertemplate", "") or ""))
+        code = found.group(1) if found else currency
+        for side in sides:
+            ref = getattr(trace, f"{side}axis", None) or side
+            axis = fig.layout[f"{side}axis{ref[1:]}"]
+            axis.update(tickformat=",.0f", matches=None, showticklabels=True)
+            name = label.get(side, "Amount") if isinstance(label, dict) else label
+            axis.title.text = f"{name} ({code})" if code else name
+    return fig
+
+
+def same_price_line(fig: Any, prices: pd.DataFrame) -> Any:
+    """The dotted 'same price' diagonal on every facet of a price scatter."""
+    if prices.empty:
+        return fig
+    top = float(max(prices["sf_price"].max(), prices["qb_price"].max()))
+    low = float(max(min(prices["sf_price"].min(), prices["qb_price"].min()), 0.01))
+    line = {"dash": "dot", "color": "grey"}
+    return fig.add_scatter(
+        x=[low, top], y=[low, top], mode="lines", name="same price", line=line, row="all", col="all"
+    )
