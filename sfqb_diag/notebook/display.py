@@ -34,6 +34,8 @@ def show(fig: Any, empty: str = "Nothing to show: no records of this kind.") -> 
         return
 
     fig.update_layout(template="plotly_white", margin={"t": 60, "l": 40, "r": 20, "b": 40})
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)  # long category names (a horizontal bar's) are not cut
     bundle = {
         "application/vnd.plotly.v1+json": fig.to_plotly_json(),
         "text/html": fig.to_html(
@@ -80,7 +82,7 @@ def text(view: pd.DataFrame) -> Any:
     return Markdown(str(view["text"].iloc[0]) if len(view) else "")
 
 
-_CURRENCY_MARK = re.compile(r"currency=([A-Z]{3})")
+_CURRENCY_MARK = re.compile(r"currency=([A-Z]{3})", flags=re.IGNORECASE)
 
 
 def per_currency(
@@ -98,6 +100,8 @@ def per_currency(
     currencies = (
         sorted(frame["currency"].dropna().astype(str).unique()) if "currency" in frame else []
     )
+    # Each trace's hover text then says `currency=XXX`, which money_axes reads.
+    kwargs["labels"] = {k: v for k, v in kwargs.get("labels", {}).items() if k != "currency"}
     if len(currencies) > 1:
         orders = {**kwargs.pop("category_orders", {}), "currency": currencies}
         kwargs.update(facet_row="currency", category_orders=orders)
@@ -121,7 +125,9 @@ def money_axes(
     sides = ["x", "y"] if amount == "both" else [amount]
     for trace in fig.data:
         found = _CURRENCY_MARK.search(str(getattr(trace, "hovertemplate", "") or ""))
-        code = found.group(1) if found else currency
+        code = found.group(1).upper() if found else currency
+        if trace.type == "funnel":  # the value printed in each funnel bar: 1,126,360
+            trace.texttemplate = "%{x:,.0f}"
         for side in sides:
             ref = getattr(trace, f"{side}axis", None) or side
             axis = fig.layout[f"{side}axis{ref[1:]}"]

@@ -36,6 +36,9 @@ def _cell_text(column: pd.Series) -> pd.Series:
         whole = values.dropna()
         if len(whole) and (whole == whole.round()).all():
             return values.round().astype("Int64").map("{:,}".format, na_action="ignore").fillna("")
+        # Fractions to at most two decimals, without trailing zeros: 2.3, 0, 1,234.57.
+        text = values.astype("float64").map("{:,.2f}".format, na_action="ignore")
+        return text.str.rstrip("0").str.rstrip(".").fillna("")
     if pd.api.types.is_integer_dtype(column):
         return column.astype("Int64").map("{:,}".format, na_action="ignore").fillna("")
     if pd.api.types.is_datetime64_any_dtype(column):

@@ -49,6 +49,11 @@ table.sfqb-table th.sfqb-sortable { cursor: pointer; } table.sfqb-table th.sfqb-
 """
 
 
+def short_title(title: str) -> str:
+    """'Customers: is every account linked ...?' -> 'Customers' (the navigation bar's label)."""
+    return title.split(":")[0].strip() or title
+
+
 def page_banner(data: Dataset | None, summary: Summary) -> dict[str, str]:
     """What heads every page: the client's name and the as-of time of the data."""
     return {
@@ -108,7 +113,7 @@ def write_index(path: Path, run: CheckRun, pages: list[tuple[str, str]]) -> None
     as_of = pd.Timestamp(summary.as_of)
     findings = run.result.findings
     nav = '<a href="index.html" class="here">Summary</a>' + "".join(
-        f'<a href="{escape(href)}">{escape(title)}</a>' for title, href in pages
+        f'<a href="{escape(href)}">{escape(short_title(title))}</a>' for title, href in pages
     )
     fixes = top_fixes(findings, data, as_of, 10)
     totals = money_totals(findings, data, as_of)

@@ -21,7 +21,7 @@ from sfqb_diag.errors import NotebookError, UsageError
 from sfqb_diag.outputs.layout import CACHE
 from sfqb_diag.outputs.publish import partial_of, publishing
 from sfqb_diag.pipeline import CheckOptions, CheckRun, build_check_outputs, compute
-from sfqb_diag.reporting.index import TABLES_JS, page_banner, write_index
+from sfqb_diag.reporting.index import TABLES_JS, page_banner, short_title, write_index
 from sfqb_diag.resources import notebook_paths, resource_dir
 from sfqb_diag.scheduling.lock import ScheduleOptions, notebook_deadline, run_lock
 
@@ -47,6 +47,11 @@ CELL_TIMEOUT_S = 600
 class Page:
     notebook: Path
     title: str
+
+    @property
+    def short_title(self) -> str:
+        """The heading's words before its question: 'Customers', the navigation's label."""
+        return short_title(self.title)
 
     @property
     def html_name(self) -> str:
@@ -142,7 +147,7 @@ def to_html(
         exclude_output_prompt=True,
     )
     nav = [{"href": "index.html", "title": "Summary", "here": False}] + [
-        {"href": p.html_name, "title": p.title, "here": p == here} for p in pages
+        {"href": p.html_name, "title": p.short_title, "here": p == here} for p in pages
     ]
     body, _ = exporter.from_notebook_node(
         nbformat.read(executed, as_version=4),

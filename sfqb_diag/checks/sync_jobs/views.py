@@ -197,11 +197,15 @@ def duplicate_records_view(run: RunView) -> pd.DataFrame:
     columns = ["cluster_id", "keep", "reasons", "txn_date", "amount", "currency"]
     clusters = run.output("matches/qb_invoice_duplicates.csv")
     if clusters is None or clusters.empty:
-        return pd.DataFrame(columns=["qb_entity", "qb_id", *columns, "minutes_after_first"])
+        return pd.DataFrame(
+            columns=["qb_entity", "qb_id", "QuickBooks Id", *columns, "minutes_after_first"]
+        )
     return pd.DataFrame(
         {
             "qb_entity": "Invoice",
             "qb_id": clusters["id"],
+            # Copies share a DocNumber: only the internal Id tells them apart.
+            "QuickBooks Id": clusters["id"],
             **{c: clusters[c] for c in [*columns, "minutes_after_first"] if c in clusters},
         }
     ).reset_index(drop=True)
