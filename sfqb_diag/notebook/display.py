@@ -127,7 +127,7 @@ def money_axes(
         found = _CURRENCY_MARK.search(str(getattr(trace, "hovertemplate", "") or ""))
         code = found.group(1).upper() if found else currency
         if trace.type == "funnel":  # the value printed in each funnel bar: 1,126,360
-            trace.texttemplate = "%{x:,.0f}"
+            trace.texttemplate = "%{x:,.0f}" + (f" {code}" if code else "")
         for side in sides:
             ref = getattr(trace, f"{side}axis", None) or side
             axis = fig.layout[f"{side}axis{ref[1:]}"]
