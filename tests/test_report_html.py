@@ -212,3 +212,18 @@ def test_table_html_escapes_links_and_words_headers():
         plain_header("sf_id") == "Salesforce Id"
         and plain_header("Won (pre-tax)") == "Won (pre-tax)"
     )
+
+
+def test_jupyterlab_tables_bring_their_script_and_the_report_loads_it_once(monkeypatch):
+    from sfqb_diag import notebook as nb
+    from sfqb_diag.notebook.tables import REPORT_ENV
+
+    frame = pd.DataFrame({"amount_unbilled": ["36588.00", "0.00"], "reason": ["never", "void"]})
+    monkeypatch.delenv(REPORT_ENV, raising=False)
+    lab = nb.table(frame, limit=1).data
+    assert "window.sfqbTables" in lab and "text-align: left" in lab
+    assert 'data-page-size="1"' in lab and "<th>Amount unbilled</th>" in lab
+    assert "<td>36,588.00</td>" in lab
+    monkeypatch.setenv(REPORT_ENV, "1")
+    report = nb.table(frame).data
+    assert "<script" not in report and report.startswith('<table class="sfqb-table"')

@@ -108,7 +108,11 @@ def per_currency(
     fig = chart(frame, **kwargs)
     if len(currencies) > 1:
         fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-        fig.update_layout(height=max(450, 280 * len(currencies)))
+        # The legend under the panels, inside the page's width (and a printed page's).
+        fig.update_layout(
+            height=max(450, 280 * len(currencies)),
+            legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        )
     money_axes(fig, amount, label, currencies[0] if len(currencies) == 1 else None)
     return fig
 

@@ -44,7 +44,14 @@ def _cell_text(column: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(column):
         return column.dt.strftime("%Y-%m-%d %H:%M").str.removesuffix(" 00:00").fillna("")
     text = column.astype("string").fillna("")
-    return text.mask(text.isin(["<NA>", "nan", "NaN", "None", "NaT"]), "")
+    text = text.mask(text.isin(["<NA>", "nan", "NaN", "None", "NaT"]), "")
+    # Amounts some tables carry as text ("36588.00"): with thousands separators, like the rest.
+    decimal = text.str.fullmatch(r"-?\d+\.\d{2}").fillna(False)
+    if decimal.any() and (decimal | text.eq("")).all():
+        grouped = text.str.extract(r"^(-?)(\d+)\.(\d{2})$")
+        whole = grouped[1].astype("Int64").map("{:,}".format, na_action="ignore")
+        return (grouped[0] + whole + "." + grouped[2]).where(decimal, text).fillna("")
+    return text
 
 
 def _linked(text: pd.Series, url: pd.Series) -> pd.Series:
