@@ -7,6 +7,7 @@ can never disagree with findings.csv.
 
 from sfqb_diag.notebook.display import (
     SEVERITY_COLOURS,
+    count_words,
     main_currency,
     money_axes,
     money_column,
@@ -35,6 +36,7 @@ from sfqb_diag.notebook.trend import runs_over_time
 __all__ = [
     "SEVERITY_COLOURS",
     "Run",
+    "count_words",
     "data_inventory",
     "headline",
     "lag_words",

@@ -151,3 +151,11 @@ def same_price_line(fig: Any, prices: pd.DataFrame) -> Any:
     return fig.add_scatter(
         x=[low, top], y=[low, top], mode="lines", name="same price", line=line, row="all", col="all"
     )
+
+
+def count_words(count: int, noun: str) -> Any:
+    """'**6 environment findings.**' in markdown, singular for one, 'No ...s.' for none."""
+    from IPython.display import Markdown
+
+    words = f"{count:,} {noun}" + ("" if count == 1 else "s")
+    return Markdown(f"**{words if count else 'No ' + noun + 's'}.**")
