@@ -205,7 +205,7 @@ def test_table_html_escapes_links_and_words_headers():
     )
     html = table_html(frame)
     assert "<th>Close date</th>" in html and "<th>Attempts</th>" in html
-    assert "<td>2</td>" in html and "<NA>" not in html and "NaT" not in html
+    assert '<td class="sfqb-num">2</td>' in html and "<NA>" not in html and "NaT" not in html
     assert '<a href="https://x.my.salesforce.com/&quot;x"' in html
     assert "&lt;b&gt;Acme&lt;/b&gt;</a>" in html and "Salesforce record link" not in html
     assert (
@@ -223,7 +223,7 @@ def test_jupyterlab_tables_bring_their_script_and_the_report_loads_it_once(monke
     lab = nb.table(frame, limit=1).data
     assert "window.sfqbTables" in lab and "text-align: left" in lab
     assert 'data-page-size="1"' in lab and "<th>Amount unbilled</th>" in lab
-    assert "<td>36,588.00</td>" in lab
+    assert '<td class="sfqb-num">36,588.00</td>' in lab
     monkeypatch.setenv(REPORT_ENV, "1")
     report = nb.table(frame).data
     assert "<script" not in report and report.startswith('<table class="sfqb-table"')

@@ -22,7 +22,7 @@ _LAB_STYLE = """<style>
 .jp-RenderedHTMLCommon table.sfqb-table th, .jp-RenderedHTMLCommon table.sfqb-table td {
   text-align: left; vertical-align: top; max-width: 32em; white-space: normal; }
 .sfqb-bar { margin: 4px 0; } .sfqb-bar input, .sfqb-bar button { margin-right: 8px; }
-table.sfqb-table th.sfqb-sortable { cursor: pointer; } .sfqb-filters input { width: 7em; }
+table.sfqb-table th.sfqb-sortable { cursor: pointer; } table.sfqb-table td.sfqb-num { white-space: nowrap; } .sfqb-filters input { width: 7em; }
 </style>"""
 
 

@@ -83,9 +83,19 @@ def table_html(frame: pd.DataFrame, page_size: int = 25) -> str:
         else:
             cells[column] = text.map(escape)
     head = "".join(f"<th>{escape(plain_header(c))}</th>" for c in shown)
+    # Amounts and counts stay on one line ("175,411.00 USD"), long text wraps.
+    amount = r"^-?[\d,]+(\.\d+)?( [A-Z]{3})?$"
     body_rows = (
         pd.DataFrame(cells, index=frame.index)
-        .apply(lambda col: "<td>" + col.astype(str) + "</td>")
+        .apply(
+            lambda col: (
+                col.astype(str)
+                .str.match(amount)
+                .map({True: '<td class="sfqb-num">', False: "<td>"})
+                + col.astype(str)
+                + "</td>"
+            )
+        )
         .agg("".join, axis=1)
         if shown and len(frame)
         else pd.Series(dtype=str)

@@ -35,7 +35,7 @@ table.sfqb-table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
 table.sfqb-table th { background: #eef3f8; text-align: left; padding: 4px 8px; vertical-align: bottom; }
 table.sfqb-table td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e5e5e5; vertical-align: top;
   min-width: 6em; max-width: 34em; white-space: normal; overflow-wrap: anywhere; }
-table.sfqb-table th.sfqb-sortable { cursor: pointer; } table.sfqb-table th.sfqb-sortable:after { content: " \\2195"; color: #999; }
+table.sfqb-table td.sfqb-num { white-space: nowrap; } table.sfqb-table th.sfqb-sortable { cursor: pointer; } table.sfqb-table th.sfqb-sortable:after { content: " \\2195"; color: #999; }
 .sfqb-filters input { width: 7em; font-size: 12px; } .sfqb-bar { margin: 6px 0; font-size: 13px; }
 .sfqb-bar input { width: 18em; margin-right: 12px; } .sfqb-bar button { margin: 0 6px; }
 .big { font-size: 28px; font-weight: 600; } .card { display: inline-block; margin: 0 24px 12px 0; } .muted { color: #666; }
