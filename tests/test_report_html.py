@@ -204,6 +204,8 @@ def test_table_html_escapes_links_and_words_headers():
         }
     )
     html = table_html(frame)
+    # A column with no value at all (a partial export) reads as empty cells.
+    assert table_html(pd.DataFrame({"attempts": [None, None]}, dtype=float)).count("<td></td>") == 2
     assert "<th>Close date</th>" in html and "<th>Attempts</th>" in html
     assert '<td class="sfqb-num">2</td>' in html and "<NA>" not in html and "NaT" not in html
     assert '<a href="https://x.my.salesforce.com/&quot;x"' in html

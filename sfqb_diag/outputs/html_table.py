@@ -38,11 +38,12 @@ def _cell_text(column: pd.Series) -> pd.Series:
             return values.round().astype("Int64").map("{:,}".format, na_action="ignore").fillna("")
         # Fractions to at most two decimals, without trailing zeros: 2.3, 0, 1,234.57.
         text = values.astype("float64").map("{:,.2f}".format, na_action="ignore")
-        return text.str.rstrip("0").str.rstrip(".").fillna("")
+        return text.astype("string").str.rstrip("0").str.rstrip(".").fillna("")
     if pd.api.types.is_integer_dtype(column):
         return column.astype("Int64").map("{:,}".format, na_action="ignore").fillna("")
     if pd.api.types.is_datetime64_any_dtype(column):
-        return column.dt.strftime("%Y-%m-%d %H:%M").str.removesuffix(" 00:00").fillna("")
+        dated = column.dt.strftime("%Y-%m-%d %H:%M").astype("string")
+        return dated.str.removesuffix(" 00:00").fillna("")
     text = column.astype("string").fillna("")
     text = text.mask(text.isin(["<NA>", "nan", "NaN", "None", "NaT"]), "")
     # Amounts some tables carry as text ("36588.00"): with thousands separators, like the rest.
