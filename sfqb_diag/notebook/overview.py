@@ -23,13 +23,20 @@ def top_findings(run: Run, findings: pd.DataFrame, limit: int = 20) -> pd.DataFr
 
 
 def ten_fixes(run: Run) -> pd.DataFrame:
-    """The overview's first table: the ten fixes with the most money at stake in home currency."""
-    return top_fixes(run.findings, run.data, run.as_of, 10)
+    """The overview's first table: the ten fixes with the most money at stake in home currency
+    (without QBO Preferences there is no home currency: that column is left out)."""
+    return _without_empty_home(top_fixes(run.findings, run.data, run.as_of, 10))
 
 
 def money_totals(run: Run) -> pd.DataFrame:
     """Money at risk per currency and its home-currency value, with the home-currency total."""
-    return first_screen.money_totals(run.findings, run.data, run.as_of)
+    return _without_empty_home(first_screen.money_totals(run.findings, run.data, run.as_of))
+
+
+def _without_empty_home(frame: pd.DataFrame) -> pd.DataFrame:
+    home = [c for c in frame.columns if str(c).startswith("In ")]
+    empty = [c for c in home if frame[c].fillna("").astype(str).eq("").all()]
+    return frame.drop(columns=empty)
 
 
 def with_links(run: Run, frame: pd.DataFrame | None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import SEVERITIES
 from sfqb_diag.outputs.first_screen import client_name, money_totals, top_fixes
+from sfqb_diag.outputs.home_currency import home_currency
 from sfqb_diag.outputs.html_table import table_html
 from sfqb_diag.outputs.summary import Summary
 from sfqb_diag.outputs.xlsx import AREA_TITLES
@@ -115,8 +116,19 @@ def write_index(path: Path, run: CheckRun, pages: list[tuple[str, str]]) -> None
     nav = '<a href="index.html" class="here">Summary</a>' + "".join(
         f'<a href="{escape(href)}">{escape(short_title(title))}</a>' for title, href in pages
     )
+    home = home_currency(data)
     fixes = top_fixes(findings, data, as_of, 10)
     totals = money_totals(findings, data, as_of)
+    if home is None:  # no QBO Preferences: no home currency to rank or add in
+        fixes = fixes.drop(columns=[c for c in fixes.columns if c.startswith("In ")])
+        totals = totals.drop(columns=[c for c in totals.columns if c.startswith("In ")])
+    basis = (
+        f"Ordered by the amount in {escape(home)} (the QuickBooks company's home currency; each "
+        "invoice converted with its own exchange rate where QuickBooks has one)"
+        if home
+        else "QuickBooks Preferences (the home currency) are not in the data, so amounts in "
+        "different currencies could not be converted: ordered by the amount as it stands"
+    )
     skipped = skipped_table(summary)
     inputs = pd.DataFrame(
         {"Table": list(summary.inputs), "Rows": list(summary.inputs.values())}, dtype=object
@@ -136,8 +148,7 @@ Every row is also in fix_list.xlsx, with the full list per area.</p>
 <div class="card"><div class="big">{summary.by_severity["critical"]:,}</div>critical</div>
 <div class="card"><div class="big">{summary.by_severity["high"]:,}</div>high</div>
 <h2>The ten fixes with the most money at stake</h2>
-<p>Ordered by the amount in home currency (converted with each invoice's own exchange rate where
-QuickBooks has one); severity is a column. Names link to the record in Salesforce or QuickBooks.</p>
+<p>{basis}; severity is a column. Names link to the record in Salesforce or QuickBooks.</p>
 {table_html(fixes, 10) if len(fixes) else "<p><em>No finding puts money at risk.</em></p>"}
 <h2>Money at risk</h2>
 <p>Each record counted once, in its own currency; amounts in different currencies are never
