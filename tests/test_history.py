@@ -16,6 +16,7 @@ import pytest
 from test_diff import fid, make_run
 
 from sfqb_diag.cli import main
+from sfqb_diag.outputs.summary import Summary
 from sfqb_diag.scheduling.diff import diff_runs
 from sfqb_diag.scheduling.history import (
     entries,
@@ -107,7 +108,7 @@ def test_trend_lists_each_kept_run_then_this_one(runs, tmp_path):
     history = tmp_path / "history"
     keep_run(runs["a"], history)
     keep_run(runs["b"], history)
-    current = json.loads((runs["c"] / "summary.json").read_text())
+    current = Summary.from_dict(json.loads((runs["c"] / "summary.json").read_text()))
     counts, money = trend_tables(history, current)
     assert counts.drop_duplicates("order")["run"].tolist() == [
         "2026-11-15 06:00",
@@ -119,7 +120,7 @@ def test_trend_lists_each_kept_run_then_this_one(runs, tmp_path):
     usd = money[(money["area"] == "partial_sync") & (money["currency"] == "USD")]
     assert usd["amount_cents"].tolist() == [1_240_000, 1_240_000]  # runs A and C; B had none
     # The current run already kept: shown once, as "this run".
-    b_summary = json.loads((runs["b"] / "summary.json").read_text())
+    b_summary = Summary.from_dict(json.loads((runs["b"] / "summary.json").read_text()))
     assert trend_tables(history, b_summary)[0]["order"].nunique() == 2
 
 

@@ -7,39 +7,55 @@ can never disagree with findings.csv.
 
 from sfqb_diag.notebook.display import (
     SEVERITY_COLOURS,
+    count_words,
     main_currency,
+    money_axes,
     money_column,
+    per_currency,
+    same_price_line,
     show,
-    table,
     text,
 )
 from sfqb_diag.notebook.overview import (
     data_inventory,
     headline,
+    lag_words,
     missing_inputs,
     money_by_area,
+    money_totals,
     severity_counts,
+    ten_fixes,
     top_findings,
+    with_links,
 )
 from sfqb_diag.notebook.review_pager import review_pager
 from sfqb_diag.notebook.run import Run, open_run
+from sfqb_diag.notebook.tables import table
 from sfqb_diag.notebook.trend import runs_over_time
 
 __all__ = [
     "SEVERITY_COLOURS",
     "Run",
+    "count_words",
     "data_inventory",
     "headline",
+    "lag_words",
     "main_currency",
     "missing_inputs",
+    "money_axes",
     "money_by_area",
     "money_column",
+    "money_totals",
     "open_run",
+    "per_currency",
     "review_pager",
     "runs_over_time",
+    "same_price_line",
     "severity_counts",
     "show",
     "table",
+    "ten_fixes",
     "text",
     "top_findings",
+    "with_links",
 ]

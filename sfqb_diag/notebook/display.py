@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -32,6 +34,8 @@ def show(fig: Any, empty: str = "Nothing to show: no records of this kind.") -> 
         return
 
     fig.update_layout(template="plotly_white", margin={"t": 60, "l": 40, "r": 20, "b": 40})
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)  # long category names (a horizontal bar's) are not cut
     bundle = {
         "application/vnd.plotly.v1+json": fig.to_plotly_json(),
         "text/html": fig.to_html(
@@ -65,21 +69,6 @@ def money_column(cents: pd.Series, currency: pd.Series) -> pd.Series:
     return money_text(cents, currency)
 
 
-def table(frame: pd.DataFrame, limit: int = 25) -> Any:
-    """A plain HTML table for the report (index hidden, long frames cut with a note)."""
-    from IPython.display import HTML
-
-    shown = frame.head(limit)
-    note = (
-        f"<p><em>Showing {limit} of {len(frame):,} rows; the full list is in the CSV files.</em></p>"
-        if len(frame) > limit
-        else ""
-    )
-    return HTML(
-        shown.to_html(index=False, escape=True, na_rep="", border=0, classes="sfqb-table") + note
-    )
-
-
 def main_currency(steps: pd.DataFrame) -> str | None:
     """The currency with the most money in a waterfall's start rows (the one shown first)."""
     starts = steps[steps["kind"] == "start"].set_index("currency")["cents"] if len(steps) else None
@@ -91,3 +80,82 @@ def text(view: pd.DataFrame) -> Any:
     from IPython.display import Markdown
 
     return Markdown(str(view["text"].iloc[0]) if len(view) else "")
+
+
+_CURRENCY_MARK = re.compile(r"currency=([A-Z]{3})", flags=re.IGNORECASE)
+
+
+def per_currency(
+    chart: Callable[..., Any],
+    frame: pd.DataFrame,
+    amount: str = "y",
+    label: str | dict[str, str] = "Amount",
+    **kwargs: Any,
+) -> Any:
+    """A plotly express chart of money with one facet (row) per currency, so amounts in
+    different currencies are never stacked or compared on one axis; each facet's money axis is
+    its own, titled with its currency and labelled with thousands separators (no "70.4M").
+    `amount` names the money axis: "x", "y" or "both" (a price scatter, with `label` a title
+    per axis: {"x": ..., "y": ...})."""
+    currencies = (
+        sorted(frame["currency"].dropna().astype(str).unique()) if "currency" in frame else []
+    )
+    # Each trace's hover text then says `currency=XXX`, which money_axes reads.
+    kwargs["labels"] = {k: v for k, v in kwargs.get("labels", {}).items() if k != "currency"}
+    if len(currencies) > 1:
+        orders = {**kwargs.pop("category_orders", {}), "currency": currencies}
+        kwargs.update(facet_row="currency", category_orders=orders)
+    fig = chart(frame, **kwargs)
+    if len(currencies) > 1:
+        fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+        # The legend under the panels, inside the page's width (and a printed page's).
+        fig.update_layout(
+            height=max(450, 280 * len(currencies)),
+            legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        )
+    money_axes(fig, amount, label, currencies[0] if len(currencies) == 1 else None)
+    return fig
+
+
+def money_axes(
+    fig: Any,
+    amount: str = "y",
+    label: str | dict[str, str] = "Amount",
+    currency: str | None = None,
+) -> Any:
+    """Title each money axis '<label> (<currency>)', ticks '12,400' (",.0f"), each facet scaled
+    on its own; the currency of an axis is read from its traces (plotly express marks each
+    trace's hover text with `currency=XXX`), else `currency`."""
+    sides = ["x", "y"] if amount == "both" else [amount]
+    for trace in fig.data:
+        found = _CURRENCY_MARK.search(str(getattr(trace, "hovertemplate", "") or ""))
+        code = found.group(1).upper() if found else currency
+        if trace.type == "funnel":  # the value printed in each funnel bar: 1,126,360
+            trace.texttemplate = "%{x:,.0f}" + (f" {code}" if code else "")
+        for side in sides:
+            ref = getattr(trace, f"{side}axis", None) or side
+            axis = fig.layout[f"{side}axis{ref[1:]}"]
+            axis.update(tickformat=",.0f", matches=None, showticklabels=True)
+            name = label.get(side, "Amount") if isinstance(label, dict) else label
+            axis.title.text = f"{name} ({code})" if code else name
+    return fig
+
+
+def same_price_line(fig: Any, prices: pd.DataFrame) -> Any:
+    """The dotted 'same price' diagonal on every facet of a price scatter."""
+    if prices.empty:
+        return fig
+    top = float(max(prices["sf_price"].max(), prices["qb_price"].max()))
+    low = float(max(min(prices["sf_price"].min(), prices["qb_price"].min()), 0.01))
+    line = {"dash": "dot", "color": "grey"}
+    return fig.add_scatter(
+        x=[low, top], y=[low, top], mode="lines", name="same price", line=line, row="all", col="all"
+    )
+
+
+def count_words(count: int, noun: str) -> Any:
+    """'**6 environment findings.**' in markdown, singular for one, 'No ...s.' for none."""
+    from IPython.display import Markdown
+
+    words = f"{count:,} {noun}" + ("" if count == 1 else "s")
+    return Markdown(f"**{words if count else 'No ' + noun + 's'}.**")

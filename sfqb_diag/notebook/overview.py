@@ -7,37 +7,47 @@ from typing import Any
 import pandas as pd
 
 from sfqb_diag.findings import SEVERITY_RANK
-from sfqb_diag.notebook.display import money_column
 from sfqb_diag.notebook.run import Run
+from sfqb_diag.outputs import first_screen
+from sfqb_diag.outputs.first_screen import client_name, record_links, top_fixes
+from sfqb_diag.outputs.xlsx import AREA_TITLES
 
 
-def top_findings(findings: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
-    """The records to fix first, in words: severity, problem, amount, what to do."""
-    ranked = findings.assign(
-        _rank=findings["severity"].map(SEVERITY_RANK),
-        _abs=findings["amount_at_risk_cents"].abs().fillna(0),
-    )
-    ranked = ranked.sort_values(["_rank", "_abs"], ascending=[True, False], kind="stable").head(
-        limit
-    )
-    return (
-        pd.DataFrame(
-            {
-                "Severity": ranked["severity"],
-                "Area": ranked["area"],
-                "Problem": ranked["title"],
-                "Amount at risk": money_column(ranked["amount_at_risk_cents"], ranked["currency"]),
-                "What to do": ranked["suggested_action"],
-            }
-        )
-        .fillna("")
-        .reset_index(drop=True)
-    )
+def top_findings(run: Run, findings: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
+    """An area's records to fix first: most money at stake first (home currency where the data
+    has the rate), then severity, with links to each record in Salesforce and QuickBooks."""
+    fixes = top_fixes(findings, run.data, run.as_of, limit, money_only=False)
+    # One area's page: its name is the page's; money columns only where some row has money.
+    empty = [c for c in fixes.columns if fixes[c].fillna("").astype(str).eq("").all()]
+    return fixes.drop(columns=["Area", *empty])
+
+
+def ten_fixes(run: Run) -> pd.DataFrame:
+    """The overview's first table: the ten fixes with the most money at stake in home currency
+    (without QBO Preferences there is no home currency: that column is left out)."""
+    return _without_empty_home(top_fixes(run.findings, run.data, run.as_of, 10))
+
+
+def money_totals(run: Run) -> pd.DataFrame:
+    """Money at risk per currency and its home-currency value, with the home-currency total."""
+    return _without_empty_home(first_screen.money_totals(run.findings, run.data, run.as_of))
+
+
+def _without_empty_home(frame: pd.DataFrame) -> pd.DataFrame:
+    home = [c for c in frame.columns if str(c).startswith("In ")]
+    empty = [c for c in home if frame[c].fillna("").astype(str).eq("").all()]
+    return frame.drop(columns=empty)
+
+
+def with_links(run: Run, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """A view or output with its record Ids turned into linked record names (see nb.table)."""
+    return record_links(frame if frame is not None else pd.DataFrame(), run.data)
 
 
 def severity_counts(findings: pd.DataFrame) -> pd.DataFrame:
     """Findings per area and severity, most severe first: the overview's main chart."""
     counts = findings.groupby(["area", "severity"]).size().rename("findings").reset_index()
+    counts["area"] = counts["area"].map(AREA_TITLES).fillna(counts["area"])
     return counts.sort_values("severity", key=lambda s: s.map(SEVERITY_RANK), kind="stable")
 
 
@@ -46,7 +56,7 @@ def money_by_area(findings: pd.DataFrame) -> pd.DataFrame:
     from sfqb_diag.outputs.summary import amount_at_risk
 
     rows = [
-        {"area": area, "currency": currency, "amount": float(value)}
+        {"area": AREA_TITLES.get(area, area), "currency": currency, "amount": float(value)}
         for area, group in findings.groupby("area")
         for currency, value in amount_at_risk(group).items()
     ]
@@ -68,7 +78,7 @@ def data_inventory(run: Run) -> pd.DataFrame:
         rows.append(
             {
                 "Table": name,
-                "Rows": f"{len(frame):,}",
+                "Rows": len(frame),
                 "From file": run.data.files.get(name, ""),
                 "Dates": span,
             }
@@ -79,7 +89,10 @@ def data_inventory(run: Run) -> pd.DataFrame:
 def missing_inputs(run: Run) -> pd.DataFrame:
     """Checks that could not run and the file each needs, plus warnings about the inputs."""
     skipped = [
-        {"What": f"Check '{s['check']}' ({s['area']}) was skipped", "Why": f"needs {s['missing']}"}
+        {
+            "What": f"Check '{s['check']}' ({AREA_TITLES.get(s['area'], s['area'])}) was skipped",
+            "Why": f"needs {s['missing']}",
+        }
         for s in run.summary.checks_skipped
     ]
     warned = [{"What": "Input warning", "Why": w} for w in run.summary.input_warnings]
@@ -96,9 +109,28 @@ def headline(run: Run) -> Any:
         or "nothing"
     )
     sev = summary.by_severity
+    client = client_name(run.data)
     if summary.findings == 0:
-        return Markdown(f"**No problems found** in the data as of {run.as_of:%Y-%m-%d %H:%M} UTC.")
+        return Markdown(
+            f"**{client}: no problems found** in the data as of {run.as_of:%Y-%m-%d %H:%M} UTC."
+        )
     return Markdown(
-        f"As of **{run.as_of:%Y-%m-%d %H:%M} UTC**: **{summary.findings:,} findings**, of which "
-        f"**{sev['critical']:,} critical** and **{sev['high']:,} high**. Money at risk: **{money}**."
+        f"**{client}**, data as of **{run.as_of:%Y-%m-%d %H:%M} UTC**: "
+        f"**{summary.findings:,} findings**, of which **{sev['critical']:,} critical** and "
+        f"**{sev['high']:,} high**. Money at risk, per currency (never added across currencies): "
+        f"**{money}**. The fixes with the most money at stake come first below."
+    )
+
+
+def lag_words(lags: pd.DataFrame) -> Any:
+    """How long deals wait for their invoice, in two sentences (median and 90th percentile)."""
+    from IPython.display import Markdown
+
+    days = lags["lag_days"].astype(float).dropna() if "lag_days" in lags else pd.Series(dtype=float)
+    if days.empty:
+        return Markdown("*No invoiced deals to measure.*")
+    return Markdown(
+        f"Of **{len(days):,} invoiced deals**, half got their invoice within "
+        f"**{days.median():,.1f} days** of the close date and nine in ten within "
+        f"**{days.quantile(0.9):,.1f} days**; the slowest waited **{days.max():,.0f} days**."
     )

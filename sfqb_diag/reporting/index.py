@@ -1,59 +1,167 @@
-"""report/index.html: the summary numbers and a link to every page, readable with no network."""
+"""report/index.html: the first screen, answering "what do I fix first", readable with no network.
+
+Top: the client and the as-of time (on every page, see `page_banner`), then the ten fixes with the
+most money at stake in home currency (severity a column, not the order), money at risk per
+currency and in home currency, what was checked and what was skipped, and the pages.
+"""
 
 from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import SEVERITIES
+from sfqb_diag.outputs.first_screen import client_name, money_totals, top_fixes
+from sfqb_diag.outputs.home_currency import home_currency
+from sfqb_diag.outputs.html_table import table_html
 from sfqb_diag.outputs.summary import Summary
 from sfqb_diag.outputs.xlsx import AREA_TITLES
 
-_STYLE = """
+if TYPE_CHECKING:
+    from sfqb_diag.pipeline import CheckRun
+
+TABLES_JS = "sfqb-tables.js"
+
+STYLE = """
 body { font-family: system-ui, sans-serif; margin: 0; color: #222; }
-nav { background: #1f4e78; padding: 8px 16px; } nav a { color: #fff; margin-right: 18px; text-decoration: none; }
-main { padding: 16px 32px; max-width: 1100px; }
-table { border-collapse: collapse; margin: 12px 0; } th, td { padding: 6px 12px; border-bottom: 1px solid #ddd; text-align: right; }
-th:first-child, td:first-child { text-align: left; } .big { font-size: 28px; font-weight: 600; }
-.card { display: inline-block; margin: 0 24px 12px 0; } .muted { color: #666; }
+nav.sfqb { background: #1f4e78; padding: 8px 16px; } nav.sfqb a { color: #fff; margin-right: 18px; text-decoration: none; font-size: 14px; }
+nav.sfqb a.here { font-weight: bold; text-decoration: underline; }
+.sfqb-banner { font-family: system-ui, sans-serif; background: #eef3f8; padding: 6px 16px; font-size: 14px; }
+main { padding: 16px 32px; max-width: 1300px; }
+table.sfqb-table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
+table.sfqb-table th { background: #eef3f8; text-align: left; padding: 4px 8px; vertical-align: bottom; }
+table.sfqb-table td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e5e5e5; vertical-align: top;
+  min-width: 6em; max-width: 34em; white-space: normal; overflow-wrap: anywhere; }
+table.sfqb-table td.sfqb-num { white-space: nowrap; } table.sfqb-table th.sfqb-sortable { cursor: pointer; } table.sfqb-table th.sfqb-sortable:after { content: " \\2195"; color: #999; }
+.sfqb-filters input { width: 7em; font-size: 12px; } .sfqb-bar { margin: 6px 0; font-size: 13px; }
+.sfqb-bar input { width: 18em; margin-right: 12px; } .sfqb-bar button { margin: 0 6px; }
+.big { font-size: 28px; font-weight: 600; } .card { display: inline-block; margin: 0 24px 12px 0; } .muted { color: #666; }
+@media print {
+  nav.sfqb, .sfqb-bar, .sfqb-filters, .modebar, .modebar-container { display: none !important; }
+  table.sfqb-table tr { display: table-row !important; break-inside: avoid; }
+  table.sfqb-table { width: 100%; } table.sfqb-table td { max-width: none; }
+  thead { display: table-header-group; } .js-plotly-plot, .jp-OutputArea-output { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; } main { max-width: none; padding: 0; }
+}
 """
 
 
-def _money(summary: Summary) -> str:
-    money = summary.amount_at_risk or {}
-    return ", ".join(f"{float(v):,.2f} {c}" for c, v in sorted(money.items())) or "none"
+def short_title(title: str) -> str:
+    """'Customers: is every account linked ...?' -> 'Customers' (the navigation bar's label)."""
+    return title.split(":")[0].strip() or title
 
 
-def write_index(path: Path, summary: Summary, pages: list[tuple[str, str]]) -> None:
-    nav = '<a href="index.html"><b>Summary</b></a>' + "".join(
-        f'<a href="{escape(href)}">{escape(title)}</a>' for title, href in pages
+def page_banner(data: Dataset | None, summary: Summary) -> dict[str, str]:
+    """What heads every page: the client's name and the as-of time of the data."""
+    return {
+        "client": client_name(data),
+        "as_of": summary.as_of[:16].replace("T", " ") + " UTC",
+        "as_of_source": summary.as_of_source,
+    }
+
+
+def banner_html(banner: dict[str, str]) -> str:
+    return (
+        f'<div class="sfqb-banner"><b>{escape(banner["client"])}</b> &middot; data as of '
+        f"<b>{escape(banner['as_of'])}</b></div>"
     )
-    header = "".join(f"<th>{s}</th>" for s in SEVERITIES)
-    rows = "".join(
-        f"<tr><td>{escape(AREA_TITLES.get(area, area))}</td>"
-        + "".join(f"<td>{counts[s]}</td>" for s in SEVERITIES)
-        + f"<td>{escape(', '.join(f'{float(v):,.2f} {c}' for c, v in summary.amount_at_risk_by_area.get(area, {}).items()) or '-')}</td></tr>"
-        for area, counts in summary.by_area.items()
+
+
+def checked_table(summary: Summary) -> pd.DataFrame:
+    """Per area: the checks that ran, the ones skipped (with what they lack), the findings."""
+    from sfqb_diag.checks import CHECKS
+
+    skipped = pd.DataFrame(summary.skipped, columns=["check", "area", "missing"])
+    rows = []
+    for area, counts in summary.by_area.items():
+        names = [c.name for c in CHECKS if c.area == area]
+        lacking = skipped[skipped["area"] == area]
+        rows.append(
+            {
+                "Area": AREA_TITLES.get(area, area),
+                "Checks run": len(names) - len(lacking),
+                "Checks skipped": len(lacking),
+                **{s.capitalize(): counts[s] for s in SEVERITIES},
+                "Money at risk": ", ".join(
+                    f"{float(v):,.2f} {c}"
+                    for c, v in summary.amount_at_risk_by_area.get(area, {}).items()
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def skipped_table(summary: Summary) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Check": s["check"],
+                "Area": AREA_TITLES.get(s["area"], s["area"]),
+                "Needs": ", ".join(s["missing"]),
+            }
+            for s in summary.skipped
+        ],
+        columns=["Check", "Area", "Needs"],
     )
-    skipped = "".join(
-        f"<li>{escape(s['check'])} ({escape(s['area'])}): needs {escape(s['missing'])}</li>"
-        for s in summary.checks_skipped
+
+
+def write_index(path: Path, run: CheckRun, pages: list[tuple[str, str]]) -> None:
+    summary, data = run.summary, run.data
+    as_of = pd.Timestamp(summary.as_of)
+    findings = run.result.findings
+    nav = '<a href="index.html" class="here">Summary</a>' + "".join(
+        f'<a href="{escape(href)}">{escape(short_title(title))}</a>' for title, href in pages
+    )
+    home = home_currency(data)
+    fixes = top_fixes(findings, data, as_of, 10)
+    totals = money_totals(findings, data, as_of)
+    if home is None:  # no QBO Preferences: no home currency to rank or add in
+        fixes = fixes.drop(columns=[c for c in fixes.columns if c.startswith("In ")])
+        totals = totals.drop(columns=[c for c in totals.columns if c.startswith("In ")])
+    basis = (
+        f"Ordered by the amount in {escape(home)} (the QuickBooks company's home currency; each "
+        "invoice converted with its own exchange rate where QuickBooks has one)"
+        if home
+        else "QuickBooks Preferences (the home currency) are not in the data, so amounts in "
+        "different currencies could not be converted: ordered by the amount as it stands"
+    )
+    skipped = skipped_table(summary)
+    inputs = pd.DataFrame(
+        {"Table": list(summary.inputs), "Rows": list(summary.inputs.values())}, dtype=object
     )
     links = "".join(
         f'<li><a href="{escape(href)}">{escape(title)}</a></li>' for title, href in pages
     )
-    body = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>sfqb-diag report</title>
-<style>{_STYLE}</style></head><body><nav>{nav}</nav><main>
-<h1>Salesforce &rarr; QuickBooks sync health</h1>
-<p class="muted">Data as of {escape(summary.as_of[:16].replace("T", " "))} UTC ({escape(summary.as_of_source)}).</p>
+    banner = page_banner(data, summary)
+    body = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{escape(banner["client"])}: sync health</title>
+<style>{STYLE}</style><script src="{TABLES_JS}"></script></head><body><nav class="sfqb">{nav}</nav>
+{banner_html(banner)}<main>
+<h1>Salesforce &rarr; QuickBooks sync health: what to fix first</h1>
+<p class="muted">Data as of {escape(banner["as_of"])} ({escape(summary.as_of_source)}).
+Every row is also in fix_list.xlsx, with the full list per area.</p>
 <div class="card"><div class="big">{summary.findings:,}</div>findings</div>
 <div class="card"><div class="big">{summary.by_severity["critical"]:,}</div>critical</div>
-<div class="card"><div class="big">{escape(_money(summary))}</div>money at risk</div>
-<h2>By area and severity</h2>
-<table><tr><th>Area</th>{header}<th>Money at risk</th></tr>{rows}</table>
+<div class="card"><div class="big">{summary.by_severity["high"]:,}</div>high</div>
+<h2>The ten fixes with the most money at stake</h2>
+<p>{basis}; severity is a column. Names link to the record in Salesforce or QuickBooks.</p>
+{table_html(fixes, 10) if len(fixes) else "<p><em>No finding puts money at risk.</em></p>"}
+<h2>Money at risk</h2>
+<p>Each record counted once, in its own currency; amounts in different currencies are never
+added, only their home-currency values.</p>
+{table_html(totals, 25) if len(totals) else "<p><em>No money at risk.</em></p>"}
+<h2>What was checked</h2>
+{table_html(checked_table(summary), 25)}
+<h2>Checks skipped</h2>
+{table_html(skipped, 25) if len(skipped) else "<p>None: every check had the data it needs.</p>"}
+<h2>Data read</h2>
+{table_html(inputs, 40)}
 <h2>Pages</h2><ul>{links}</ul>
-<h2>Files to work from</h2><ul><li><b>fix_list.xlsx</b>: one sheet per area, most money first.</li>
+<h2>Files to work from</h2><ul><li><b>fix_list.xlsx</b>: a Start here sheet, then one sheet per area, most money first.</li>
 <li><b>findings.csv</b>: every finding, one row each.</li><li><b>remediation/</b>: files ready to act on.</li></ul>
-{f"<h2>Checks skipped</h2><ul>{skipped}</ul>" if skipped else ""}
 </main></body></html>"""
     path.write_text(body, encoding="utf-8")

@@ -7,6 +7,7 @@ are passed: papermill copies parameters into the executed notebook.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -21,11 +22,12 @@ from sfqb_diag.outputs.layout import CACHE
 from sfqb_diag.outputs.publish import partial_of, publishing
 from sfqb_diag.pipeline import CheckOptions, CheckRun, build_check_outputs, compute
 from sfqb_diag.progress import progress
-from sfqb_diag.reporting.index import write_index
+from sfqb_diag.reporting.index import TABLES_JS, page_banner, short_title, write_index
 from sfqb_diag.resources import notebook_paths, resource_dir
 from sfqb_diag.scheduling.lock import ScheduleOptions, notebook_deadline, run_lock
 
 PARAMETERS = ("raw", "out", "config")
+REPORT_ENV = "SFQB_REPORT"  # set for the kernels; sfqb_diag.notebook.tables reads the same name
 
 
 def notebook_workers() -> int:
@@ -46,6 +48,11 @@ CELL_TIMEOUT_S = 600
 class Page:
     notebook: Path
     title: str
+
+    @property
+    def short_title(self) -> str:
+        """The heading's words before its question: 'Customers', the navigation's label."""
+        return short_title(self.title)
 
     @property
     def html_name(self) -> str:
@@ -75,12 +82,19 @@ def validate_parameters(path: Path) -> None:
         )
 
 
+def logs_dir(out: Path) -> Path:
+    """`<out>.logs/`: the kernels' logs, beside the report folder and never inside the
+    deliverable (like `<out>.lock`); each report run replaces the previous run's logs."""
+    return out.with_name(out.name + ".logs")
+
+
 def _execute(
     notebook: Path,
     target: Path,
     parameters: dict[str, str | None],
     cwd: Path,
     limit_s: float | None = None,
+    log_dir: Path | None = None,
 ) -> str | None:
     """Run one notebook (in a worker process); return the error text, or None when it ran.
 
@@ -91,9 +105,12 @@ def _execute(
     deadline = notebook_deadline(limit_s, CELL_TIMEOUT_S)
     extra = {"timeout_func": deadline} if deadline else {}
     # The kernel inherits this worker's stderr and chats there (transport warnings); keep that
-    # out of a scheduled run's output, in a log beside the executed notebook.
-    log = os.open(target.with_suffix(".kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # out of a scheduled run's output and out of the deliverable, in `<out>.logs/`.
+    log_path = (log_dir or target.parent) / (target.stem + ".kernel.log")
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(log, 2)
+    # The kernel inherits the environment: its tables load the page's one sfqb-tables.js.
+    os.environ[REPORT_ENV] = "1"
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -112,8 +129,15 @@ def _execute(
     return None
 
 
-def to_html(executed: Path, target: Path, pages: list[Page], here: Page) -> None:
-    """Convert without code cells, with no network script, beside the shared plotly.min.js."""
+def to_html(
+    executed: Path,
+    target: Path,
+    pages: list[Page],
+    here: Page,
+    banner: dict[str, str] | None = None,
+) -> None:
+    """Convert without code cells, with no network script, beside the shared plotly.min.js and
+    sfqb-tables.js; `banner` (client, as_of) heads every page."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -124,19 +148,34 @@ def to_html(executed: Path, target: Path, pages: list[Page], here: Page) -> None
         exclude_output_prompt=True,
     )
     nav = [{"href": "index.html", "title": "Summary", "here": False}] + [
-        {"href": p.html_name, "title": p.title, "here": p == here} for p in pages
+        {"href": p.html_name, "title": p.short_title, "here": p == here} for p in pages
     ]
     body, _ = exporter.from_notebook_node(
         nbformat.read(executed, as_version=4),
-        resources={"sfqb_nav": nav, "metadata": {"name": here.title}},
+        resources={
+            "sfqb_nav": nav,
+            "sfqb_banner": banner or {},
+            "metadata": {"name": here.title},
+        },
     )
     target.write_text(body, encoding="utf-8")
 
 
-def _write_plotly_js(folder: Path) -> None:
+def _write_scripts(folder: Path) -> None:
+    """The two scripts every page loads, once per report folder: plotly.js and sfqb-tables.js."""
     from plotly.offline import get_plotlyjs
 
     (folder / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    shutil.copyfile(
+        resource_dir("templates") / "nbconvert" / "sfqb" / TABLES_JS, folder / TABLES_JS
+    )
+
+
+def _point_at(executed: Path, partial: Path, final: Path) -> None:
+    """Rewrite the executed notebook's paths from `<out>.partial` to `<out>`: the partial folder
+    is renamed when the report is published, and the notebook must open where the report is."""
+    old, new = (json.dumps(str(p.resolve()))[1:-1] for p in (partial, final))
+    executed.write_text(executed.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
 
 
 def run_notebooks(
@@ -146,6 +185,8 @@ def run_notebooks(
     report_dir: Path,
     out_label: Path,
     limit_s: float | None = None,
+    banner: dict[str, str] | None = None,
+    log_dir: Path | None = None,
 ) -> list[Page]:
     """Execute every notebook (at most two at once, each within `limit_s`) into report_dir; convert to HTML."""
     notebooks = notebook_paths()
@@ -167,6 +208,7 @@ def run_notebooks(
                 parameters,
                 report_dir,
                 limit_s,
+                log_dir,
             ): page
             for page in pages
         }
@@ -182,7 +224,7 @@ def run_notebooks(
             + f"\nThe executed notebooks are kept in {kept} for inspection."
         )
     for page in progress(pages, "HTML pages"):
-        to_html(report_dir / page.notebook.name, report_dir / page.html_name, pages, page)
+        to_html(report_dir / page.notebook.name, report_dir / page.html_name, pages, page, banner)
     return pages
 
 
@@ -203,7 +245,11 @@ def run_report(options: CheckOptions, schedule: ScheduleOptions | None = None) -
             write_history_cache(folder / CACHE, schedule.history, run.summary, run.result.findings)
             report_dir = folder / "report"
             report_dir.mkdir()
-            _write_plotly_js(report_dir)
+            _write_scripts(report_dir)
+            log_dir = logs_dir(options.out)
+            shutil.rmtree(log_dir, ignore_errors=True)
+            log_dir.mkdir(parents=True)
+            banner = page_banner(run.data, run.summary)
             pages = run_notebooks(
                 folder,
                 options.raw,
@@ -211,13 +257,15 @@ def run_report(options: CheckOptions, schedule: ScheduleOptions | None = None) -
                 report_dir,
                 partial_of(options.out),
                 schedule.notebook_timeout,
+                banner,
+                log_dir,
             )
-            write_index(
-                report_dir / "index.html", run.summary, [(p.title, p.html_name) for p in pages]
-            )
-            # Executed notebooks and kernel logs: kept for inspection, out of the reader's way.
+            write_index(report_dir / "index.html", run, [(p.title, p.html_name) for p in pages])
+            # Executed notebooks: kept for inspection, out of the reader's way, pointing at the
+            # published folder (kernel logs are in `<out>.logs/`, outside the deliverable).
             (report_dir / "notebooks").mkdir(exist_ok=True)
-            for executed in [*report_dir.glob("*.ipynb"), *report_dir.glob("*.kernel.log")]:
+            for executed in report_dir.glob("*.ipynb"):
+                _point_at(executed, folder, options.out)
                 shutil.move(str(executed), report_dir / "notebooks" / executed.name)
         if schedule.history is not None:
             keep_run(options.out, schedule.history, schedule.keep)

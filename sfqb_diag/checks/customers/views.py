@@ -179,6 +179,23 @@ def drift_view(run: RunView) -> pd.DataFrame:
     return drift_summary(run)
 
 
+@view("qb_cluster_records", "customers", "Duplicate QBO customers, keyed by record")
+def qb_cluster_records_view(run: RunView) -> pd.DataFrame:
+    """qb_clusters with each customer keyed as a QBO Customer, for the page to link."""
+    return _keyed(cluster_view(run, "qb"), "qb_entity", "Customer", "qb_id")
+
+
+@view("sf_cluster_records", "customers", "Duplicate Salesforce accounts, keyed by record")
+def sf_cluster_records_view(run: RunView) -> pd.DataFrame:
+    """sf_clusters with each account keyed as a Salesforce Account, for the page to link."""
+    return _keyed(cluster_view(run, "sf"), "sf_object", "Account", "sf_id")
+
+
+def _keyed(clusters: pd.DataFrame, kind: str, value: str, ident: str) -> pd.DataFrame:
+    keyed = clusters.assign(**{kind: value}).rename(columns={"Id": ident})
+    return keyed[[kind, ident, *[c for c in keyed.columns if c not in (kind, ident, "Record")]]]
+
+
 VIEWS = (
     headline_view,
     status_view,
@@ -187,4 +204,6 @@ VIEWS = (
     sf_clusters_view,
     review_view,
     drift_view,
+    qb_cluster_records_view,
+    sf_cluster_records_view,
 )

@@ -174,10 +174,48 @@ def unbilled_view(run: RunView) -> pd.DataFrame:
     return unbilled[[*columns, "reason"]]
 
 
+@view("unbilled_records", "partial_sync", "The unbilled won deals with their record Ids", NEEDS)
+def unbilled_records_view(run: RunView) -> pd.DataFrame:
+    """The unbilled deals keyed by record (opportunity, QBO customer), for the page to link."""
+    columns = ["close_date", "age_days", "amount_unbilled", "currency", "reason"]
+    unbilled = run.output("remediation/unbilled_opportunities.csv")
+    if unbilled is None:
+        return pd.DataFrame(columns=["sf_object", "sf_id", "qb_entity", "qb_id", *columns])
+    return pd.DataFrame(
+        {
+            "sf_object": "Opportunity",
+            "sf_id": unbilled["opportunity_id"],
+            "qb_entity": "Customer",
+            "qb_id": unbilled["qb_customer_id"],
+            **{c: unbilled[c] for c in columns},
+        }
+    ).reset_index(drop=True)
+
+
+@view(
+    "lost_writebacks", "partial_sync", "Deals whose invoice link was lost, keyed by record", NEEDS
+)
+def lost_writebacks_view(run: RunView) -> pd.DataFrame:
+    """The Data Loader file's rows (Id, then the link field) as deal and invoice records."""
+    links = run.output("remediation/salesforce_opportunity_links.csv")
+    if links is None or links.empty or len(links.columns) < 2:
+        return pd.DataFrame(columns=["sf_object", "sf_id", "qb_entity", "qb_id"])
+    return pd.DataFrame(
+        {
+            "sf_object": "Opportunity",
+            "sf_id": links.iloc[:, 0].astype("string"),
+            "qb_entity": "Invoice",
+            "qb_id": links.iloc[:, 1].astype("string"),
+        }
+    ).reset_index(drop=True)
+
+
 VIEWS = (
     funnel_view,
     unbilled_by_age_view,
     control_totals_table,
     gap_by_cause_view,
     unbilled_view,
+    unbilled_records_view,
+    lost_writebacks_view,
 )

@@ -116,4 +116,29 @@ def lines_to_fix_view(run: RunView) -> pd.DataFrame:
     return lines_to_fix(run.output("remediation/invoice_line_corrections.csv"))
 
 
-VIEWS = (link_status_view, price_points_view, waterfall_view, lines_to_fix_view)
+@view("line_records", "products", "The biggest invoice-line differences, keyed by record")
+def line_records_view(run: RunView) -> pd.DataFrame:
+    """lines_to_fix with the deal's and the invoice's Ids, for the page to link both."""
+    corrections = run.output("remediation/invoice_line_corrections.csv")
+    words = lines_to_fix(corrections)
+    if corrections is None or corrections.empty:
+        return pd.DataFrame(columns=["sf_object", "sf_id", "qb_entity", "qb_id", *words.columns])
+    top = corrections.head(len(words)).reset_index(drop=True)
+    keys = pd.DataFrame(
+        {
+            "sf_object": "Opportunity",
+            "sf_id": top["opportunity_id"],
+            "qb_entity": "Invoice",
+            "qb_id": top["invoice_id"],
+        }
+    )
+    return pd.concat([keys, words.drop(columns=["Invoice", "Opportunity"])], axis=1)
+
+
+VIEWS = (
+    link_status_view,
+    price_points_view,
+    waterfall_view,
+    lines_to_fix_view,
+    line_records_view,
+)

@@ -191,6 +191,26 @@ def explained_view(run: RunView) -> pd.DataFrame:
     return explain_findings(run.findings, run.data)
 
 
+@view("duplicate_records", "sync_jobs", "Invoices created twice, one row per copy, keyed by record")
+def duplicate_records_view(run: RunView) -> pd.DataFrame:
+    """matches/qb_invoice_duplicates.csv with each copy keyed as a QBO invoice, for links."""
+    columns = ["cluster_id", "keep", "reasons", "txn_date", "amount", "currency"]
+    clusters = run.output("matches/qb_invoice_duplicates.csv")
+    if clusters is None or clusters.empty:
+        return pd.DataFrame(
+            columns=["qb_entity", "qb_id", "QuickBooks Id", *columns, "minutes_after_first"]
+        )
+    return pd.DataFrame(
+        {
+            "qb_entity": "Invoice",
+            "qb_id": clusters["id"],
+            # Copies share a DocNumber: only the internal Id tells them apart.
+            "QuickBooks Id": clusters["id"],
+            **{c: clusters[c] for c in [*columns, "minutes_after_first"] if c in clusters},
+        }
+    ).reset_index(drop=True)
+
+
 VIEWS = (
     double_billed_view,
     duplicate_amounts_view,
@@ -201,4 +221,5 @@ VIEWS = (
     error_classes_view,
     retries_view,
     explained_view,
+    duplicate_records_view,
 )
