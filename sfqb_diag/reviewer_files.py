@@ -79,7 +79,7 @@ def read_reviews(path: Path | None) -> pd.DataFrame:
     """reviews.csv; `until` parsed as a UTC time (a bare date: the end of that day). Empty when absent."""
     if path is None or not Path(path).is_file():
         frame = pd.DataFrame({c: pd.Series(dtype="string") for c in REVIEW_COLUMNS})
-        frame["until"] = pd.Series(dtype="datetime64[ns, UTC]")
+        frame["until"] = pd.Series(dtype="datetime64[us, UTC]")
         return frame
     path = Path(path)
     frame, problems = _read(path, REVIEW_COLUMNS, ["finding_id", "status"])
