@@ -1,6 +1,7 @@
 """The `sfqb-diag` command line: one entry point, exit codes as DESIGN.md defines them.
 
-0 done; 1 a finding at or above --fail-on; 2 usage or input error; 3 pull, auth or notebook failure.
+0 done; 1 a finding at or above --fail-on; 2 usage or input error; 3 pull, auth or notebook failure;
+4 internal error (one sentence + log path); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from sfqb_diag.crash_log import INTERNAL_ERROR, INTERRUPTED, internal_error_message
 from sfqb_diag.errors import InputError, SfqbError, UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES
 from sfqb_diag.pipeline import CheckOptions, CheckRun
@@ -258,19 +260,17 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
-    except (
-        typer.BadParameter,
-        typer.Abort,
-    ) as exc:  # pragma: no cover - click formats these itself
-        typer.echo(f"error: {exc}", err=True)
-        return 2
+    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        typer.echo("interrupted: nothing was written (a previous report is left whole)", err=True)
+        return INTERRUPTED
     except Exception as exc:
         import click
 
         if isinstance(exc, click.ClickException):
             exc.show()
             return 2
-        raise
+        typer.echo(f"error: {internal_error_message(exc)}", err=True)
+        return INTERNAL_ERROR
     return code if isinstance(code, int) else 0
 
 

@@ -23,6 +23,7 @@ from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
 from sfqb_diag.outputs.publish import publishing
 from sfqb_diag.outputs.summary import build_summary
 from sfqb_diag.outputs.tables import findings_csv_frame, write_csv, write_output_table
+from sfqb_diag.outputs.target import check_out_path
 from sfqb_diag.outputs.xlsx import write_fix_list
 from sfqb_diag.reviewer_files import read_decisions, read_reviews
 from sfqb_diag.sources.files import load_raw
@@ -56,6 +57,7 @@ class CheckOptions:
         ):
             if path is not None and not Path(path).is_file():
                 raise UsageError(f"{label} {path} does not exist")
+        check_out_path(self.out, self.raw)
         return self
 
     def reviewer_file(self, given: Path | None, name: str) -> Path | None:
@@ -125,8 +127,8 @@ def run_check(options: CheckOptions) -> CheckRun:
     """`sfqb-diag check`: compute, then publish the report folder (without HTML) whole."""
     from sfqb_diag.schedule import run_lock
 
-    with run_lock(options.out):  # overlapping runs on one folder would share <out>.partial
-        run = compute(options)
-        with publishing(options.out) as folder:
-            build_check_outputs(run, folder)
+    run = compute(options)  # reads only: an input error leaves no <out>.lock behind
+    # Overlapping runs on one folder would share <out>.partial: hold <out>.lock while writing.
+    with run_lock(options.out), publishing(options.out) as folder:
+        build_check_outputs(run, folder)
     return run

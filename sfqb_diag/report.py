@@ -181,8 +181,8 @@ def run_report(options: CheckOptions, schedule: ScheduleOptions | None = None) -
     from sfqb_diag.history import keep_run, write_history_cache
 
     schedule = (schedule or ScheduleOptions()).validated()
+    run = compute(options)  # reads only: an input error leaves no <out>.lock behind
     with run_lock(options.out, schedule.lock_wait):
-        run = compute(options)
         with publishing(options.out, keep_on_error=True) as folder:
             build_check_outputs(run, folder)
             write_history_cache(folder / CACHE, schedule.history, run.summary, run.result.findings)

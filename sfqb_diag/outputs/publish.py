@@ -1,8 +1,14 @@
-"""Write outputs whole: build in `<out>.partial/`, then move into place.
+"""Write outputs whole: build in `<out>.partial/`, then swap the whole folder in.
 
-A folder named like the target is always complete. When `<out>` already exists (a demo folder
-that also holds raw/ and truth.json, or an earlier report), only the entries this run produced
-are swapped in; everything else in `<out>` is left alone.
+Finance must be able to trust that a folder named like the report is one run. The swap is:
+1. build every output in `<out>.partial/`;
+2. give the new folder what else lived in `<out>` and is not the old run's (a demo folder also
+   holds raw/ and truth.json) as hard links, so the old folder stays untouched until step 3;
+   the old run's own entries are never carried (a run with fewer areas must not keep stale
+   matches); `.sfqb-run-entries` lists what each run wrote;
+3. rename `<out>` to `<out>.old`; 4. rename `<out>.partial` to `<out>`; 5. delete `<out>.old`.
+A failure between steps undoes what was done; a kill between 3 and 4 leaves `<out>.old`, which
+the next run renames back (or deletes, when `<out>` is already the new run) and says so.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,39 +25,103 @@ def partial_of(out: Path) -> Path:
     return out.with_name(out.name + ".partial")
 
 
+def old_of(out: Path) -> Path:
+    return out.with_name(out.name + ".old")
+
+
+def _present(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def recover(out: Path) -> str | None:
+    """Finish or undo a swap a killed run left half done; a sentence saying what happened."""
+    out, old = Path(out), old_of(Path(out))
+    if not _present(old):
+        return None
+    if _present(out):
+        shutil.rmtree(old)
+        return f"removed {old}, left by an interrupted run ({out} holds the newer, whole run)"
+    os.rename(old, out)
+    return f"restored the previous report {out} from {old}: a run was interrupted mid-swap"
+
+
+# What a run writes at the top of its folder, for folders from before the marker file existed.
+_RUN_ENTRIES = {"findings.csv", "summary.json", "fix_list.xlsx", "matches", "remediation"}
+_RUN_ENTRIES |= {"report", "cache", "digest.txt", "diff.json", "by_area.csv", "money.csv"}
+MARKER = ".sfqb-run-entries"  # the top-level entries this run wrote, one per line
+
+
+def _run_entries(folder: Path) -> set[str]:
+    """Entries of `folder` that belong to the run in it (the rest are someone else's files)."""
+    try:
+        return set((folder / MARKER).read_text(encoding="utf-8").split("\n")) | {MARKER}
+    except OSError:
+        return _RUN_ENTRIES | {MARKER}
+
+
+def _carry(entry: Path, target: Path) -> None:
+    """Give the new folder an entry of the old one, as hard links (a copy where links fail)."""
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    if entry.is_symlink():
+        os.symlink(os.readlink(entry), target)
+    elif entry.is_dir():
+        shutil.copytree(entry, target, symlinks=True, copy_function=link)
+    else:
+        link(str(entry), str(target))
+
+
+def swap_in(partial: Path, out: Path) -> None:
+    """Replace `out` by `partial` whole (steps 2-5 above); `out` may not exist yet."""
+    partial, out = Path(partial), Path(out)
+    written = sorted(p.name for p in partial.iterdir() if p.name != MARKER)
+    (partial / MARKER).write_text("\n".join(written), encoding="utf-8")
+    if not _present(out):
+        os.rename(partial, out)
+        return
+    theirs = _run_entries(out)
+    for entry in sorted(out.iterdir()):
+        if entry.name not in theirs and not _present(partial / entry.name):
+            _carry(entry, partial / entry.name)
+    old = old_of(out)
+    os.rename(out, old)
+    try:
+        os.rename(partial, out)
+    except BaseException:
+        os.rename(old, out)  # put the previous run back: never leave no report at all
+        raise
+    shutil.rmtree(old, ignore_errors=True)  # what is left is removed by the next run's recover()
+
+
 @contextlib.contextmanager
 def publishing(out: Path, keep_on_error: bool = False) -> Iterator[Path]:
-    """Yield a fresh `<out>.partial/` to write into; publish it into `<out>` on success.
+    """Yield a fresh `<out>.partial/` to write into; swap it in whole on success.
 
     On error the partial folder is removed, unless keep_on_error (a failed notebook is kept for
     inspection; the `.partial` name says it is not a finished report).
     """
     out = Path(out)
+    note = recover(out)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     partial = partial_of(out)
-    if partial.exists():
-        shutil.rmtree(partial)
+    if _present(partial):
+        shutil.rmtree(partial)  # a killed run's leftovers: never the only copy of anything
     partial.mkdir(parents=True)
     try:
         yield partial
+        swap_in(partial, out)
     except BaseException:
         if not keep_on_error:
             shutil.rmtree(partial, ignore_errors=True)
         raise
-    publish(partial, out)
 
 
 def publish(partial: Path, out: Path) -> None:
-    """Move everything in `partial` into `out` (replacing same-named entries), then drop `partial`."""
-    if not out.exists():
-        os.replace(partial, out)
-        return
-    trash = out.with_name(out.name + ".old")
-    shutil.rmtree(trash, ignore_errors=True)
-    trash.mkdir()
-    for entry in sorted(partial.iterdir()):
-        target = out / entry.name
-        if target.exists() or target.is_symlink():
-            os.replace(target, trash / entry.name)
-        os.replace(entry, target)
-    shutil.rmtree(trash, ignore_errors=True)
-    partial.rmdir()
+    """Swap a finished `partial` folder in as `out` (kept for callers of the old name)."""
+    swap_in(partial, out)
