@@ -18,14 +18,14 @@ from sfqb_diag.asof import resolve_as_of
 from sfqb_diag.config import ClientConfig, load_config
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.engine import RunResult, run_checks
-from sfqb_diag.errors import UsageError
+from sfqb_diag.errors import InputError, UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
 from sfqb_diag.outputs.publish import publishing
 from sfqb_diag.outputs.summary import build_summary
 from sfqb_diag.outputs.tables import findings_csv_frame, write_csv, write_output_table
 from sfqb_diag.outputs.target import check_out_path
 from sfqb_diag.outputs.xlsx import write_fix_list
-from sfqb_diag.reviewer_files import read_decisions, read_reviews
+from sfqb_diag.reviewer_files import read_decisions, read_reviews, reviewer_warnings
 from sfqb_diag.sources.files import load_raw
 
 CACHE = "cache"  # <out>/cache/: the Dataset and the full findings table, for notebooks
@@ -81,21 +81,36 @@ class CheckRun:
         return int((active["severity"].map(SEVERITY_RANK) <= SEVERITY_RANK[fail_on]).any())
 
 
+def _read_inputs(
+    options: CheckOptions, config: ClientConfig
+) -> tuple[Dataset, pd.DataFrame, pd.DataFrame]:
+    """The raw folder and both reviewer files; the problems of all three in one InputError."""
+    problems, loaded = [], []
+    readers = (
+        lambda: load_raw(options.raw, config),
+        lambda: read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
+        lambda: read_reviews(options.reviewer_file(options.reviews, "reviews.csv")),
+    )
+    for read in readers:
+        try:
+            loaded.append(read())
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return loaded[0], loaded[1], loaded[2]
+
+
 def compute(options: CheckOptions) -> CheckRun:
     """Load and check, in memory."""
     options = options.validated()
     config = load_config(options.config)
-    data = load_raw(options.raw, config)
+    data, decisions, reviews = _read_inputs(options, config)
     as_of, source = resolve_as_of(data, options.as_of)
     result = run_checks(
-        data,
-        config,
-        as_of,
-        source,
-        options.areas,
-        decisions=read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
-        reviews=read_reviews(options.reviewer_file(options.reviews, "reviews.csv")),
+        data, config, as_of, source, options.areas, decisions=decisions, reviews=reviews
     )
+    data.warnings.extend(reviewer_warnings(decisions, reviews, data, result.findings))
     parameters = {
         "areas": list(options.areas),
         "fail_on": options.fail_on,
