@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from sfqb_diag.findings import AREAS, SEVERITY_RANK, format_cents
 from sfqb_diag.outputs.links import quickbooks_links, salesforce_links
-from sfqb_diag.outputs.safe_cells import neutralise
+from sfqb_diag.outputs.safe_cells import neutralise, xlsx_safe
 
 AREA_TITLES = {
     "auth_env": "Connections & environments",
@@ -86,7 +86,7 @@ def _area_sheet(book: Workbook, area: str, rows: pd.DataFrame) -> None:
         cell.fill = PatternFill("solid", fgColor="1F4E78")
         sheet.column_dimensions[get_column_letter(col)].width = width
     values = (
-        neutralise(rows[[key for key, _, _ in SHEET_COLUMNS]])
+        xlsx_safe(neutralise(rows[[key for key, _, _ in SHEET_COLUMNS]]))
         .astype(object)
         .where(lambda f: f.notna(), None)
     )
