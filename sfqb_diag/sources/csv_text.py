@@ -75,18 +75,20 @@ def _records(text: str) -> tuple[list[list[str]], list[int]]:
 
 
 def _open_quote_line(text: str, start: int) -> int | None:
-    """The line whose quote never closes, when the record starting at `start` runs to the end.
+    """The start line of the last record when a quoted field in it never closes.
 
-    A well-formed record holds an even number of double quotes (an escaped quote is two). Odd
-    parity from some line to the end of the file means the quote opened on that line.
+    The lenient reader swallows the rest of the file into that field without a word; a strict
+    read of the record's text ends with "unexpected end of data". Where the strict reader stops
+    earlier (a stray quote), an odd number of quotes from the record on says the same.
     """
-    lines = text.split("\n")[start - 1 :]
-    quotes = np.array([line.count('"') for line in lines])
-    parity = np.cumsum(quotes) % 2
-    if not len(parity) or parity[-1] == 0:
-        return None
-    even = np.flatnonzero(parity == 0)
-    return start + (int(even[-1]) + 1 if len(even) else 0)
+    tail = "\n".join(text.split("\n")[start - 1 :])
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc) or tail.count('"') % 2:
+            return start
+    return None
 
 
 def _header_problems(header: list[str], name: str) -> list[Problem]:
