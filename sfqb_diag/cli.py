@@ -13,7 +13,12 @@ from typing import Annotated
 
 import typer
 
-from sfqb_diag.crash_log import INTERNAL_ERROR, INTERRUPTED, internal_error_message
+from sfqb_diag.crash_log import (
+    INTERNAL_ERROR,
+    INTERRUPTED,
+    INTERRUPTED_MESSAGE,
+    internal_error_message,
+)
 from sfqb_diag.errors import InputError, SfqbError, UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES
 from sfqb_diag.pipeline import CheckOptions, CheckRun
@@ -259,9 +264,11 @@ def main(argv: list[str] | None = None) -> int:
             typer.echo(f"error: {exc}", err=True)
         return exc.exit_code
     except typer.Exit as exc:
+        if exc.exit_code == INTERRUPTED:  # typer turns Ctrl-C into Exit(130), silently
+            typer.echo(INTERRUPTED_MESSAGE, err=True)
         return exc.exit_code
-    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
-        typer.echo("interrupted: nothing was written (a previous report is left whole)", err=True)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo(INTERRUPTED_MESSAGE, err=True)
         return INTERRUPTED
     except Exception as exc:
         import click
@@ -271,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         typer.echo(f"error: {internal_error_message(exc)}", err=True)
         return INTERNAL_ERROR
+    if code == INTERRUPTED:  # typer returns Ctrl-C as 130, silently
+        typer.echo(INTERRUPTED_MESSAGE, err=True)
     return code if isinstance(code, int) else 0
 
 

@@ -13,6 +13,10 @@ from pathlib import Path
 
 INTERNAL_ERROR = 4
 INTERRUPTED = 130  # the shell's convention for SIGINT: 128 + 2
+INTERRUPTED_MESSAGE = (
+    "interrupted: nothing was written (a previous report folder is left whole; a half-built "
+    "<out>.partial is removed on the next run)"
+)
 
 
 def write_crash_log(exc: BaseException) -> Path:
