@@ -79,6 +79,18 @@ def as_ts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return stamps, ~_blank(values) & stamps.isna()
 
 
+# A cell starting with one of these runs as a formula in a spreadsheet ("CSV injection").
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def as_qbid(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A QBO Id kept as text ('1.0' stays '1.0'). QBO Ids never start with = + - @, and an Id
+    goes unchanged into Data Loader files, where such a value would run as a formula."""
+    text, _ = as_str(values)
+    risky = text.str.contains(_FORMULA_START, regex=True).fillna(False).astype(bool)
+    return text.mask(risky), risky
+
+
 def as_sfid(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return series_to_18(values)
 
@@ -91,6 +103,7 @@ CASTERS: dict[str, Callable[[pd.Series], tuple[pd.Series, pd.Series]]] = {
     "date": as_date,
     "ts": as_ts,
     "sfid": as_sfid,
+    "qbid": as_qbid,
 }
 
 EXPECTED = {
@@ -100,6 +113,8 @@ EXPECTED = {
     "date": "a date (YYYY-MM-DD)",
     "ts": "an ISO 8601 timestamp",
     "sfid": "a 15- or 18-character Salesforce Id",
+    "qbid": "a QBO Id (QBO Ids never start with = + - or @; a spreadsheet would run this one "
+    "as a formula, so the file was edited: restore the Id)",
 }
 
 
@@ -108,6 +123,7 @@ def empty_column(kind: str, length: int = 0) -> pd.Series:
     dtype = {
         "str": "string",
         "sfid": "string",
+        "qbid": "string",
         "bool": "boolean",
         "num": "float64",
         "cents": "Int64",

@@ -168,7 +168,7 @@ def first_seen(findings: pd.DataFrame, as_of: pd.Timestamp, history: Path | None
     it (an unbroken series), else this run's as-of. A finding fixed and back again starts anew."""
     previous = previous_entry(history, as_of)
     seen = pd.DataFrame({"finding_id": findings["finding_id"].astype(str).to_numpy()})
-    seen["first_seen"] = pd.Series(as_of, index=seen.index).astype("datetime64[ns, UTC]")
+    seen["first_seen"] = pd.Series(as_of, index=seen.index).astype("datetime64[us, UTC]")
     if previous is not None:
         earlier = (
             load_snapshot(previous.path)

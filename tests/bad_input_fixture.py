@@ -158,6 +158,8 @@ DAMAGE: dict[str, tuple[Callable[[Path], str], bool]] = {
         True,
     ),
     "json_huge_amount": (_edit_json(CUS, _customer(lambda c: _set(c, "Balance", 1e300))), True),
+    "json_formula_id": (_edit_json(CUS, _customer(lambda c: _set(c, "Id", "=1+1"))), True),
+    "csv_formula_link": (_edit_text(ACC, lambda t: t.replace(",Oslo,1,", ",Oslo,@SUM(1),")), True),
     "json_float_id": (_edit_json(CUS, _customer(lambda c: _set(c, "Id", 1.0))), False),
     "sync_log_short_row": (_edit_text(LOG, lambda t: t.replace(",,,1\n", ",,\n")), True),
     "manifest_wrong_type": (_edit_json(MAN, lambda d: _set(d, "counts", "two")), True),

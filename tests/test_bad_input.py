@@ -54,6 +54,8 @@ def test_refused_damage_names_the_file(tmp_path: Path, damage: str) -> None:
         ("json_duplicate_id", "entities #1 and #2 both have Id '1' but differ"),
         ("json_huge_amount", "column Balance of entity #1: 1e+300 is not an amount"),
         ("json_null", "the top level is null"),
+        ("json_formula_id", "column Id of entity #1: '=1+1' is not a QBO Id"),
+        ("csv_formula_link", "line 2, column QBO_Customer_Id__c: '@SUM(1)' is not a QBO Id"),
         ("sync_log_short_row", "sync_log.csv, line 2: has 10 fields, the header has 11"),
         ("manifest_wrong_type", "column counts: counts must map object names to numbers"),
         ("manifest_now", "column pulled_at: pulled_at is 'now'"),

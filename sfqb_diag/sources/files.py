@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sfqb_diag.config import ClientConfig
@@ -97,7 +98,7 @@ def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
         if records is None:
             continue
         frame = flatten(records, fields, name, problems)
-        no_id = frame["id"].isna().to_numpy()
+        no_id = np.array([str(r.get("Id") or "").strip() == "" for r in records], dtype=bool)
         if no_id.any():
             numbers = ", ".join(f"#{i + 1}" for i in no_id.nonzero()[0][:10])
             problems.append(
