@@ -273,7 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         import click
 
-        if isinstance(exc, click.ClickException):
+        # Usage errors from click, or from the copy of click that typer ships (typer._click).
+        if isinstance(exc, click.ClickException) or (
+            isinstance(exc, typer.TyperException) and hasattr(exc, "show")
+        ):
             exc.show()
             return 2
         typer.echo(f"error: {internal_error_message(exc)}", err=True)

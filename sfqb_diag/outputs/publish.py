@@ -4,8 +4,8 @@ Finance must be able to trust that a folder named like the report is one run. Th
 1. build every output in `<out>.partial/`;
 2. give the new folder what else lived in `<out>` and is not the old run's (a demo folder also
    holds raw/ and truth.json) as hard links, so the old folder stays untouched until step 3;
-   the old run's own entries are never carried (a run with fewer areas must not keep stale
-   matches); `.sfqb-run-entries` lists what each run wrote;
+   the old run's own entries (RUN_ENTRIES) are never carried: a run with fewer areas must not
+   keep stale matches;
 3. rename `<out>` to `<out>.old`; 4. rename `<out>.partial` to `<out>`; 5. delete `<out>.old`.
 A failure between steps undoes what was done; a kill between 3 and 4 leaves `<out>.old`, which
 the next run renames back (or deletes, when `<out>` is already the new run) and says so.
@@ -45,18 +45,12 @@ def recover(out: Path) -> str | None:
     return f"restored the previous report {out} from {old}: a run was interrupted mid-swap"
 
 
-# What a run writes at the top of its folder, for folders from before the marker file existed.
-_RUN_ENTRIES = {"findings.csv", "summary.json", "fix_list.xlsx", "matches", "remediation"}
-_RUN_ENTRIES |= {"report", "cache", "digest.txt", "diff.json", "by_area.csv", "money.csv"}
-MARKER = ".sfqb-run-entries"  # the top-level entries this run wrote, one per line
-
-
-def _run_entries(folder: Path) -> set[str]:
-    """Entries of `folder` that belong to the run in it (the rest are someone else's files)."""
-    try:
-        return set((folder / MARKER).read_text(encoding="utf-8").split("\n")) | {MARKER}
-    except OSError:
-        return _RUN_ENTRIES | {MARKER}
+# What runs write at the top of their folder (check/report, then diff). Anything else in `<out>`
+# is someone else's (a demo's raw/ and truth.json) and is carried into the new folder.
+RUN_ENTRIES = {"findings.csv", "summary.json", "fix_list.xlsx", "matches", "remediation"}
+RUN_ENTRIES |= {"report", "cache"}
+RUN_ENTRIES |= {"new.csv", "fixed.csv", "still_open.csv", "not_checked.csv", "by_area.csv"}
+RUN_ENTRIES |= {"money.csv", "diff.json", "digest.txt"}
 
 
 def _carry(entry: Path, target: Path) -> None:
@@ -79,14 +73,11 @@ def _carry(entry: Path, target: Path) -> None:
 def swap_in(partial: Path, out: Path) -> None:
     """Replace `out` by `partial` whole (steps 2-5 above); `out` may not exist yet."""
     partial, out = Path(partial), Path(out)
-    written = sorted(p.name for p in partial.iterdir() if p.name != MARKER)
-    (partial / MARKER).write_text("\n".join(written), encoding="utf-8")
     if not _present(out):
         os.rename(partial, out)
         return
-    theirs = _run_entries(out)
     for entry in sorted(out.iterdir()):
-        if entry.name not in theirs and not _present(partial / entry.name):
+        if entry.name not in RUN_ENTRIES and not _present(partial / entry.name):
             _carry(entry, partial / entry.name)
     old = old_of(out)
     os.rename(out, old)
