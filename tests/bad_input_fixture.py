@@ -164,6 +164,14 @@ DAMAGE: dict[str, tuple[Callable[[Path], str], bool]] = {
     "sync_log_short_row": (_edit_text(LOG, lambda t: t.replace(",,,1\n", ",,\n")), True),
     "manifest_wrong_type": (_edit_json(MAN, lambda d: _set(d, "counts", "two")), True),
     "manifest_now": (_edit_json(MAN, lambda d: _set(d, "pulled_at", "now")), True),
+    "decisions_short_row": (
+        lambda raw: _beside(raw, "decisions.csv", "kind,sf_id,qb_id,decision\ncustomer,x\n"),
+        True,
+    ),
+    "reviews_bad_status": (
+        lambda raw: _beside(raw, "reviews.csv", "finding_id,status\nabc,done-ish\n"),
+        True,
+    ),
     "special_directory": (_replace(CUS, lambda p: p.mkdir()), True),
     "special_fifo": (_replace(INV, lambda p: os.mkfifo(p)), True),
     "special_dangling_symlink": (_replace(ACC, lambda p: p.symlink_to("gone.csv")), True),
@@ -187,3 +195,9 @@ def _outside_link(path: Path) -> None:
     outside = path.parent.parent / "outside.json"
     outside.write_text("{}", encoding="utf-8")
     path.symlink_to(outside)
+
+
+def _beside(raw: Path, name: str, text: str) -> str:
+    """A reviewer file: it lives beside the raw folder, where `check` looks by default."""
+    (raw.parent / name).write_text(text, encoding="utf-8")
+    return name
