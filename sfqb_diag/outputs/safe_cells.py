@@ -52,7 +52,7 @@ def validate_data_loader(frame: pd.DataFrame, name: str) -> None:
 
 
 # XML 1.0 (and so xlsx) forbids these control characters; openpyxl refuses a cell holding one.
-_XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+_XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"  # and the two non-characters
 # Bidi embedding/override/isolate controls reorder what a reader sees ("Trojan Source"): in the
 # finance view they are shown as visible code points rather than obeyed.
 _BIDI = r"[\u202a-\u202e\u2066-\u2069]"

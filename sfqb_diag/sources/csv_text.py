@@ -20,6 +20,9 @@ import pandas as pd
 from sfqb_diag.errors import Problem
 
 _SHOWN = 20  # bad rows named one by one; the rest are counted
+# A quote that never closes makes the rest of the file one field: it must still be read (to be
+# reported), so the csv module's 128 KiB field limit is lifted.
+csv.field_size_limit(2**31 - 1)
 
 
 @dataclass(frozen=True)
