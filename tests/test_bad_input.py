@@ -151,3 +151,20 @@ def test_manifest_counts_that_differ_are_named(tmp_path: Path) -> None:
     assert any("Account.csv: holds 2 record(s) but manifest.json counts 3" in w for w in warnings)
     assert any("counts 4 Item record(s) but the raw folder has no Item file" in w for w in warnings)
     assert not any("Invoice" in w for w in warnings)
+
+
+def test_an_open_quote_running_past_the_csv_field_limit_is_reported(tmp_path: Path) -> None:
+    raw = make_raw(tmp_path)
+    path = raw / "salesforce" / "Account.csv"
+    long_tail = "".join(f"{A1[:14]}{i % 10},Name,City,,\r\n" for i in range(9000))  # > 128 KiB
+    path.write_text(path.read_text(encoding="utf-8") + '"open' + long_tail, encoding="utf-8")
+    assert "a quoted field opens here and never closes" in _errors(raw)
+
+
+def test_xlsx_cells_escape_what_xml_cannot_hold() -> None:
+    import pandas as pd
+
+    from sfqb_diag.outputs.safe_cells import xlsx_safe
+
+    frame = xlsx_safe(pd.DataFrame({"name": ["a\x0bb", "c\u202ed", "e\uffff", None]}))
+    assert frame["name"].tolist()[:3] == ["a<U+000B>b", "c<U+202E>d", "e<U+FFFF>"]
