@@ -191,7 +191,7 @@ def one_run(folder: Path) -> dict[str, float]:
     from sfqb_diag.dataset import Dataset
     from sfqb_diag.matching.customer_duplicates import account_duplicates
     from sfqb_diag.matching.customers import MATCH_COLUMNS, match_customers
-    from sfqb_diag.reviewer_files import read_decisions
+    from sfqb_diag.sources.reviewer_files import read_decisions
 
     sys.path.insert(0, str(ROOT / "tests"))
     from scorer import score_clusters, score_links

@@ -11,12 +11,23 @@ import pandas as pd
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.errors import UsageError
 
+# pandas reads these words as the wall clock; DESIGN.md "Time" forbids it.
+_CLOCK_WORDS = {"now", "today", "tomorrow", "yesterday"}
 
-def parse_as_of(text: str) -> pd.Timestamp:
+
+def parse_as_of(text: str, where: str = "--as-of") -> pd.Timestamp:
+    """An ISO 8601 date or time as UTC; words meaning the wall clock are refused."""
+    if str(text).strip().lower() in _CLOCK_WORDS:
+        raise UsageError(
+            f"{where} {text!r}: give a date or an ISO 8601 time (e.g. 2026-03-31T18:00Z); "
+            "'now' would make the same data give different outputs on different days"
+        )
     try:
-        stamp = pd.Timestamp(text)
-    except ValueError as exc:
-        raise UsageError(f"--as-of {text!r} is not a date or an ISO 8601 time") from exc
+        stamp = pd.Timestamp(str(text).strip())
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(f"{where} {text!r} is not a date or an ISO 8601 time") from exc
+    if pd.isna(stamp):
+        raise UsageError(f"{where} {text!r} is not a date or an ISO 8601 time")
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
@@ -26,12 +37,12 @@ def resolve_as_of(data: Dataset, explicit: str | None = None) -> tuple[pd.Timest
         return parse_as_of(explicit), "--as-of"
     pulled = data.manifest.get("pulled_at")
     if pulled:
-        return parse_as_of(str(pulled)), "manifest.pulled_at"
+        return parse_as_of(str(pulled), "manifest.json pulled_at"), "manifest.pulled_at"
     newest = [
         frame[col].max()
         for frame in data.tables.values()
         for col in frame.columns
-        if str(frame[col].dtype).startswith("datetime64[ns, UTC")
+        if isinstance(frame[col].dtype, pd.DatetimeTZDtype)
     ]
     newest = [stamp for stamp in newest if not pd.isna(stamp)]
     if newest:

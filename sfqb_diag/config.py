@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from sfqb_diag.config_check import section_problems, threshold_order_problems
 from sfqb_diag.errors import UsageError
 
 
@@ -103,17 +104,23 @@ class ClientConfig:
         )
 
 
-def _build(cls: type, data: Any, where: str) -> Any:
+def _build(cls: type, data: Any, where: str, section: str, problems: list[str]) -> Any:
+    """One section as its dataclass; every wrong key, type or value is added to `problems`."""
     if data is None:
         return cls()
     if not isinstance(data, dict):
-        raise UsageError(f"{where} must be a mapping of keys to values")
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - known)
+        problems.append(f"{section} must be a mapping of keys to values")
+        return cls()
+    fields = {f.name: str(f.type) for f in dataclasses.fields(cls)}
+    unknown = sorted(set(map(str, data)) - set(fields))
     if unknown:
-        raise UsageError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        problems.append(
+            f"{section}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(fields))}"
         )
+    found = section_problems(section, {k: v for k, v in data.items() if k in fields}, fields)
+    problems.extend(found)
+    if unknown or found:
+        return cls()
     return cls(**data)
 
 
@@ -126,6 +133,8 @@ def load_config(path: str | Path | None) -> ClientConfig:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
         raise UsageError(f"config file {path} does not exist") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"config file {path} cannot be read: {exc}") from exc
     except yaml.YAMLError as exc:
         raise UsageError(f"{path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -141,7 +150,16 @@ def load_config(path: str | Path | None) -> ClientConfig:
     unknown = sorted(set(data) - set(sections) - {"name"})
     if unknown:
         raise UsageError(f"{path}: unknown section(s) {', '.join(unknown)}")
-    built = {key: _build(cls, data.get(key), f"{path}: {key}") for key, cls in sections.items()}
+    problems: list[str] = []
+    built = {
+        key: _build(cls, data.get(key), f"{path}: {key}", key, problems)
+        for key, cls in sections.items()
+    }
+    if not problems:
+        problems += threshold_order_problems(built["thresholds"])
+    if problems:
+        shown = "\n".join(f"  - {p}" for p in problems)
+        raise UsageError(f"{path} has {len(problems)} problem(s):\n{shown}")
     return ClientConfig(
         name=str(data.get("name", path.parent.name or "client")), path=str(path), **built
     )

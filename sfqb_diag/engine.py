@@ -25,7 +25,7 @@ from sfqb_diag.findings import (
     sort_findings,
 )
 from sfqb_diag.progress import progress
-from sfqb_diag.reviewer_files import read_decisions, read_reviews
+from sfqb_diag.sources.reviewer_files import read_decisions, read_reviews
 
 
 @dataclass

@@ -21,16 +21,17 @@ from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec
 from sfqb_diag.config import ClientConfig, load_config
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.engine import RunResult, run_checks
-from sfqb_diag.errors import UsageError
+from sfqb_diag.errors import InputError, UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
 from sfqb_diag.outputs.layout import CACHE, VIEWS_FOLDER
-from sfqb_diag.outputs.publish import publishing
 from sfqb_diag.outputs.summary import Summary, build_summary
 from sfqb_diag.outputs.tables import findings_csv_frame, write_csv, write_output_table
+from sfqb_diag.outputs.target import check_out_path
 from sfqb_diag.outputs.xlsx import write_fix_list
 from sfqb_diag.outputs.xlsx_reviews import find_reviews, read_any_reviews
-from sfqb_diag.reviewer_files import read_decisions
+from sfqb_diag.publish import publishing
 from sfqb_diag.sources.files import load_raw
+from sfqb_diag.sources.reviewer_files import read_decisions, reviewer_warnings
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class CheckOptions:
         ):
             if path is not None and not Path(path).is_file():
                 raise UsageError(f"{label} {path} does not exist")
+        check_out_path(self.out, self.raw)
         return self
 
     def reviewer_file(self, given: Path | None, name: str) -> Path | None:
@@ -88,6 +90,26 @@ def run_all(data: Dataset, config: ClientConfig, as_of: pd.Timestamp, **options:
     return run_checks(data, config, as_of, CHECKS, OUTPUTS, VIEWS, **options)
 
 
+def _read_inputs(
+    options: CheckOptions, config: ClientConfig
+) -> tuple[Dataset, pd.DataFrame, pd.DataFrame]:
+    """The raw folder and both reviewer files; the problems of all three in one InputError."""
+    problems, loaded = [], []
+    readers = (
+        lambda: load_raw(options.raw, config),
+        lambda: read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
+        lambda: read_any_reviews(find_reviews(options.reviews, options.raw.parent)),
+    )
+    for read in readers:
+        try:
+            loaded.append(read())
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return loaded[0], loaded[1], loaded[2]
+
+
 def compute(
     options: CheckOptions,
     checks: Sequence[CheckSpec] = CHECKS,
@@ -97,7 +119,7 @@ def compute(
     """Load and check, in memory (every area's checks unless a list is given)."""
     options = options.validated()
     config = load_config(options.config)
-    data = load_raw(options.raw, config)
+    data, decisions, reviews = _read_inputs(options, config)
     as_of, source = resolve_as_of(data, options.as_of)
     result = run_checks(
         data,
@@ -108,9 +130,10 @@ def compute(
         views,
         as_of_source=source,
         areas=options.areas,
-        decisions=read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
-        reviews=read_any_reviews(find_reviews(options.reviews, options.raw.parent)),
+        decisions=decisions,
+        reviews=reviews,
     )
+    data.warnings.extend(reviewer_warnings(decisions, reviews, data, result.findings))
     parameters = {
         "areas": list(options.areas),
         "fail_on": options.fail_on,
@@ -152,8 +175,8 @@ def run_check(
     """`sfqb-diag check`: compute, then publish the report folder (without HTML) whole."""
     from sfqb_diag.scheduling.lock import run_lock
 
-    with run_lock(options.out):  # overlapping runs on one folder would share <out>.partial
-        run = compute(options, checks, outputs, views)
-        with publishing(options.out) as folder:
-            build_check_outputs(run, folder)
+    run = compute(options, checks, outputs, views)  # reads only: an input error leaves no .lock
+    # Overlapping runs on one folder would share <out>.partial: hold <out>.lock while writing.
+    with run_lock(options.out), publishing(options.out) as folder:
+        build_check_outputs(run, folder)
     return run

@@ -26,7 +26,7 @@ from sfqb_diag.dataset import Dataset
 from sfqb_diag.engine import RunResult
 from sfqb_diag.ids import to_18
 from sfqb_diag.pipeline import run_all
-from sfqb_diag.reviewer_files import DECISION_COLUMNS
+from sfqb_diag.sources.reviewer_files import DECISION_COLUMNS
 
 AS_OF = pd.Timestamp("2026-11-20T06:00:00Z")
 
@@ -363,7 +363,7 @@ def test_review_pager_records_decisions(tmp_path, monkeypatch) -> None:  # type:
         record_decision,
         review_pager,
     )
-    from sfqb_diag.reviewer_files import read_decisions
+    from sfqb_diag.sources.reviewer_files import read_decisions
 
     monkeypatch.setenv("SFQB_INTERACTIVE", "0")
     assert not interactive_frontend()

@@ -19,9 +19,9 @@ from sfqb_diag.engine import apply_reviews
 from sfqb_diag.findings import AREAS, SEVERITIES, finding_ids, new_findings
 from sfqb_diag.outputs.summary import amount_at_risk
 from sfqb_diag.outputs.tables import findings_csv_frame, write_csv
-from sfqb_diag.reviewer_files import read_reviews
 from sfqb_diag.scheduling.diff import diff_runs, write_diff
 from sfqb_diag.scheduling.history import load_snapshot
+from sfqb_diag.sources.reviewer_files import read_reviews
 
 ACC1, ACC2, OPP1, OPP2 = (
     "001000000000001AAA",

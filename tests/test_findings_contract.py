@@ -14,9 +14,9 @@ from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.errors import SfqbError
 from sfqb_diag.findings import CSV_COLUMNS, new_findings
-from sfqb_diag.outputs.publish import publishing
 from sfqb_diag.outputs.safe_cells import neutralise, validate_data_loader
 from sfqb_diag.pipeline import CheckOptions, compute, run_check
+from sfqb_diag.publish import publishing
 from sfqb_diag.words import format_cents
 
 AS_OF = pd.Timestamp("2026-11-20T06:00:00Z")

@@ -81,7 +81,7 @@ def test_lone_customer_json_array(tmp_path):
     customers = data["customers"]
     assert list(customers["id"]) == ["1", "2"]
     assert customers.loc[0, "balance_cents"] == 1050  # money as exact cents
-    assert str(customers["create_time"].dtype) == "datetime64[ns, UTC]"
+    assert str(customers["create_time"].dtype) == "datetime64[us, UTC]"
     assert customers.loc[0, "create_time"] == pd.Timestamp("2026-01-01T09:00:00Z")
     assert customers.loc[1, "active"] is False or not customers.loc[1, "active"]
     assert data.files == {"customers": "quickbooks/Customer.json"}
@@ -232,7 +232,7 @@ def test_manifest_counts_reveal_a_truncated_export(tmp_path):
     )
     write(tmp_path, "quickbooks/Customer.json", json.dumps(CUSTOMERS))
     data = load_raw(tmp_path)
-    assert any("manifest counted 5" in str(w) for w in data.warnings)
+    assert any("manifest.json counts 5" in str(w) for w in data.warnings)
 
 
 def test_empty_or_missing_folder_is_a_usage_error(tmp_path):

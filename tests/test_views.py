@@ -20,8 +20,8 @@ from sfqb_diag.checks.products.line_checks import line_reconciliation
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.pipeline import CheckOptions, run_check
 from sfqb_diag.resources import notebook_paths
-from sfqb_diag.reviewer_files import DECISION_COLUMNS, read_decisions
 from sfqb_diag.sources.files import load_raw
+from sfqb_diag.sources.reviewer_files import DECISION_COLUMNS, read_decisions
 
 
 def _reject_consulting(folder: Path) -> Path:

@@ -17,7 +17,7 @@ import pandas as pd
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import AREAS, SEVERITIES
-from sfqb_diag.reviewer_files import read_decisions
+from sfqb_diag.sources.reviewer_files import read_decisions
 
 
 @dataclass

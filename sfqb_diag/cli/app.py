@@ -7,12 +7,6 @@ failure; 4 an internal error (a bug: one sentence and the log path); 130 interru
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import tempfile
-import traceback
-from pathlib import Path
-
 import click
 import typer
 
@@ -29,14 +23,18 @@ from sfqb_diag.cli import (
     pull,
     report,
 )
+from sfqb_diag.crash_log import (
+    INTERNAL_ERROR,
+    INTERRUPTED,
+    INTERRUPTED_MESSAGE,
+    internal_error_message,
+)
 from sfqb_diag.errors import InputError, SfqbError
 
 # typer 0.2x vendors its own click (typer._click), whose exceptions are not the click package's.
 _VENDORED = getattr(typer, "_click", click)
 USAGE_ERRORS = (click.ClickException, _VENDORED.exceptions.ClickException)
 ABORTS = (click.exceptions.Abort, typer.Abort)
-INTERNAL_ERROR = 4
-INTERRUPTED = 130  # the shell's convention for a process ended by SIGINT (128 + 2)
 
 app = typer.Typer(
     add_completion=False,
@@ -61,16 +59,6 @@ for name, verb in VERBS.items():
     app.command(name)(verb)  # type: ignore[type-var]
 
 
-def internal_error_log(exc: BaseException) -> Path:
-    """Write the traceback of a bug where the user can attach it to a report; return the path."""
-    folder = Path(os.environ.get("SFQB_LOG_DIR") or Path(tempfile.gettempdir()) / "sfqb-diag")
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    path = folder / f"internal-error-{stamp}-{os.getpid()}.log"
-    path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-    return path
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; the one catch site: errors become a message on stderr and an exit code."""
     try:
@@ -81,22 +69,22 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"error: {exc}{suffix}", err=True)
         return exc.exit_code
     except typer.Exit as exc:
+        if exc.exit_code == INTERRUPTED:  # typer turns Ctrl-C into Exit(130), silently
+            typer.echo(INTERRUPTED_MESSAGE, err=True)
         return exc.exit_code
-    except ABORTS:  # click turns Ctrl-C at a prompt into Abort
-        typer.echo("Interrupted: nothing was written.", err=True)
+    except (*ABORTS, KeyboardInterrupt):  # click turns Ctrl-C at a prompt into Abort
+        typer.echo(INTERRUPTED_MESSAGE, err=True)
         return INTERRUPTED
     except USAGE_ERRORS as exc:
         exc.show()
         return 2
-    except KeyboardInterrupt:
-        typer.echo("Interrupted: nothing was written.", err=True)
-        return INTERRUPTED
     except Exception as exc:
-        log = internal_error_log(exc)
-        typer.echo(
-            f"internal error (a bug in sfqb-diag, not in your data): {type(exc).__name__}. "
-            f"Details: {log}",
-            err=True,
-        )
+        # Usage errors from the copy of click that typer ships carry show() too.
+        if isinstance(exc, typer.TyperException) and hasattr(exc, "show"):
+            exc.show()
+            return 2
+        typer.echo(f"error: {internal_error_message(exc)}", err=True)
         return INTERNAL_ERROR
+    if code == INTERRUPTED:  # typer returns Ctrl-C as 130, silently
+        typer.echo(INTERRUPTED_MESSAGE, err=True)
     return code if isinstance(code, int) else 0

@@ -11,7 +11,7 @@ import typer
 from sfqb_diag.config import load_config
 from sfqb_diag.errors import UsageError
 from sfqb_diag.resources import resource_dir
-from sfqb_diag.reviewer_files import DECISION_COLUMNS, REVIEW_COLUMNS
+from sfqb_diag.sources.reviewer_files import DECISION_COLUMNS, REVIEW_COLUMNS
 
 _NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 

@@ -127,7 +127,8 @@ def _created(parties: pd.DataFrame) -> np.ndarray:
     if "created" not in parties:
         return np.zeros(len(parties))
     ts = pd.to_datetime(parties["created"], utc=True, errors="coerce")
-    seconds = (ts - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+    # Microseconds: a created date up to 4000-12-31 (Salesforce's maximum) overflows nanoseconds.
+    seconds = (ts.dt.as_unit("us") - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
     return -seconds.fillna(np.inf).to_numpy(dtype="float64")
 
 
@@ -138,7 +139,9 @@ def customer_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds)
     """
     accounts, customers = cmp.left, cmp.right
     linked = customers["id"].isin(set(accounts["current_qb_id"].dropna())).to_numpy()
-    numeric_id = -pd.to_numeric(customers["id"], errors="coerce").fillna(np.inf).to_numpy()
+    # QBO Ids are text ("=1+1" and "1.0" happen): non-numeric ones rank last.
+    numeric = pd.to_numeric(customers["id"], errors="coerce").astype("float64")
+    numeric_id = -numeric.fillna(np.inf).to_numpy()
     priority = _rank(customers["active"].to_numpy(), linked, customers["transactions"].to_numpy())
     tiebreak = _rank(customers["tag"].isna().to_numpy(), _created(customers), numeric_id)
     return _clusters(

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from sfqb_diag.reviewer_files import DECISION_COLUMNS
+from sfqb_diag.sources.reviewer_files import DECISION_COLUMNS
 
 
 def interactive_frontend() -> bool:

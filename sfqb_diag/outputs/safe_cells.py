@@ -49,3 +49,23 @@ def validate_data_loader(frame: pd.DataFrame, name: str) -> None:
         ]
     if problems:
         raise SfqbError(f"{name} failed validation:\n  " + "\n  ".join(problems[:20]))
+
+
+# XML 1.0 (and so xlsx) forbids these control characters; openpyxl refuses a cell holding one.
+_XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"  # and the two non-characters
+# Bidi embedding/override/isolate controls reorder what a reader sees ("Trojan Source"): in the
+# finance view they are shown as visible code points rather than obeyed.
+_BIDI = r"[\u202a-\u202e\u2066-\u2069]"
+
+
+def xlsx_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells an xlsx can hold and a reader sees as they are: control characters and bidi
+    overrides escaped as <U+XXXX>. CSV outputs keep the original characters."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
+            text = out[column].astype("string")
+            out[column] = text.str.replace(
+                f"{_XML_ILLEGAL}|{_BIDI}", lambda m: f"<U+{ord(m.group(0)):04X}>", regex=True
+            )
+    return out

@@ -24,7 +24,7 @@ from sfqb_diag.findings import AREAS, SEVERITY_RANK
 from sfqb_diag.outputs.home_currency import home_amounts, home_currency
 from sfqb_diag.outputs.links import quickbooks_links, salesforce_links
 from sfqb_diag.outputs.record_labels import qb_labels, sf_labels
-from sfqb_diag.outputs.safe_cells import neutralise
+from sfqb_diag.outputs.safe_cells import neutralise, xlsx_safe
 from sfqb_diag.outputs.summary import Summary, amount_at_risk, record_key
 from sfqb_diag.outputs.xlsx_style import (
     FINDING_ID_HEADER,
@@ -130,7 +130,7 @@ def _write_rows(
     sheet: Worksheet, rows: pd.DataFrame, columns: list[Column], home: str | None
 ) -> None:
     text_keys = [c.key for c in columns if c.kind not in ("money", "home", "date")]
-    values = neutralise(rows[text_keys]).astype(object).where(lambda f: f.notna(), None)
+    values = xlsx_safe(neutralise(rows[text_keys])).astype(object).where(lambda f: f.notna(), None)
     for r, (index, record) in enumerate(values.iterrows(), start=2):
         source = rows.loc[index]
         for c, column in enumerate(columns, start=1):

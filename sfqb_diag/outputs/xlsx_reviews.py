@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from sfqb_diag.errors import InputError, Problem
 from sfqb_diag.outputs.xlsx_style import FINDING_ID_HEADER, REVIEW_HEADERS, REVIEW_STATUSES
-from sfqb_diag.reviewer_files import read_reviews
+from sfqb_diag.sources.reviewer_files import read_reviews
 
 COLUMNS = ["finding_id", "status", "owner", "note", "until"]
 _FIELDS = {

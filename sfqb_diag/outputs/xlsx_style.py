@@ -9,7 +9,7 @@ import pandas as pd
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sfqb_diag.outputs.safe_cells import neutralise
+from sfqb_diag.outputs.safe_cells import neutralise, xlsx_safe
 
 START_SHEET = "Start here"
 FINDING_ID_HEADER = "Finding id"
@@ -37,7 +37,7 @@ def money_format(currency: object) -> str:
 
 def safe_text(text: str) -> str:
     """One text cell, neutralised like the frames (openpyxl runs a string starting '=')."""
-    return str(neutralise(pd.DataFrame({"v": [text]}, dtype=object))["v"].iloc[0])
+    return str(xlsx_safe(neutralise(pd.DataFrame({"v": [text]}, dtype=object)))["v"].iloc[0])
 
 
 def print_setup(sheet: Worksheet, repeat_header: bool = True) -> None:

@@ -19,9 +19,9 @@ import nbformat
 
 from sfqb_diag.errors import NotebookError, UsageError
 from sfqb_diag.outputs.layout import CACHE
-from sfqb_diag.outputs.publish import partial_of, publishing
 from sfqb_diag.pipeline import CheckOptions, CheckRun, build_check_outputs, compute
 from sfqb_diag.progress import progress
+from sfqb_diag.publish import partial_of, publishing
 from sfqb_diag.reporting.index import TABLES_JS, page_banner, short_title, write_index
 from sfqb_diag.resources import notebook_paths, resource_dir
 from sfqb_diag.scheduling.lock import ScheduleOptions, notebook_deadline, run_lock
@@ -238,8 +238,8 @@ def run_report(options: CheckOptions, schedule: ScheduleOptions | None = None) -
     from sfqb_diag.scheduling.history import keep_run, write_history_cache
 
     schedule = (schedule or ScheduleOptions()).validated()
+    run = compute(options)  # reads only: an input error leaves no <out>.lock behind
     with run_lock(options.out, schedule.lock_wait):
-        run = compute(options)
         with publishing(options.out, keep_on_error=True) as folder:
             build_check_outputs(run, folder)
             write_history_cache(folder / CACHE, schedule.history, run.summary, run.result.findings)

@@ -18,10 +18,10 @@ import pandas as pd
 
 from sfqb_diag.errors import UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
-from sfqb_diag.outputs.publish import publishing
 from sfqb_diag.outputs.summary import Summary
 from sfqb_diag.outputs.tables import findings_csv_frame, write_csv
 from sfqb_diag.outputs.xlsx import AREA_TITLES
+from sfqb_diag.publish import publishing
 from sfqb_diag.scheduling.history import Snapshot
 from sfqb_diag.words import format_cents, money
 

@@ -27,7 +27,7 @@ from sfqb_diag.errors import UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES
 from sfqb_diag.outputs.layout import CACHE
 from sfqb_diag.outputs.summary import Summary
-from sfqb_diag.reviewer_files import read_reviews
+from sfqb_diag.sources.reviewer_files import read_reviews
 
 ENTRY_FILES = ("summary.json", "findings.csv")
 _NAME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{4}Z(?:-(\d+))?$")
@@ -168,7 +168,7 @@ def first_seen(findings: pd.DataFrame, as_of: pd.Timestamp, history: Path | None
     it (an unbroken series), else this run's as-of. A finding fixed and back again starts anew."""
     previous = previous_entry(history, as_of)
     seen = pd.DataFrame({"finding_id": findings["finding_id"].astype(str).to_numpy()})
-    seen["first_seen"] = pd.Series(as_of, index=seen.index).astype("datetime64[ns, UTC]")
+    seen["first_seen"] = pd.Series(as_of, index=seen.index).astype("datetime64[us, UTC]")
     if previous is not None:
         earlier = (
             load_snapshot(previous.path)

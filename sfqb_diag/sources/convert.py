@@ -37,11 +37,21 @@ def as_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return result, bad
 
 
+# Above 2**53 cents (about 90 trillion) a float no longer holds every cent, so such an amount
+# cannot be compared exactly; no real invoice comes near it, so it is reported as bad input.
+MAX_CENTS = float(2**53)
+# Timestamps and dates use microseconds (pandas' nanoseconds stop at 2262): Salesforce dates run
+# to 4000-12-31, and old records can predate 1677.
+TS_DTYPE = "datetime64[us, UTC]"
+DATE_DTYPE = "datetime64[us]"
+
+
 def as_num(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    numbers = pd.to_numeric(
-        values.astype("string").str.strip().str.replace(",", "", regex=False), errors="coerce"
-    )
-    numbers = numbers.astype("float64")
+    """A finite number; 'Infinity', 'NaN' and 1e400 are bad values, not numbers."""
+    text = values.astype("string").str.strip().str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    finite = np.isfinite(numbers.to_numpy())
+    numbers = numbers.where(finite)
     return numbers, ~_blank(values) & numbers.isna()
 
 
@@ -50,12 +60,14 @@ def as_cents(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     the float error of x*100 is many orders of magnitude below half a cent."""
     numbers, bad = as_num(values)
     cents = np.round(numbers.to_numpy() * 100)
-    return pd.Series(cents, index=values.index).astype("Int64"), bad
+    too_big = np.abs(np.nan_to_num(cents)) >= MAX_CENTS
+    cents[too_big] = np.nan
+    return pd.Series(cents, index=values.index).astype("Int64"), bad | too_big
 
 
 def as_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = values.astype("string").str.strip().str.slice(0, 10)
-    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype(DATE_DTYPE)
     return dates, ~_blank(values) & dates.isna()
 
 
@@ -63,8 +75,20 @@ def as_ts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     stamps = pd.to_datetime(
         values.astype("string").str.strip(), utc=True, format="ISO8601", errors="coerce"
     )
-    stamps = stamps.astype("datetime64[ns, UTC]")
+    stamps = stamps.astype(TS_DTYPE)
     return stamps, ~_blank(values) & stamps.isna()
+
+
+# A cell starting with one of these runs as a formula in a spreadsheet ("CSV injection").
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def as_qbid(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A QBO Id kept as text ('1.0' stays '1.0'). QBO Ids never start with = + - @, and an Id
+    goes unchanged into Data Loader files, where such a value would run as a formula."""
+    text, _ = as_str(values)
+    risky = text.str.contains(_FORMULA_START, regex=True).fillna(False).astype(bool)
+    return text.mask(risky), risky
 
 
 def as_sfid(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -79,15 +103,18 @@ CASTERS: dict[str, Callable[[pd.Series], tuple[pd.Series, pd.Series]]] = {
     "date": as_date,
     "ts": as_ts,
     "sfid": as_sfid,
+    "qbid": as_qbid,
 }
 
 EXPECTED = {
     "bool": "true or false",
     "num": "a number",
-    "cents": "an amount",
+    "cents": "an amount that can be held exactly (finite, under 90 trillion)",
     "date": "a date (YYYY-MM-DD)",
     "ts": "an ISO 8601 timestamp",
     "sfid": "a 15- or 18-character Salesforce Id",
+    "qbid": "a QBO Id (QBO Ids never start with = + - or @; a spreadsheet would run this one "
+    "as a formula, so the file was edited: restore the Id)",
 }
 
 
@@ -96,11 +123,12 @@ def empty_column(kind: str, length: int = 0) -> pd.Series:
     dtype = {
         "str": "string",
         "sfid": "string",
+        "qbid": "string",
         "bool": "boolean",
         "num": "float64",
         "cents": "Int64",
-        "date": "datetime64[ns]",
-        "ts": "datetime64[ns, UTC]",
+        "date": DATE_DTYPE,
+        "ts": TS_DTYPE,
     }[kind]
     return pd.Series(
         [pd.NA] * length if dtype not in ("float64",) else [np.nan] * length, dtype=dtype

@@ -6,17 +6,19 @@ raised together, each naming the file, line and column.
 
 from __future__ import annotations
 
-import io
-import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.errors import InputError, Problem, UsageError
 from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
+from sfqb_diag.sources.csv_text import decode_text, read_csv_table
+from sfqb_diag.sources.manifest_check import read_manifest
 from sfqb_diag.sources.qbo_json import flatten, lines_table, payment_links_table, read_entities
+from sfqb_diag.sources.safe_files import present, read_bytes
 from sfqb_diag.sources.schema import (
     LINE_COLUMNS,
     LINK_ROLES,
@@ -26,7 +28,7 @@ from sfqb_diag.sources.schema import (
     SF_OBJECTS,
     SYNC_LOG_COLUMNS,
 )
-from sfqb_diag.sources.sf_csv import decode, read_sf_csv
+from sfqb_diag.sources.sf_csv import read_sf_csv
 
 
 def _link_fields(config: ClientConfig, sf_object: str) -> dict[str, tuple[str, str]]:
@@ -39,50 +41,43 @@ def _link_fields(config: ClientConfig, sf_object: str) -> dict[str, tuple[str, s
     return found
 
 
+def _data_files(raw: Path, folder: str, patterns: tuple[str, ...]) -> list[Path]:
+    """Entries named like data files, whatever they are (dangling symlinks and directories too,
+    so that each is refused by name rather than skipped without a word)."""
+    where = raw / folder
+    if not where.is_dir():
+        return []
+    return sorted(p for pattern in patterns for p in where.glob(pattern))
+
+
 def _load_salesforce(
     raw: Path, config: ClientConfig, data: Dataset, problems: list[Problem]
 ) -> None:
-    folder = raw / "salesforce"
-    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+    for path in _data_files(raw, "salesforce", ("*.csv",)):
+        name = f"salesforce/{path.name}"
         if path.stem not in SF_OBJECTS:
             data.warnings.append(
-                Problem(
-                    f"salesforce/{path.name}",
-                    "not a Salesforce object sfqb-diag uses; ignored",
-                    fatal=False,
-                )
+                Problem(name, "not a Salesforce object sfqb-diag uses; ignored", fatal=False)
             )
             continue
         table, fields = SF_OBJECTS[path.stem]
-        before = len(problems)
-        frame, missing = read_sf_csv(path, fields, _link_fields(config, path.stem), problems)
-        problems[before:] = [  # name files relative to the raw folder
-            Problem(f"salesforce/{p.file}", p.message, p.line, p.column, p.fatal)
-            for p in problems[before:]
-        ]
+        content = read_bytes(raw, path, name, problems)
+        text = None if content is None else decode_text(content, name, problems)
+        parsed = None if text is None else read_csv_table(text, name, problems)
+        if parsed is None:
+            continue
+        frame, missing = read_sf_csv(
+            parsed, name, fields, _link_fields(config, path.stem), problems
+        )
         if frame is None:
             continue
-        blank = frame["id"].isna()
-        if blank.any():
-            lines = ", ".join(str(i + 2) for i in blank[blank].index[:10])
-            problems.append(
-                Problem(
-                    f"salesforce/{path.name}",
-                    f"{int(blank.sum())} row(s) without an Id (lines {lines})",
-                    column="Id",
-                )
-            )
         data.tables[table] = frame
-        data.files[table] = f"salesforce/{path.name}"
+        data.files[table] = name
         data.missing_columns[table] = missing
 
 
 def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
-    folder = raw / "quickbooks"
-    paths = (
-        sorted(folder.glob("*.json")) + sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
-    )
-    for path in paths:
+    for path in _data_files(raw, "quickbooks", ("*.json", "*.jsonl")):
         name = f"quickbooks/{path.name}"
         if path.stem not in QB_ENTITIES:
             data.warnings.append(
@@ -90,26 +85,31 @@ def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
             )
             continue
         table, fields = QB_ENTITIES[path.stem]
-        if table in data.tables:
+        if table in data.files:
             problems.append(
                 Problem(name, f"{path.stem} is given twice (.json and .jsonl); keep one")
             )
             continue
-        before = len(problems)
-        records = read_entities(path, path.stem, problems)
-        problems[before:] = [
-            Problem(name, p.message, p.line, p.column, p.fatal) for p in problems[before:]
-        ]
+        data.files[table] = name
+        content = read_bytes(raw, path, name, problems)
+        records = (
+            None if content is None else read_entities(content, name, path.stem, fields, problems)
+        )
         if records is None:
             continue
         frame = flatten(records, fields, name, problems)
-        no_id = frame["id"].isna()
+        no_id = np.array([str(r.get("Id") or "").strip() == "" for r in records], dtype=bool)
         if no_id.any():
+            numbers = ", ".join(f"#{i + 1}" for i in no_id.nonzero()[0][:10])
             problems.append(
-                Problem(name, f"{int(no_id.sum())} entit(ies) without an Id", column="Id")
+                Problem(
+                    name,
+                    f"{int(no_id.sum())} entit(ies) without an Id ({numbers}); every QBO "
+                    "entity has one: re-pull, or repair the file",
+                    column="Id",
+                )
             )
         data.tables[table] = frame
-        data.files[table] = name
         data.missing_columns[table] = []
         if path.stem in QB_LINE_TABLES:
             data.tables[QB_LINE_TABLES[path.stem]] = lines_table(records, name, problems)
@@ -121,10 +121,15 @@ def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
 
 def _load_sync_log(raw: Path, data: Dataset, problems: list[Problem]) -> None:
     path = raw / "sync_log.csv"
-    if not path.is_file():
+    if not present(path):
         return
-    text = decode(path, problems)
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    name = "sync_log.csv"
+    content = read_bytes(raw, path, name, problems)
+    text = None if content is None else decode_text(content, name, problems)
+    parsed = None if text is None else read_csv_table(text, name, problems)
+    if parsed is None:
+        return
+    frame = parsed.frame
     out = {}
     for column, kind in SYNC_LOG_COLUMNS.items():
         if column not in frame.columns:
@@ -134,52 +139,51 @@ def _load_sync_log(raw: Path, data: Dataset, problems: list[Problem]) -> None:
         for index in bad[bad].index[:20]:
             problems.append(
                 Problem(
-                    "sync_log.csv",
+                    name,
                     f"{frame[column].iloc[index]!r} is not {EXPECTED[kind]}",
-                    line=int(index) + 2,
+                    line=parsed.line(int(index)),
                     column=column,
                 )
             )
         out[column] = values
     data.tables["sync_log"] = pd.DataFrame(out)
-    data.files["sync_log"] = "sync_log.csv"
+    data.files["sync_log"] = name
 
 
 def _load_manifest(raw: Path, data: Dataset, problems: list[Problem]) -> None:
     path = raw / "manifest.json"
-    if not path.is_file():
+    if not present(path):
         return
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        problems.append(
-            Problem("manifest.json", f"bad JSON: {exc.msg}", line=exc.lineno, column=str(exc.colno))
-        )
-        return
-    if not isinstance(manifest, dict):
-        problems.append(Problem("manifest.json", "must be a JSON object", line=1))
-        return
-    data.manifest = manifest
+    content = read_bytes(raw, path, "manifest.json", problems)
+    if content is not None:
+        data.manifest = read_manifest(content, problems)
 
 
 def _compare_counts(data: Dataset) -> None:
-    """A manifest that promises more rows than arrived means a truncated pull or export."""
+    """A manifest count that differs from what was read means a truncated pull or export."""
     tables = {
         **{o: t for o, (t, _) in SF_OBJECTS.items()},
         **{e: t for e, (t, _) in QB_ENTITIES.items()},
     }
     for name, expected in (data.manifest.get("counts") or {}).items():
         table = tables.get(name)
-        if (
-            table in data.tables
-            and isinstance(expected, int)
-            and len(data.tables[table]) != expected
-        ):
+        if table is None:
+            continue
+        if table not in data.tables:
+            data.warnings.append(
+                Problem(
+                    "manifest.json",
+                    f"counts {expected} {name} record(s) but the raw folder has no {name} file",
+                    column=f"counts.{name}",
+                    fatal=False,
+                )
+            )
+        elif len(data.tables[table]) != expected:
             data.warnings.append(
                 Problem(
                     data.files[table],
-                    f"holds {len(data.tables[table])} rows but the "
-                    f"manifest counted {expected}: the export may be incomplete",
+                    f"holds {len(data.tables[table])} record(s) but manifest.json counts "
+                    f"{expected}: the export may be incomplete or hold repeats",
                     fatal=False,
                 )
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -10,67 +9,61 @@ import pandas as pd
 
 from sfqb_diag.errors import Problem
 from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
+from sfqb_diag.sources.qbo_shapes import check_entities, drop_duplicate_entities, entities_of
 from sfqb_diag.sources.schema import LINE_COLUMNS, PAYMENT_LINK_COLUMNS
 
 
-def _entities_of(doc: Any, entity: str) -> list[dict] | None:
-    """The entities in one parsed document, whichever of the accepted shapes it has."""
-    if isinstance(doc, dict) and "QueryResponse" in doc:
-        return list(doc["QueryResponse"].get(entity, []))
-    if isinstance(doc, dict) and entity in doc and isinstance(doc[entity], dict):
-        return [doc[entity]]  # a read response: {"Customer": {...}, "time": ...}
-    if isinstance(doc, dict) and "Id" in doc:
-        return [doc]
-    if isinstance(doc, list):
-        if all(isinstance(d, dict) and "QueryResponse" in d for d in doc) and doc:
-            return [e for page in doc for e in page["QueryResponse"].get(entity, [])]
-        if all(isinstance(d, dict) for d in doc):
-            return doc
-    return None
-
-
-def read_entities(path: Path, entity: str, problems: list[Problem]) -> list[dict] | None:
-    """Parse a .json or .jsonl file into a list of entity dicts; problems located by line/column."""
-    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
-    if path.suffix == ".jsonl":
-        records: list[dict] = []
-        for number, line in enumerate(data.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                doc = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                problems.append(
-                    Problem(path.name, f"bad JSON: {exc.msg}", line=number, column=str(exc.colno))
-                )
-                continue
-            found = _entities_of(doc, entity)
-            if found is None:
-                problems.append(
-                    Problem(
-                        path.name, f"line is not a {entity} entity or query response", line=number
-                    )
-                )
-            else:
-                records.extend(found)
-        return records
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        problems.append(
-            Problem(path.name, f"bad JSON: {exc.msg}", line=exc.lineno, column=str(exc.colno))
-        )
-        return None
-    found = _entities_of(doc, entity)
-    if found is None:
-        problems.append(
-            Problem(
-                path.name,
-                f"expected a JSON array of {entity} entities, a query response body or a list of pages",
-                line=1,
+def _parse_jsonl(data: bytes, entity: str, name: str, problems: list[Problem]) -> list[Any]:
+    records: list[Any] = []
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            problems.append(
+                Problem(name, f"bad JSON: {exc.msg}", line=number, column=str(exc.colno))
             )
-        )
-    return found
+            continue
+        found, why = entities_of(doc, entity, where=f"line {number}")
+        if why or found is None:
+            problems.append(Problem(name, why or f"not a {entity} entity", line=number))
+        else:
+            records.extend(found)
+    return records
+
+
+def read_entities(
+    data: bytes, name: str, entity: str, fields: dict[str, tuple[str, str]], problems: list[Problem]
+) -> list[dict] | None:
+    """Parse a .json or .jsonl file's bytes into entity dicts; None when its shape is unusable.
+
+    Problems are located by line/column (bad JSON) or JSON path (wrong shapes and types).
+    """
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.append(Problem(name, "is UTF-16; re-export it as UTF-8 JSON", line=1))
+        return None
+    before = len(problems)
+    if name.endswith(".jsonl"):
+        records = _parse_jsonl(data, entity, name, problems)
+    else:
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            problems.append(
+                Problem(name, f"bad JSON: {exc.msg}", line=exc.lineno, column=str(exc.colno))
+            )
+            return None
+        found, why = entities_of(doc, entity)
+        if why or found is None:
+            problems.append(Problem(name, why or "unreadable", line=1))
+            return None
+        records = found
+    problems.extend(check_entities(records, fields, name))
+    if len(problems) > before:
+        return None
+    return drop_duplicate_entities(records, name, problems)
 
 
 def _dig(record: dict, path: list[str]) -> Any:

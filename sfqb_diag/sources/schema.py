@@ -4,6 +4,7 @@ This is the one place that knows raw API field names. Everything downstream uses
 snake_case names below. Kinds:
   sfid      Salesforce Id, stored as its 18-character form
   str       text (empty string becomes NA)
+  qbid      a QBO Id or a link to one: text, never cast ('1.0' stays '1.0'), never formula-like
   bool      true/false in any case
   cents     money as integer cents (Int64); exact sums and comparisons
   num       a quantity, rate or unit price (float64; unit prices keep QBO's extra decimals)
@@ -134,9 +135,9 @@ SF_OBJECTS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
 
 # The link roles from the config: role -> (Salesforce object, canonical column, kind)
 LINK_ROLES: dict[str, tuple[str, str]] = {
-    "account_customer_id": ("qb_customer_id", "str"),
-    "product_item_id": ("qb_item_id", "str"),
-    "opportunity_invoice_id": ("qb_invoice_id", "str"),
+    "account_customer_id": ("qb_customer_id", "qbid"),
+    "product_item_id": ("qb_item_id", "qbid"),
+    "opportunity_invoice_id": ("qb_invoice_id", "qbid"),
     "opportunity_sync_status": ("sync_status", "str"),
     "opportunity_sync_error": ("sync_error", "str"),
     "opportunity_last_sync": ("last_sync", "ts"),
@@ -144,7 +145,7 @@ LINK_ROLES: dict[str, tuple[str, str]] = {
 
 # QBO entity -> (table name, {dotted JSON path: (column, kind)})
 _QB_COMMON = {
-    "Id": ("id", "str"),
+    "Id": ("id", "qbid"),
     "SyncToken": ("sync_token", "str"),
     "domain": ("domain", "str"),
     "MetaData.CreateTime": ("create_time", "ts"),

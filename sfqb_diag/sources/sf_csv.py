@@ -2,76 +2,92 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from pathlib import Path
-
+import numpy as np
 import pandas as pd
 
 from sfqb_diag.errors import Problem
 from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
+from sfqb_diag.sources.csv_text import CsvTable
 from sfqb_diag.sources.schema import to_snake
 
+_SHOWN = 20
 
-def decode(path: Path, problems: list[Problem]) -> str:
-    """UTF-8 (with or without BOM); cp1252 accepted with a warning, as Excel on Windows saves it."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+
+def _first_of_group(keys: pd.Series) -> np.ndarray:
+    """For each row, the position of the first row with the same key."""
+    positions = pd.Series(np.arange(len(keys)), index=keys.index)
+    return positions.groupby(keys.to_numpy()).transform("min").to_numpy()
+
+
+def _drop_duplicates(
+    table: CsvTable, ids: pd.Series, name: str, problems: list[Problem]
+) -> np.ndarray:
+    """Rows to keep. An exact repeat of a record is dropped with a warning (exports that were
+    appended twice); two different records with one Id are an error naming both lines, and so are
+    the 15- and 18-character forms of one Id (which of the two is current cannot be known)."""
+    raw = table.frame
+    hashes = pd.util.hash_pandas_object(raw, index=False)
+    exact = hashes.duplicated(keep="first").to_numpy() & ids.notna().to_numpy()
+    if exact.any():
+        first = _first_of_group(hashes)
+        shown = ", ".join(
+            f"line {table.line(i)} = line {table.line(first[i])}"
+            for i in np.flatnonzero(exact)[:10]
+        )
         problems.append(
             Problem(
-                path.name,
-                "not UTF-8; read as Windows-1252 (cp1252). Re-export as UTF-8 if names look wrong",
-                line=line,
+                name,
+                f"{int(exact.sum())} record(s) repeat an earlier record exactly ({shown}); "
+                "kept one of each",
+                column="Id",
                 fatal=False,
             )
         )
-        return data.decode("cp1252", errors="replace")
-
-
-def _malformed_rows(text: str, path: Path) -> list[Problem]:
-    """Locate rows whose field count differs from the header (the slow path, errors only)."""
-    found = []
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
-    for row in reader:
-        if row and len(row) != len(header):
-            found.append(
+    kept = ~exact
+    rest = ids[kept]
+    clash = (rest.duplicated(keep=False) & rest.notna()).to_numpy()
+    if clash.any():
+        positions = np.flatnonzero(kept)
+        first = positions[_first_of_group(rest.fillna(""))]
+        raw_ids = raw["Id"].astype("string").str.strip()
+        for i in np.flatnonzero(clash & (positions != first))[:_SHOWN]:
+            row, other = positions[i], first[i]
+            forms = len(raw_ids.iloc[row]) != len(raw_ids.iloc[other])
+            what = (
+                "the 15- and 18-character forms of one Id"
+                if forms
+                else "one Id on two different records"
+            )
+            problems.append(
                 Problem(
-                    path.name,
-                    f"has {len(row)} fields, the header has {len(header)}",
-                    line=reader.line_num,
+                    name,
+                    f"{what}: {raw_ids.iloc[row]!r} here and {raw_ids.iloc[other]!r} on line "
+                    f"{table.line(other)}; keep one record per Id (re-export, or delete the "
+                    "wrong line)",
+                    line=table.line(row),
+                    column="Id",
                 )
             )
-    return found or [Problem(path.name, "is not a readable CSV file")]
+    return kept
 
 
 def read_sf_csv(
-    path: Path,
+    table: CsvTable,
+    name: str,
     fields: dict[str, tuple[str, str]],
     links: dict[str, tuple[str, str]],
     problems: list[Problem],
 ) -> tuple[pd.DataFrame | None, list[str]]:
-    """Read one object's CSV; return (canonical table, canonical columns the file lacks).
+    """Canonical table of one object's parsed CSV, and the canonical columns the file lacks.
 
     `fields` maps API field -> (column, kind); `links` maps the configured link field -> (column, kind).
     Unknown columns are kept under their snake_case name. Bad cells are appended to `problems`.
     """
-    text = decode(path, problems)
-    try:
-        raw = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], engine="c"
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError):
-        problems.extend(_malformed_rows(text, path))
-        return None, []
-    raw.columns = [c.strip() for c in raw.columns]
+    raw = table.frame
     if "Id" not in raw.columns:
         problems.append(
             Problem(
-                path.name,
+                name,
                 "has no column Id; Data Loader exports need the API field names "
                 "in the header (Id, Name, ...)",
                 line=1,
@@ -81,26 +97,40 @@ def read_sf_csv(
         return None, []
     wanted = {**fields, **links}
     out: dict[str, pd.Series] = {}
-    lines = raw.index.to_series() + 2  # header is line 1; good enough for one-line records
     for api_name in raw.columns:
         column, kind = wanted.get(api_name, (to_snake(api_name), "str"))
+        if column in out:  # two header names with one snake_case form (Foo__c and foo__c)
+            column = to_snake(api_name) + "_" + str(len(out))
         values, bad = CASTERS[kind](raw[api_name].where(raw[api_name] != "", None))
-        for line in lines[bad.to_numpy()].head(20):
+        for index in np.flatnonzero(bad.to_numpy())[:_SHOWN]:
             problems.append(
                 Problem(
-                    path.name,
-                    f"{raw[api_name].iloc[line - 2]!r} is not {EXPECTED[kind]}",
-                    line=int(line),
+                    name,
+                    f"{raw[api_name].iloc[index]!r} is not {EXPECTED[kind]}",
+                    line=table.line(index),
                     column=api_name,
                 )
             )
-        if bad.sum() > 20:
+        if bad.sum() > _SHOWN:
             problems.append(
-                Problem(path.name, f"{int(bad.sum()) - 20} more bad values", column=api_name)
+                Problem(name, f"{int(bad.sum()) - _SHOWN} more bad values", column=api_name)
             )
         out[column] = values.reset_index(drop=True)
     missing = [col for api, (col, kind) in wanted.items() if col not in out]
     for _api, (col, kind) in wanted.items():
         if col not in out:
             out[col] = empty_column(kind, len(raw))
-    return pd.DataFrame(out), missing
+    frame = pd.DataFrame(out)
+    blank = np.flatnonzero(raw["Id"].astype("string").str.strip().eq("").to_numpy(dtype=bool))
+    if len(blank):
+        lines = ", ".join(str(table.line(i)) for i in blank[:10])
+        problems.append(
+            Problem(
+                name,
+                f"{len(blank)} record(s) without an Id (lines {lines}); every exported record "
+                "has one: re-export with the Id column filled",
+                column="Id",
+            )
+        )
+    keep = _drop_duplicates(table, frame["id"], name, problems)
+    return frame[keep].reset_index(drop=True), missing

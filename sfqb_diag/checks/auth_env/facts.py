@@ -290,7 +290,7 @@ def token_timeline(data: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
         return pd.DataFrame(
             {
                 "event": pd.Series(dtype="string"),
-                "when": pd.Series(dtype="datetime64[ns, UTC]"),
+                "when": pd.Series(dtype="datetime64[us, UTC]"),
                 "days_from_as_of": pd.Series(dtype="float64"),
             }
         )

@@ -197,7 +197,7 @@ def foreign_refs(
     if refs.empty:
         empty = pd.Series(pd.NA, index=refs.index, dtype="string")
         return refs.assign(
-            sf_created=pd.Series(pd.NaT, index=refs.index, dtype="datetime64[ns, UTC]"),
+            sf_created=pd.Series(pd.NaT, index=refs.index, dtype="datetime64[us, UTC]"),
             sf_name=empty,
             reason=empty,
             other_pod=False,

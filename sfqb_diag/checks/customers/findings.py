@@ -101,7 +101,9 @@ def _wrong_links(m: CustomerMatching, sf_clusters: pd.DataFrame) -> pd.DataFrame
 
 def mislinked(m: CustomerMatching, data: Dataset, sf_clusters: pd.DataFrame) -> pd.DataFrame:
     """Accounts whose stored link resolves but points at the wrong customer."""
-    wrong = _wrong_links(m, sf_clusters)
+    # One finding per stored link: an account accepted for several customers (one per currency)
+    # has several match rows, but its one wrong link is one problem.
+    wrong = _wrong_links(m, sf_clusters).drop_duplicates(["sf_id", "current_qb_id"])
     cents = _invoiced_on(data, wrong)
     has_better = wrong["qb_id"].notna()
     return new_findings(

@@ -30,6 +30,8 @@ NEEDS = ("accounts", "customers")
 # export, as a consultant often gets for a clean-up).
 QB_NEEDS = ("customers",)
 SF_NEEDS = ("accounts",)
+# Checks that read the stored link: without the link column every account would look unlinked.
+LINKED = (*NEEDS, "accounts.qb_customer_id")
 
 
 def customer_matching(ctx: Context) -> CustomerMatching:
@@ -51,7 +53,7 @@ def account_clusters(ctx: Context) -> pd.DataFrame:
     "unlinked_account_with_match",
     area="customers",
     severity="medium",
-    needs=NEEDS,
+    needs=LINKED,
     what="Accounts with no QBO link for which a QBO customer matches",
     why="The next sync creates a second customer instead of reusing this one.",
     fix="Set the link from remediation/salesforce_account_links.csv (confident) or review the pair.",
@@ -64,7 +66,7 @@ def unlinked_account_with_match(ctx: Context) -> pd.DataFrame:
     "mislinked_account",
     area="customers",
     severity="high",
-    needs=NEEDS,
+    needs=LINKED,
     what="Accounts whose stored link points at another company's customer",
     why="Invoices for this account land on the wrong customer: wrong statements, wrong dunning.",
     fix="Relink from remediation/salesforce_account_links.csv and move the misposted invoices.",
@@ -77,7 +79,7 @@ def mislinked_account(ctx: Context) -> pd.DataFrame:
     "link_to_missing_customer",
     area="customers",
     severity="medium",
-    needs=NEEDS,
+    needs=LINKED,
     what="Accounts whose stored customer Id does not exist in the QBO company",
     why="The next invoice sync fails (610 Object Not Found) or the link came from another realm.",
     fix="Relink to the matching customer or clear the field.",
@@ -90,7 +92,7 @@ def link_to_missing_customer(ctx: Context) -> pd.DataFrame:
     "link_to_inactive_customer",
     area="customers",
     severity="medium",
-    needs=NEEDS,
+    needs=LINKED,
     what="Accounts linked to an inactive QBO customer (often beside an active copy the sync created)",
     why="QBO rejects transactions on inactive customers; name searches skip them and create copies.",
     fix="Reactivate, or merge the copy into the original, or relink to the active one.",
@@ -103,7 +105,7 @@ def link_to_inactive_customer(ctx: Context) -> pd.DataFrame:
     "several_accounts_one_customer",
     area="customers",
     severity="medium",
-    needs=NEEDS,
+    needs=LINKED,
     what="QBO customers that several Salesforce accounts link to",
     why="Invoices of different accounts (or of account duplicates) pile onto one customer.",
     fix="Merge duplicate accounts, or relink the accounts that are other companies.",
@@ -155,7 +157,7 @@ def name_collision_vendor_employee(ctx: Context) -> pd.DataFrame:
     "linked_field_drift",
     area="customers",
     severity="low",
-    needs=NEEDS,
+    needs=LINKED,
     what="Confirmed links whose phone, email domain, billing address or currency disagree",
     why="Statements go to old addresses; a different currency makes the next invoice fail.",
     fix="Update the stale side; for currency create a customer in the right currency.",
@@ -181,7 +183,7 @@ def account_multi_currency(ctx: Context) -> pd.DataFrame:
     "link_on_merged_account",
     area="customers",
     severity="medium",
-    needs=NEEDS,
+    needs=LINKED,
     what="QBO links held by deleted (merged) Salesforce accounts",
     why="The surviving account has no link, so its next deal creates another customer.",
     fix="Copy the link to the surviving account.",

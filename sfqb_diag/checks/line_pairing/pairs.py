@@ -47,7 +47,7 @@ def _scope(data: Dataset) -> pd.DataFrame:
     }
     if "last_sync" not in linked:
         linked = linked.assign(
-            last_sync=pd.Series(pd.NaT, index=linked.index, dtype="datetime64[ns, UTC]")
+            last_sync=pd.Series(pd.NaT, index=linked.index, dtype="datetime64[us, UTC]")
         )
     scope = (
         linked[[*cols, "last_sync"]]

@@ -127,7 +127,7 @@ def _line_changes(data: Dataset) -> pd.DataFrame:
         return pd.DataFrame(
             {
                 "opp_lines": pd.Series(dtype=int),
-                "lines_modified": pd.Series(dtype="datetime64[ns, UTC]"),
+                "lines_modified": pd.Series(dtype="datetime64[us, UTC]"),
             }
         )
     grouped = lines.groupby("opportunity_id")
@@ -148,7 +148,7 @@ def opportunity_frame(data: Dataset) -> pd.DataFrame:
         ("qb_invoice_id", "string"),
         ("sync_status", "string"),
         ("sync_error", "string"),
-        ("last_sync", "datetime64[ns, UTC]"),
+        ("last_sync", "datetime64[us, UTC]"),
     ):
         if column not in opps:
             opps[column] = pd.Series(
@@ -285,9 +285,9 @@ def _empty_facts() -> pd.DataFrame:
     columns = {
         "id": "string",
         "customer_id": "string",
-        "txn_date": "datetime64[ns]",
-        "create_time": "datetime64[ns, UTC]",
-        "last_updated_time": "datetime64[ns, UTC]",
+        "txn_date": "datetime64[us]",
+        "create_time": "datetime64[us, UTC]",
+        "last_updated_time": "datetime64[us, UTC]",
         "sync_token": "string",
         "lines_net_cents": "Int64",
         "header_net_cents": "Int64",

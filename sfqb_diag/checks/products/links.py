@@ -21,7 +21,7 @@ from sfqb_diag.record_words import item_name
     "product_unlinked_likely_item",
     area="products",
     severity="medium",
-    needs=("products", "items"),
+    needs=("products.qb_item_id", "items"),
     what="Products with no QBO item link although an item matches them",
     why="A sync that finds no link creates a second item (or fails on QBO's unique Item.Name, error 6240).",
     fix="Set the product's item link field to the proposed item (remediation/salesforce_product_links.csv).",

@@ -24,7 +24,7 @@ def _last_log_write(data: Dataset) -> pd.DataFrame:
     log = data.get("sync_log")
     if log is None or log.empty:
         return pd.DataFrame(
-            {"id": pd.Series(dtype="string"), "log_sync": pd.Series(dtype="datetime64[ns, UTC]")}
+            {"id": pd.Series(dtype="string"), "log_sync": pd.Series(dtype="datetime64[us, UTC]")}
         )
     ok = log[
         is_success(log) & log["sf_id"].notna() & (log["qb_entity"].fillna("Invoice") == "Invoice")
@@ -42,7 +42,7 @@ def lost_update_conflicts(data: Dataset, config: ClientConfig) -> pd.DataFrame:
         _last_log_write(data), on="id", how="left"
     )
     if "last_sync" not in pairs:
-        pairs["last_sync"] = pd.Series(pd.NaT, index=pairs.index, dtype="datetime64[ns, UTC]")
+        pairs["last_sync"] = pd.Series(pd.NaT, index=pairs.index, dtype="datetime64[us, UTC]")
     pairs["synced_at"] = pairs[["last_sync", "log_sync"]].max(axis=1)
     inv = data["invoices"][
         ["id", "sync_token", "last_updated_time", "total_cents", "currency"]

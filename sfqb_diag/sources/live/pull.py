@@ -21,6 +21,7 @@ from typing import Any
 
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.errors import PullError, UsageError
+from sfqb_diag.publish import swap_in
 from sfqb_diag.sources.live.pull_qbo import pull_quickbooks
 from sfqb_diag.sources.live.pull_run import PullInterrupted, PullOptions, PullRun, _now, log
 from sfqb_diag.sources.live.pull_sf import pull_salesforce, sf_fields
@@ -180,6 +181,6 @@ def pull(config: ClientConfig, out: Path, options: PullOptions | None = None) ->
         manifest = _manifest(run)
         (run.partial / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         run.state_path.unlink()
-        os.replace(run.partial, out)
+        swap_in(run.partial, out)  # whole: the previous pull until the new one is complete
         log.info("pull complete: %s", ", ".join(f"{k} {v}" for k, v in manifest["counts"].items()))
     return out
