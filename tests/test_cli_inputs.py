@@ -158,7 +158,7 @@ def test_input_and_reviewer_problems_come_in_one_message(tmp_path: Path, capsys)
 def test_a_bug_is_exit_4_with_one_sentence_and_a_log(tmp_path: Path, capsys, monkeypatch) -> None:
     raw = make_raw(tmp_path)
 
-    def broken(options):
+    def broken(options, *catalogue):
         raise KeyError("boom")
 
     monkeypatch.setattr(pipeline, "compute", broken)
@@ -176,7 +176,7 @@ def test_ctrl_c_is_exit_130_and_says_nothing_was_written(
 ) -> None:
     raw = make_raw(tmp_path)
 
-    def interrupted(options):
+    def interrupted(options, *catalogue):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pipeline, "compute", interrupted)
