@@ -55,8 +55,11 @@ def new_findings(**columns: Any) -> pd.DataFrame:
     """Build a findings frame from Series (aligned) and scalars (broadcast).
 
     Use `amount_cents=` for the money at risk (integer cents, in `currency`). Any column left out
-    is empty; `severity` may be given per row to override the check's default.
+    is empty; `severity` may be given per row to override the check's default. Called with
+    nothing at all it is "no findings" (an aggregate finding passes at least its title).
     """
+    if not columns:
+        return empty_findings()
     length = max((len(v) for v in columns.values() if isinstance(v, pd.Series | list)), default=1)
     data: dict[str, Any] = {}
     for name, value in columns.items():

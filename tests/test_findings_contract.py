@@ -257,3 +257,10 @@ def test_every_declared_check_output_and_view_is_listed_in_its_catalogue():
                 if isinstance(value, CheckSpec | OutputSpec | ViewSpec) and id(value) not in listed:
                     unlisted.append(f"{found.__name__}.{name}")
     assert not unlisted, f"declared but not listed in a catalogue: {unlisted}"
+
+
+def test_new_findings_with_nothing_is_no_finding():
+    """A finder with nothing to report returns new_findings(): no row, not a blank finding."""
+    assert new_findings().empty
+    aggregate = new_findings(title="Realm mismatch", severity="critical")
+    assert len(aggregate) == 1 and aggregate["sf_id"].isna().all()

@@ -95,3 +95,42 @@ def test_executed_notebooks_hold_no_secret_parameters(small_report: Path):
     for executed in (small_report / "report" / "notebooks").glob("*.ipynb"):
         parameters = nbformat.read(executed, as_version=4).metadata["papermill"]["parameters"]
         assert set(parameters) == set(PARAMETERS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["customers_only", "deals_only"])
+def test_report_renders_every_page_on_a_partial_export(tmp_path: Path, kind: str) -> None:
+    """Every file is optional: a folder with only QBO customers (a clean-up job), or only deals
+    and invoices, still gets every HTML page (charts empty, skipped checks listed)."""
+    from sfqb_diag.pipeline import CheckOptions
+    from sfqb_diag.reporting.runner import run_report
+
+    raw = tmp_path / "raw"
+    (raw / "quickbooks").mkdir(parents=True)
+    if kind == "customers_only":
+        customers = [
+            {"Id": "1", "DisplayName": "Acme Inc.", "Active": True},
+            {"Id": "2", "DisplayName": "Acme Inc. (2)", "Active": True},
+        ]
+        (raw / "quickbooks" / "Customer.json").write_text(
+            json.dumps({"QueryResponse": {"Customer": customers}}), encoding="utf-8"
+        )
+    else:
+        (raw / "salesforce").mkdir()
+        (raw / "salesforce" / "Opportunity.csv").write_text(
+            "Id,Name,Amount,CloseDate,IsWon,StageName,QBO_Invoice_Id__c\n"
+            "006000000000001,Acme renewal,700.00,2026-10-05,true,Closed Won,101\n",
+            encoding="utf-8",
+        )
+        invoice = {
+            "Id": "101",
+            "DocNumber": "1001",
+            "TxnDate": "2026-10-06",
+            "TotalAmt": 700.0,
+            "CustomerRef": {"value": "1", "name": "Acme"},
+            "Line": [{"Amount": 700.0, "DetailType": "SalesItemLineDetail"}],
+        }
+        (raw / "quickbooks" / "Invoice.json").write_text(json.dumps([invoice]), encoding="utf-8")
+    run_report(CheckOptions(raw=raw, out=tmp_path / "out", as_of="2026-11-20T00:00:00Z"))
+    pages = {p.name for p in (tmp_path / "out" / "report").glob("*.html")}
+    assert pages == {"index.html"} | {p.stem + ".html" for p in NOTEBOOKS}

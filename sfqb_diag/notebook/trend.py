@@ -89,7 +89,10 @@ def open_findings(run: Run) -> pd.DataFrame:
         if path.is_file()
         else pd.Series(dtype=object)
     )
-    first = pd.to_datetime(findings["finding_id"].map(seen), utc=True).fillna(run.as_of)
+    # object keys: mapping Arrow-backed text onto datetimes trips a pandas cast (float64)
+    first = pd.to_datetime(findings["finding_id"].astype(object).map(seen), utc=True).fillna(
+        run.as_of
+    )
     findings["first_seen"] = first
     findings["days_open"] = ((run.as_of - first).dt.total_seconds() // 86400).astype("int64")
     return findings
