@@ -22,6 +22,7 @@ from sfqb_diag.outputs.layout import CACHE
 from sfqb_diag.pipeline import CheckOptions, CheckRun, build_check_outputs, compute
 from sfqb_diag.progress import progress
 from sfqb_diag.publish import partial_of, publishing
+from sfqb_diag.reporting.drill_down import add_drill_hints
 from sfqb_diag.reporting.index import TABLES_JS, page_banner, short_title, write_index
 from sfqb_diag.reporting.self_contained import inline_scripts
 from sfqb_diag.resources import notebook_paths, resource_dir
@@ -151,8 +152,10 @@ def to_html(
     nav = [{"href": "index.html", "title": "Summary", "here": False}] + [
         {"href": p.html_name, "title": p.short_title, "here": p == here} for p in pages
     ]
+    notebook = nbformat.read(executed, as_version=4)
+    add_drill_hints(notebook)  # "click a bar to see its records" under charts a table follows
     body, _ = exporter.from_notebook_node(
-        nbformat.read(executed, as_version=4),
+        notebook,
         resources={
             "sfqb_nav": nav,
             "sfqb_banner": banner or {},
