@@ -2,7 +2,7 @@
 
 A normal report folder ships plotly.min.js and sfqb-tables.js once and every page loads them by
 name; a page sent on its own (an attachment, a file copied out of the folder) then has no charts
-and no sortable tables. Here each page carries both scripts inline instead (about 4.5 MB a page,
+and no sortable tables. Here each page carries both scripts inline instead (about 5 MB a page,
 the price of working alone), and the folder ships no script files.
 """
 
