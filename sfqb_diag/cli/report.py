@@ -43,6 +43,13 @@ def report(
         float | None,
         typer.Option("--timeout", help="Seconds one notebook may take in all (default: no limit)."),
     ] = None,
+    self_contained: Annotated[
+        bool,
+        typer.Option(
+            "--self-contained",
+            help="Put plotly.js and the table script inside every page: each page one file that works e-mailed.",
+        ),
+    ] = False,
 ) -> None:
     """Run the checks, then every notebook, and write the whole report folder with HTML pages."""
     from sfqb_diag.reporting.runner import run_report
@@ -50,7 +57,7 @@ def report(
 
     options = check_options(raw, out, config, decisions, reviews, as_of, areas, fail_on)
     schedule = ScheduleOptions(history=history, keep=keep, notebook_timeout=timeout).validated()
-    run = run_report(options, schedule)
+    run = run_report(options, schedule, self_contained=self_contained)
     print_summary(run, out)
     if history is not None:
         typer.echo(f"Kept in history: {history}")

@@ -1,5 +1,8 @@
 """A JupyterLab pager for review-band matches: accept or reject each pair into decisions.csv.
 
+Two kinds of pair are paged: account<->customer (notebook 02, kind "customer") and
+product<->item (notebook 03, kind "product", both records side by side).
+
 The next `check` honours the file (DESIGN.md, reviewer files): an accepted pair is linked
 whatever its score, a rejected pair is never proposed again. In a headless run (papermill,
 nbconvert, the report command) there is no one to click: the pager is replaced by a short note.
@@ -10,12 +13,19 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sfqb_diag.sources.reviewer_files import DECISION_COLUMNS
+
+# kind -> (the view's Salesforce Id column, its QBO Id column, the two names, for the status line)
+KINDS = {
+    "customer": ("Account Id", "Customer Id", "Account", "Proposed customer"),
+    "product": ("Product Id", "Item Id", "Product", "Item"),
+}
 
 
 def interactive_frontend() -> bool:
@@ -48,16 +58,20 @@ def record_decision(
     note: str = "",
     decided_by: str | None = None,
     decided_at: pd.Timestamp | None = None,
+    kind: str = "customer",
 ) -> pd.DataFrame:
-    """Append one customer decision to decisions.csv (created with its header when missing).
+    """Append one decision of `kind` (customer or product) to decisions.csv (created with its
+    header when missing).
 
     The last decision on a pair wins when the file is read, so changing one's mind is another row.
     Returns the file's rows after writing.
     """
     if decision not in ("accept", "reject"):
         raise ValueError("decision must be accept or reject")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     row = {
-        "kind": "customer",
+        "kind": kind,
         "sf_id": sf_id,
         "qb_id": str(qb_id),
         "decision": decision,
@@ -77,12 +91,16 @@ def record_decision(
     return merged
 
 
-def review_pager(pairs: pd.DataFrame, raw: str | Path) -> Any:
+def review_pager(pairs: pd.DataFrame, raw: str | Path, kind: str = "customer") -> Any:
     """The pager widget in JupyterLab; a note when headless or when nothing waits for review.
 
-    `pairs`: one row per candidate with columns Account, Account Id, Proposed customer,
-    Customer Id, Linked today to, Score, Why (checks.customers_views.review_table).
+    `pairs`: one row per candidate. Kind "customer": Account, Account Id, Proposed customer,
+    Customer Id, Linked today to, Score, Why (view customers.review). Kind "product": Product,
+    Product Id, Product code, Salesforce price, Item, Item Id, SKU, QuickBooks price, Score, Why
+    (view products.review).
     """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     from IPython.display import Markdown
 
     path = decisions_path(raw)
@@ -93,10 +111,41 @@ def review_pager(pairs: pd.DataFrame, raw: str | Path) -> Any:
             f"{len(pairs):,} pairs wait for a reviewer. Open this notebook in JupyterLab to "
             f"accept or reject them; decisions go to `{path.name}` beside the raw folder."
         )
-    return _pager(pairs.reset_index(drop=True), path)
+    return _pager(pairs.reset_index(drop=True), path, kind)
 
 
-def _pager(pairs: pd.DataFrame, path: Path) -> Any:
+def card_html(row: pd.Series, kind: str) -> str:
+    """One pair as the pager shows it. A product pair is a two-column table (Salesforce |
+    QuickBooks: name, code, price), so the reviewer reads both records side by side."""
+    if kind == "customer":
+        return (
+            f"Account: <b>{escape(str(row['Account']))}</b> ({escape(str(row['Account Id']))})"
+            f"<br>Customer: <b>{escape(str(row['Proposed customer']))}</b> (Id "
+            f"{escape(str(row['Customer Id']))}), score {row['Score']:.2f}<br>Linked today to: "
+            f"{escape(str(row['Linked today to'] or 'nothing'))}<br><i>{escape(str(row['Why']))}</i>"
+        )
+    sides = [
+        ("Name", "Product", "Item"),
+        ("Code / SKU", "Product code", "SKU"),
+        ("Price", "Salesforce price", "QuickBooks price"),
+        ("Id", "Product Id", "Item Id"),
+    ]
+    body = "".join(
+        f"<tr><th>{label}</th><td>{_cell(row[sf])}</td><td>{_cell(row[qb])}</td></tr>"
+        for label, sf, qb in sides
+    )
+    return (
+        '<table class="sfqb-pair"><thead><tr><th></th><th>Salesforce</th><th>QuickBooks</th>'
+        f"</tr></thead><tbody>{body}</tbody></table>score {row['Score']:.2f}<br>"
+        f"<i>{escape(str(row['Why']))}</i>"
+    )
+
+
+def _cell(value: Any) -> str:
+    return "" if pd.isna(value) else escape(str(value))
+
+
+def _pager(pairs: pd.DataFrame, path: Path, kind: str) -> Any:
     import ipywidgets as widgets
 
     state = {"i": 0}
@@ -114,12 +163,7 @@ def _pager(pairs: pd.DataFrame, path: Path) -> Any:
 
     def render() -> None:
         row = pairs.iloc[state["i"]]
-        card.value = (
-            f"<b>{state['i'] + 1} of {len(pairs)}</b><br>Account: <b>{row['Account']}</b> "
-            f"({row['Account Id']})<br>Customer: <b>{row['Proposed customer']}</b> (Id "
-            f"{row['Customer Id']}), score {row['Score']:.2f}<br>Linked today to: "
-            f"{row['Linked today to'] or 'nothing'}<br><i>{row['Why']}</i>"
-        )
+        card.value = f"<b>{state['i'] + 1} of {len(pairs)}</b><br>" + card_html(row, kind)
 
     def move(step: int) -> None:
         state["i"] = min(max(state["i"] + step, 0), len(pairs) - 1)
@@ -128,10 +172,9 @@ def _pager(pairs: pd.DataFrame, path: Path) -> Any:
 
     def decide(decision: str) -> None:
         row = pairs.iloc[state["i"]]
-        record_decision(path, str(row["Account Id"]), str(row["Customer Id"]), decision, note.value)
-        status.value = (
-            f"{decision}ed {row['Account']} -> {row['Proposed customer']} (saved to {path.name})"
-        )
+        sf_id, qb_id, sf_name, qb_name = KINDS[kind]
+        record_decision(path, str(row[sf_id]), str(row[qb_id]), decision, note.value, kind=kind)
+        status.value = f"{decision}ed {row[sf_name]} -> {row[qb_name]} (saved to {path.name})"
         move(1)
 
     buttons["prev"].on_click(lambda _: move(-1))

@@ -22,7 +22,9 @@ from sfqb_diag.outputs.layout import CACHE
 from sfqb_diag.pipeline import CheckOptions, CheckRun, build_check_outputs, compute
 from sfqb_diag.progress import progress
 from sfqb_diag.publish import partial_of, publishing
+from sfqb_diag.reporting.drill_down import add_drill_hints
 from sfqb_diag.reporting.index import TABLES_JS, page_banner, short_title, write_index
+from sfqb_diag.reporting.self_contained import inline_scripts
 from sfqb_diag.resources import notebook_paths, resource_dir
 from sfqb_diag.scheduling.lock import ScheduleOptions, notebook_deadline, run_lock
 
@@ -150,8 +152,10 @@ def to_html(
     nav = [{"href": "index.html", "title": "Summary", "here": False}] + [
         {"href": p.html_name, "title": p.short_title, "here": p == here} for p in pages
     ]
+    notebook = nbformat.read(executed, as_version=4)
+    add_drill_hints(notebook)  # "click a bar to see its records" under charts a table follows
     body, _ = exporter.from_notebook_node(
-        nbformat.read(executed, as_version=4),
+        notebook,
         resources={
             "sfqb_nav": nav,
             "sfqb_banner": banner or {},
@@ -161,11 +165,14 @@ def to_html(
     target.write_text(body, encoding="utf-8")
 
 
+PLOTLY_JS = "plotly.min.js"
+
+
 def _write_scripts(folder: Path) -> None:
     """The two scripts every page loads, once per report folder: plotly.js and sfqb-tables.js."""
     from plotly.offline import get_plotlyjs
 
-    (folder / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    (folder / PLOTLY_JS).write_text(get_plotlyjs(), encoding="utf-8")
     shutil.copyfile(
         resource_dir("templates") / "nbconvert" / "sfqb" / TABLES_JS, folder / TABLES_JS
     )
@@ -228,12 +235,18 @@ def run_notebooks(
     return pages
 
 
-def run_report(options: CheckOptions, schedule: ScheduleOptions | None = None) -> CheckRun:
+def run_report(
+    options: CheckOptions,
+    schedule: ScheduleOptions | None = None,
+    *,
+    self_contained: bool = False,
+) -> CheckRun:
     """`sfqb-diag report`: the whole report folder, published only when every page rendered.
 
     `schedule` (optional) adds what unattended runs need: the run holds `<out>.lock` throughout,
     each notebook gets a time limit, and with a history folder the trend and first-seen times go
     into the cache before the notebooks run and the published run is kept under HISTORY/<as-of>/.
+    `self_contained` puts both scripts inside every page (one file each, to e-mail) instead.
     """
     from sfqb_diag.scheduling.history import keep_run, write_history_cache
 
@@ -261,6 +274,8 @@ def run_report(options: CheckOptions, schedule: ScheduleOptions | None = None) -
                 log_dir,
             )
             write_index(report_dir / "index.html", run, [(p.title, p.html_name) for p in pages])
+            if self_contained:
+                inline_scripts(report_dir, (PLOTLY_JS, TABLES_JS))
             # Executed notebooks: kept for inspection, out of the reader's way, pointing at the
             # published folder (kernel logs are in `<out>.logs/`, outside the deliverable).
             (report_dir / "notebooks").mkdir(exist_ok=True)

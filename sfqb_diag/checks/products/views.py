@@ -8,10 +8,12 @@ import pandas as pd
 
 from sfqb_diag.checks.base import Context, RunView, view
 from sfqb_diag.checks.line_pairing.classes import waterfall
+from sfqb_diag.checks.line_pairing.reconcile import product_prices
 from sfqb_diag.checks.products.line_checks import line_reconciliation
 from sfqb_diag.checks.products.prices import price_pairs
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.words import price_text
 
 STATUS_WORDS = {
     "linked_ok": "Linked to the right item",
@@ -93,6 +95,60 @@ def lines_to_fix(corrections: pd.DataFrame | None, limit: int = 25) -> pd.DataFr
     )
 
 
+REVIEW_COLUMNS = [
+    "Product",
+    "Product Id",
+    "Product code",
+    "Salesforce price",
+    "Item",
+    "Item Id",
+    "SKU",
+    "QuickBooks price",
+    "Score",
+    "Why",
+]
+
+
+def review_pairs(matches: pd.DataFrame | None, data: Dataset) -> pd.DataFrame:
+    """The product<->item pairs waiting for a person (status review), best score first, with
+    what a reviewer compares: name, code and price on each side (the Salesforce price is the
+    home-currency standard price, the one a QBO item price can equal)."""
+    if matches is None or matches.empty:
+        return pd.DataFrame(columns=REVIEW_COLUMNS)
+    rows = matches[matches["status"] == "review"].sort_values("score", ascending=False)
+    products, items = data.get("products"), data.get("items")
+    codes = (
+        products.set_index("id")["product_code"]
+        if products is not None and "product_code" in products
+        else pd.Series(dtype="string")
+    )
+    keyed = (
+        items.assign(id=items["id"].astype("string")).set_index("id") if items is not None else None
+    )
+    skus = keyed["sku"] if keyed is not None and "sku" in keyed else pd.Series(dtype="string")
+    prices = (
+        keyed["unit_price"]
+        if keyed is not None and "unit_price" in keyed
+        else pd.Series(dtype="float64")
+    )
+    qb_id = rows["qb_id"].astype("string")
+    return pd.DataFrame(
+        {
+            "Product": rows["sf_name"].to_numpy(),
+            "Product Id": rows["sf_id"].to_numpy(),
+            "Product code": rows["sf_id"].map(codes).to_numpy(),
+            "Salesforce price": price_text(rows["sf_id"].map(product_prices(data))).to_numpy(),
+            "Item": rows["qb_name"].to_numpy(),
+            "Item Id": qb_id.to_numpy(),
+            "SKU": qb_id.map(skus).to_numpy(),
+            "QuickBooks price": price_text(qb_id.map(prices)).to_numpy(),
+            "Score": rows["score"].round(2).to_numpy(),
+            "Why": rows["reasons"].to_numpy(),
+        },
+        columns=REVIEW_COLUMNS,
+    )
+
+
 # ---- the views notebook 03 reads (computed during `check`) ------------------------------------
 
 
@@ -138,8 +194,14 @@ def line_records_view(run: RunView) -> pd.DataFrame:
     return pd.concat([keys, words.drop(columns=["Invoice", "Opportunity"])], axis=1)
 
 
+@view("review", "products", "The product-item pairs waiting for a person", ("products", "items"))
+def review_view(run: RunView) -> pd.DataFrame:
+    return review_pairs(run.output("matches/products.csv"), run.data)
+
+
 VIEWS = (
     link_status_view,
+    review_view,
     price_points_view,
     waterfall_view,
     lines_to_fix_view,

@@ -1,7 +1,10 @@
 /* sfqb-tables.js: sort, filter, search and page every table.sfqb-table, offline.
    Written for sfqb-diag (no dependencies). Click a header to sort (again to reverse); type in
    the search box to keep rows containing the words anywhere; type under a header to filter that
-   column; pages of data-page-size rows (default 25). Numbers sort as numbers ("12,400.00 USD"). */
+   column; pages of data-page-size rows (default 25). Numbers sort as numbers ("12,400.00 USD").
+   Drill-down: clicking a bar (any point) of a plotly chart puts its label (x, or y for a
+   horizontal bar) into the search box of the first table after the chart in the same section
+   (before the next h1/h2 heading) and scrolls to it. */
 (function () {
   "use strict";
   if (window.sfqbTables) { window.sfqbTables.init(); return; }
@@ -59,6 +62,7 @@
       });
     }
     search.addEventListener("input", function () { state.search = search.value.toLowerCase(); state.page = 0; draw(); });
+    table.sfqbSearch = function (text) { search.value = text; state.search = text.toLowerCase(); state.page = 0; draw(); };
     prev.addEventListener("click", function () { state.page -= 1; draw(); });
     next.addEventListener("click", function () { state.page += 1; draw(); });
 
@@ -97,8 +101,41 @@
     draw();
   }
 
+  function follows(a, b) { return (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0; }
+
+  // The first table.sfqb-table after `chart` and before the next section heading, or null.
+  function tableAfter(chart) {
+    var tables = document.querySelectorAll("table.sfqb-table");
+    var headings = document.querySelectorAll("h1, h2");
+    var end = null;
+    for (var h = 0; h < headings.length && !end; h++) { if (follows(chart, headings[h])) { end = headings[h]; } }
+    for (var i = 0; i < tables.length; i++) {
+      if (follows(chart, tables[i])) { return end && follows(end, tables[i]) ? null : tables[i]; }
+    }
+    return null;
+  }
+
+  function drillDown(chart) {
+    // plotly.js gives every plotted div .on() once Plotly.newPlot ran on it (plotly_click event)
+    if (chart.dataset.sfqbDrill || typeof chart.on !== "function") { return; }
+    var table = tableAfter(chart);
+    if (!table || !table.sfqbSearch) { return; }
+    chart.dataset.sfqbDrill = "1";
+    chart.on("plotly_click", function (event) {
+      var point = event && event.points && event.points[0];
+      if (!point) { return; }
+      var label = point.data && point.data.orientation === "h" ? point.y : point.x;
+      if (label === undefined || label === null) { return; }
+      table.sfqbSearch(String(label));
+      table.scrollIntoView({ behavior: "smooth", block: "start" });
+    });
+  }
+
   window.sfqbTables = {
-    init: function () { Array.prototype.forEach.call(document.querySelectorAll("table.sfqb-table"), setup); }
+    init: function () {
+      Array.prototype.forEach.call(document.querySelectorAll("table.sfqb-table"), setup);
+      Array.prototype.forEach.call(document.querySelectorAll(".js-plotly-plot, .plotly-graph-div"), drillDown);
+    }
   };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", window.sfqbTables.init);
