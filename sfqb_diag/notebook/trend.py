@@ -89,10 +89,14 @@ def open_findings(run: Run) -> pd.DataFrame:
         if path.is_file()
         else pd.Series(dtype=object)
     )
-    # object keys: mapping Arrow-backed text onto datetimes trips a pandas cast (float64)
-    first = pd.to_datetime(findings["finding_id"].astype(object).map(seen), utc=True).fillna(
-        run.as_of
+    # pandas maps onto an empty datetime Series by casting it to float64 (a TypeError): an empty
+    # history means every finding is first seen now.
+    mapped = (
+        findings["finding_id"].astype(object).map(seen)
+        if len(seen)
+        else pd.Series(pd.NaT, index=findings.index)
     )
+    first = pd.to_datetime(mapped, utc=True).fillna(run.as_of)
     findings["first_seen"] = first
     findings["days_open"] = ((run.as_of - first).dt.total_seconds() // 86400).astype("int64")
     return findings

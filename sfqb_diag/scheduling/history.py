@@ -100,7 +100,9 @@ def load_snapshot(folder: Path) -> Snapshot:
     seen = _read_first_seen(folder)
     findings = findings.copy()
     findings["first_seen"] = (
-        findings["finding_id"].astype(object).map(seen) if seen is not None else pd.NaT
+        findings["finding_id"].astype(object).map(seen)
+        if seen is not None and len(seen)
+        else pd.NaT
     )
     findings["first_seen"] = pd.to_datetime(findings["first_seen"], utc=True).fillna(as_of)
     return Snapshot(folder, summary, findings.reset_index(drop=True))
