@@ -269,3 +269,18 @@ def test_without_qbo_preferences_the_home_column_is_empty_and_said_so(tmp_path):
     )
     assert "home currency is unknown" in text
     assert "Fix list: the client (not named in the data)" in text
+
+
+def test_a_second_run_reads_its_own_fix_list_beside_the_raw_folder(tmp_path):
+    """`demo` and client folders keep the report beside raw/: the next run finds the previous
+    fix_list.xlsx where reviews.csv would be and reads it as the reviews file, without failing."""
+    import partial_sync_fixture as f
+
+    from sfqb_diag.pipeline import CheckOptions, run_check
+
+    raw = f.write_raw(tmp_path / "raw")
+    first = run_check(CheckOptions(raw=raw, out=tmp_path, as_of=f.AS_OF))
+    assert (tmp_path / "fix_list.xlsx").is_file()
+    second = run_check(CheckOptions(raw=raw, out=tmp_path, as_of=f.AS_OF))
+    assert len(second.result.findings) == len(first.result.findings)
+    assert second.summary.waived == 0

@@ -78,13 +78,14 @@ def _cells(path: Path) -> pd.DataFrame:
 
 def _until(cells: pd.DataFrame, path: Path) -> tuple[pd.Series, list[Problem]]:
     """Dates through the end of that day; ISO times as given (UTC when no zone)."""
-    raw = cells["until"]
-    is_date = raw.map(lambda v: isinstance(v, dt.date | dt.datetime))
+    raw = cells["until"].astype(object)  # Arrow text would turn the masks below into text
+    is_date = raw.map(lambda v: isinstance(v, dt.date | dt.datetime)).astype(bool)
     text = raw.where(~is_date, "").astype("string").str.strip()
     parsed = pd.to_datetime(text.replace("", None), utc=True, errors="coerce", format="ISO8601")
     stamped = pd.to_datetime(raw.where(is_date), errors="coerce").dt.tz_localize("UTC")
+    midnight = stamped.dt.strftime("%H:%M:%S").eq("00:00:00").fillna(False).astype(bool)
     bare = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool) | (
-        is_date & stamped.dt.strftime("%H:%M:%S").eq("00:00:00")
+        is_date & midnight
     )
     until = parsed.fillna(stamped)
     until = until.mask(bare, until + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1))
