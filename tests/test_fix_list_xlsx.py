@@ -284,3 +284,19 @@ def test_a_second_run_reads_its_own_fix_list_beside_the_raw_folder(tmp_path):
     second = run_check(CheckOptions(raw=raw, out=tmp_path, as_of=f.AS_OF))
     assert len(second.result.findings) == len(first.result.findings)
     assert second.summary.waived == 0
+
+
+def test_record_links_percent_encode_ids():
+    """QBO Ids are text: a damaged one (a NUL byte, a space, '/') must not break the hyperlink."""
+    from sfqb_diag.outputs.links import quickbooks_links, salesforce_links
+
+    manifest = {
+        "salesforce": {"instance_url": "https://acme.my.salesforce.com"},
+        "quickbooks": {"realm_id": "123", "environment": "production"},
+    }
+    qb = quickbooks_links(manifest, pd.Series(["Invoice"]), pd.Series(["30878\x00 /x"]))
+    assert qb.iloc[0].endswith("30878%00%20%2Fx") and "\x00" not in qb.iloc[0]
+    sf = salesforce_links(manifest, pd.Series(["Account"]), pd.Series(["001000000000001AAA"]))
+    assert (
+        sf.iloc[0] == "https://acme.my.salesforce.com/lightning/r/Account/001000000000001AAA/view"
+    )

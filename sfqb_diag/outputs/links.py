@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pandas as pd
 
 _QBO_PAGES = {
@@ -23,7 +25,7 @@ def salesforce_links(manifest: dict, sf_object: pd.Series, sf_id: pd.Series) -> 
     ).rstrip("/")
     if base.startswith("https://127.0.0.1") or base.startswith("https://localhost"):
         base = "https://login.salesforce.com"  # a stand-in's address means nothing to a reader
-    url = base + "/lightning/r/" + sf_object.fillna("") + "/" + sf_id.fillna("") + "/view"
+    url = base + "/lightning/r/" + sf_object.fillna("") + "/" + _escaped(sf_id) + "/view"
     return url.where(sf_id.notna() & sf_object.notna(), "")
 
 
@@ -33,5 +35,11 @@ def quickbooks_links(manifest: dict, qb_entity: pd.Series, qb_id: pd.Series) -> 
         "https://app.sandbox.qbo.intuit.com/app/" if sandbox else "https://app.qbo.intuit.com/app/"
     )
     page = qb_entity.map(_QBO_PAGES).astype("string")
-    url = base + page.fillna("") + qb_id.fillna("")
+    url = base + page.fillna("") + _escaped(qb_id)
     return url.where(qb_id.notna() & page.notna(), "")
+
+
+def _escaped(ids: pd.Series) -> pd.Series:
+    """Ids percent-encoded for a URL: QBO Ids are text, and a damaged export can put anything in
+    one (a NUL byte would make the xlsx hyperlink unwritable)."""
+    return ids.fillna("").astype("string").map(lambda v: quote(str(v), safe=""), na_action="ignore")
