@@ -73,7 +73,16 @@ class Links:
 @dataclass(frozen=True)
 class Thresholds:
     match_auto: float = 0.92
-    match_review: float = 0.75
+    # The review band starts below even odds: a pair is scored alone, but it is shown only when
+    # it is the best left after one-to-one assignment, which the pair score does not count (on
+    # the public FEBRL 3 linking set every best candidate from 0.4 to 0.5 was one person). A
+    # person decides these; an account left without its customer makes the sync create another.
+    match_review: float = 0.4
+    # Two records of one table (QBO customers, Salesforce accounts) at or above this form a
+    # duplicate cluster. Lower than match_review: a cluster is only ever merged by a person,
+    # and the copies of one party drift apart independently (each typo'd on its own), so a
+    # copy often agrees with the survivor less than an account with its one customer.
+    duplicate_review: float = 0.6
     # Product2 <-> Item: a pair whose probability of being the product's counterpart reaches
     # this is shown for review (a missed item link makes the sync create a duplicate item).
     product_review: float = 0.4

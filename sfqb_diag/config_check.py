@@ -24,6 +24,7 @@ _CHOICES = {
 _RANGES: dict[str, tuple[float | None, float | None]] = {
     "match_auto": (0.0, 1.0),
     "match_review": (0.0, 1.0),
+    "duplicate_review": (0.0, 1.0),
     "realm_mismatch_share": (0.0, 1.0),
     "price_tolerance_pct": (0.0, 100.0),
 }

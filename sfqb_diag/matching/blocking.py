@@ -19,6 +19,10 @@ Keys (`KEY_BITS` names them; a pair records which keys it shares):
            a tighter cap (`WORD_CAP`): a typo in the given name leaves the family name, a typo
            in the house number leaves the street's name
   postcity postal code + city
+  postword postal code + the first 3 letters of any word of the name
+  cityword city + the first 3 letters of any word of the name: a typo in the given name and
+           another in the postal code ("Grace Mason", 2370 / "Graxe Mason", 2375, same city)
+           share no other key; a word at one place is rare enough to keep the default cap
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ KEY_BITS = {
     "word": 2048,
     "postcity": 4096,
     "sword": 8192,
+    "postword": 16384,
+    "cityword": 32768,
 }
 # Key families (for training the model in sessions, fellegi_sunter.fit_sessions).
 NAME_KEYS = (
@@ -171,6 +177,19 @@ def block_keys(parties: pd.DataFrame, words: pd.DataFrame, side: int) -> pd.Data
                     "pos": word["pos"].to_numpy(),
                     "kind": KEY_BITS["sword" if shortest == 4 else "word"],
                     "key": word["word"].to_numpy(),
+                }
+            )
+        )
+    stems = own["word"].str.slice(0, 3).to_numpy(dtype=object)
+    for kind, place in (("postword", parties["postal"]), ("cityword", _column(parties, "city"))):
+        at = place.to_numpy(dtype=object, na_value=None)[own["pos"].to_numpy()]
+        known = pd.notna(at)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "pos": own["pos"].to_numpy()[known],
+                    "kind": KEY_BITS[kind],
+                    "key": at[known] + "|" + stems[known],
                 }
             )
         )

@@ -148,7 +148,7 @@ def customer_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds)
         cmp.within("right"),
         join_blocks(blocks, "rr"),
         priority,
-        float(thresholds.match_review),
+        float(thresholds.duplicate_review),
         tiebreak,
     )
 
@@ -163,7 +163,7 @@ def account_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds) 
         cmp.within("left"),
         join_blocks(blocks, "ll"),
         priority,
-        float(thresholds.match_review),
+        float(thresholds.duplicate_review),
         tiebreak,
     )
 

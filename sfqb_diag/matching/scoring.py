@@ -187,11 +187,16 @@ def evidence(cmp: Comparison, pairs: pd.DataFrame) -> pd.DataFrame:
     for name in TF_FIELDS:
         key = "street" if name == "street_line" else name
         out[key + "_tf"] = _freq(cmp.freq[name], cmp.codes[name][0][li])
-    # Line 1 and line 2 swapped ("17 raffa estate" / "braine street") still read as one street.
+    # Line 1 and line 2 swapped ("17 raffa estate" / "braine street") still read as one street,
+    # typos included ("60 wilkins street" + "bega flats" / "60 bega fkats" + "wilkins street"):
+    # where both lines together in any order agree better than line 1 alone, they are compared
+    # together and line 2 is used up.
     cl, cr = cmp.codes["street_full"]
     full = _text_scores(cmp.texts["street_full"], cl[li], cr[r], fuzz.token_sort_ratio)
-    swapped = (full >= 100) & ~(out["street_sim"].to_numpy() >= 100)
-    out["street_sim"] = np.where(swapped, 100.0, out["street_sim"].to_numpy())
+    line = out["street_sim"].to_numpy()
+    has_line2 = (cmp.codes["street2"][0][li] >= 0) | (cmp.codes["street2"][1][r] >= 0)
+    swapped = (full >= 100) & ~(line >= 100) | has_line2 & (full >= 90) & ~(line >= full)
+    out["street_sim"] = np.where(swapped, full, line)
     out["street_known"] = out["street_known"].to_numpy() | swapped
     out["street2_known"] = out["street2_known"].to_numpy() & ~swapped
     # For the reasons text: the house number, where the postal code agrees too.
