@@ -301,6 +301,70 @@ def test_qbo_duplicates_and_merge_list(result: RunResult) -> None:
     assert findings_of(result, "qb_customer_duplicate")["qb_id"].tolist().count("2") == 1
 
 
+def _sync_log(rows: list[tuple[str, str, str, str, str | None, int]]) -> pd.DataFrame:
+    """Sync-log rows (minute offset, sf index, qb_id, status, error code, attempt) for Customers."""
+    frame = pd.DataFrame(rows, columns=["at", "sf", "qb_id", "status", "error_code", "attempt"])
+    return pd.DataFrame(
+        {
+            "timestamp": pd.Timestamp("2026-10-05T09:00:00Z")
+            + pd.to_timedelta(frame["at"].astype(int), unit="min"),
+            "direction": "sf_to_qbo",
+            "sf_object": "Account",
+            "sf_id": frame["sf"].map(lambda i: sid(int(i))),
+            "qb_entity": "Customer",
+            "qb_id": frame["qb_id"].replace("", None),
+            "operation": "create",
+            "status": frame["status"],
+            "error_code": frame["error_code"],
+            "message": None,
+            "attempt": frame["attempt"].astype("float64"),
+        }
+    )
+
+
+def test_a_copy_made_by_a_retry_names_the_account_whose_sync_made_it() -> None:
+    """Timeout (the create had committed), then 6240, then "Acme Plumbing (2)": the duplicate
+    finding points at account A0 and tells the consultant to fix the connector's retry too."""
+    data = client()
+    data.tables["sync_log"] = _sync_log(
+        [
+            ("0", "0", "", "error", "504", 1),
+            ("2", "0", "", "error", "6240", 2),
+            ("3", "0", "2", "success", None, 3),
+        ]
+    )
+    found = findings_of(
+        run_all(data, ClientConfig(), AS_OF, areas=("customers",)), "qb_customer_duplicate"
+    )
+    copy = found[found["qb_id"] == "2"].iloc[0]
+    assert copy["sf_id"] == sid(0) and copy["sf_object"] == "Account"
+    assert "the sync created it for account Acme Plumbing Inc." in copy["detail"]
+    assert (
+        "after a timeout or server error and 6240 Duplicate Name Exists (attempt 3)"
+        in copy["detail"]
+    )
+    assert "fix the connector" in copy["suggested_action"]
+    # The other cluster's copy has no create in the log: nothing is claimed about it.
+    other = found[found["qb_id"] == "8"].iloc[0]
+    assert pd.isna(other["sf_id"]) and "connector" not in other["suggested_action"]
+
+
+def test_a_copy_from_a_first_create_is_not_blamed_on_a_retry() -> None:
+    """A customer the sync created once, without failures, names its account but no retry."""
+    data = client()
+    data.tables["sync_log"] = _sync_log([("0", "0", "2", "success", None, 1)])
+    found = findings_of(
+        run_all(data, ClientConfig(), AS_OF, areas=("customers",)), "qb_customer_duplicate"
+    )
+    copy = found[found["qb_id"] == "2"].iloc[0]
+    assert copy["sf_id"] == sid(0)
+    assert (
+        "the sync created it for account" in copy["detail"]
+        and "after" not in copy["detail"].split("the sync created it")[1]
+    )
+    assert "connector" not in copy["suggested_action"]
+
+
 def test_link_file_holds_confident_links_with_rollback(result: RunResult) -> None:
     links = result.outputs["remediation/salesforce_account_links.csv"]
     assert list(links.update.columns) == ["Id", "QBO_Customer_Id__c"]

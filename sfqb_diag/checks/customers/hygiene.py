@@ -6,23 +6,67 @@ import numpy as np
 import pandas as pd
 
 from sfqb_diag.checks.customers.findings import ACCOUNT, CUSTOMER, _s
+from sfqb_diag.checks.customers.retry_copies import sync_creators
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import new_findings
 from sfqb_diag.matching.customers import CustomerMatching
 from sfqb_diag.matching.normalize import fold
 
 
-def qb_duplicates(m: CustomerMatching) -> pd.DataFrame:
-    """Each non-surviving member of a QBO duplicate cluster (inactive ones included)."""
+def _created_by(m: CustomerMatching, log: pd.DataFrame | None, ids: pd.Series) -> pd.DataFrame:
+    """Per copy (aligned with `ids`): the account whose sync created it, and the words."""
+    made = sync_creators(log, ids).drop_duplicates("qb_id").set_index("qb_id")
+    made = made.reindex(ids.astype("string").to_numpy()).reset_index(drop=True)
+    made["attempt"] = pd.to_numeric(made["attempt"], errors="coerce").astype("Int64")
+    every = pd.concat([m.accounts[["id", "name"]], m.deleted[["id", "name"]]])
+    account = every.drop_duplicates("id").set_index("id")["name"]
+    who = made["sf_id"].map(account).astype("string").fillna(made["sf_id"].astype("string"))
+    failed = made["failed_before"].astype("string")
+    made["words"] = (
+        "; the sync created it for account "
+        + who
+        + " on "
+        + pd.to_datetime(made["created_at"], utc=True).dt.strftime("%Y-%m-%d %H:%M UTC")
+        + pd.Series(np.where(failed.notna(), " after " + failed.fillna(""), ""), dtype="string")
+        + pd.Series(
+            np.where(
+                made["attempt"].notna() & (made["attempt"].fillna(1) > 1),
+                " (attempt " + made["attempt"].astype("string").fillna("") + ")",
+                "",
+            ),
+            dtype="string",
+        )
+    ).fillna("")
+    return made
+
+
+def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each non-surviving member of a QBO duplicate cluster (inactive ones included); a copy the
+    sync log shows the connector creating names the Salesforce record whose retry made it."""
     found = m.qb_clusters
     dup = found[~found["keep"]].reset_index(drop=True)
     cust = m.customers.iloc[dup["pos"].to_numpy()].reset_index(drop=True)
     keep = m.customers.iloc[dup["cluster"].to_numpy()].reset_index(drop=True)
     txns, balance = cust["transactions"], cust["balance_cents"]
     money = (txns > 0) | (balance != 0)
+    made = _created_by(m, log, cust["id"])
+    by_sync = made["sf_id"].notna().to_numpy()
+    # A retry made it: the create followed failures of the same record (a timeout that had in
+    # fact committed, then 6240), or the log numbers the call beyond the first attempt.
+    retry = by_sync & (made["failed_before"].notna() | (made["attempt"].fillna(1) > 1)).to_numpy()
+    connector = pd.Series(
+        np.where(
+            retry,
+            " Then fix the connector: its retry created this copy instead of finding the "
+            "customer it had already made (look the customer up by name before creating, or "
+            "keep an idempotency key).",
+            "",
+        ),
+        dtype="string",
+    )
     return new_findings(
-        sf_object=None,
-        sf_id=None,
+        sf_object=pd.Series(np.where(by_sync, made["sf_object"].fillna(ACCOUNT), None)),
+        sf_id=made["sf_id"],
         qb_entity=CUSTOMER,
         qb_id=cust["id"],
         qb_name=cust["name"],
@@ -40,6 +84,7 @@ def qb_duplicates(m: CustomerMatching) -> pd.DataFrame:
             + _s(keep["id"])
             + "): "
             + _s(dup["reasons"].reset_index(drop=True))
+            + _s(made["words"])
         ),
         suggested_action=pd.Series(
             np.where(
@@ -49,7 +94,8 @@ def qb_duplicates(m: CustomerMatching) -> pd.DataFrame:
                 "Make it inactive or merge it into the survivor (remediation/qbo_customer_merges.csv).",
             ),
             dtype="string",
-        ),
+        )
+        + connector,
         amount_cents=balance.astype("Int64").where(balance != 0),
         currency=cust["currency"],
         severity=pd.Series(np.where(money, "medium", "low"), dtype="string"),

@@ -124,7 +124,7 @@ def several_accounts_one_customer(ctx: Context) -> pd.DataFrame:
     fix="Merge each copy into the survivor (remediation/qbo_customer_merges.csv).",
 )
 def qb_customer_duplicate(ctx: Context) -> pd.DataFrame:
-    return ch.qb_duplicates(customer_matching(ctx))
+    return ch.qb_duplicates(customer_matching(ctx), ctx.data.get("sync_log"))
 
 
 @check(
