@@ -540,3 +540,32 @@ def test_demo_scores_are_calibrated(demo_customers, truth) -> None:  # type: ign
         (s, str(q)) in pairs for s, q in zip(confident["sf_id"], confident["qb_id"], strict=True)
     ]
     assert sum(right) / max(len(right), 1) >= 0.92
+
+
+def test_pair_evidence_waterfall_ends_at_each_pairs_score(result: RunResult) -> None:
+    """Notebook 02's waterfall: per proposed pair, the prior, one step per compared field and
+    the rules, ending exactly at the score matches/customers.csv gives; the chart draws it."""
+    from sfqb_diag import notebook as nb
+    from sfqb_diag.matching.comparisons import PARTY_FIELDS
+
+    evidence = result.views["customers.pair_evidence"]
+    matches = result.outputs["matches/customers.csv"]
+    proposed = matches[matches["status"].isin(["review", "relink", "suggest_link"])]
+    pairs = evidence.drop_duplicates(["Account Id", "Customer Id"])
+    assert set(zip(pairs["Account Id"], pairs["Customer Id"], strict=True)) == set(
+        zip(proposed["sf_id"], proposed["qb_id"], strict=True)
+    )
+    steps = evidence.groupby(["Account Id", "Customer Id"]).size()
+    assert (steps == len(PARTY_FIELDS) + 2).all()
+    last = evidence.sort_values("Step").groupby(["Account Id", "Customer Id"]).tail(1)
+    score = proposed.set_index(["sf_id", "qb_id"])["score"]
+    got = last.set_index(["Account Id", "Customer Id"])["Probability after"]
+    assert (got.reindex(score.index) - score).abs().max() < 0.001
+    # The review pair (Granite Roofing) comes first, and its chart names both records.
+    assert evidence.iloc[0]["Status"] == "Needs a person"
+    figure = nb.evidence_waterfall(evidence)
+    assert figure.data[0].type == "waterfall"
+    assert "Granite Roofing" in figure.layout.title.text
+    assert nb.evidence_waterfall(evidence, "no such account").data == ()
+    by_name = nb.pick_pair(evidence, "zenith dental group")
+    assert set(by_name["Customer"]) == {"ZENITH DENTAL GROUP"}

@@ -96,6 +96,7 @@ def score_pairs(cmp: Comparison, model: Model, pairs: pd.DataFrame) -> pd.DataFr
         - NUMBER_PENALTY * ev["numbers_diff"].to_numpy(bool)
     )
     ev["score"] = score(model, ev, extra)
+    ev["rules_logit"] = extra  # what the rules added (natural-log odds): the waterfall's last step
     ev["is_current"] = current
     return ev
 

@@ -129,6 +129,41 @@ class Model:
         return out
 
 
+def waterfalls(
+    model: Model, levels: np.ndarray, tf: pd.DataFrame | None, rules_logit: np.ndarray
+) -> pd.DataFrame:
+    """Every pair's waterfall at once (long: one row per pair and step): step 0 the prior, one
+    step per field (its level's label, '' when missing), a last step the domain rules (natural-log
+    odds from the caller). Columns pair, step, field, level, match_weight (bits), probability
+    (after the step). The running total is clipped as `probability` clips the evidence."""
+    n, k = levels.shape
+    bits = model.pair_weights(levels, tf) if n else np.zeros((0, k))
+    prior_bits = np.log2(model.prior / (1 - model.prior))
+    rules_bits = np.asarray(rules_logit, dtype="float64") / LN2
+    steps = np.column_stack([np.full(n, prior_bits), bits, rules_bits])
+    clip = 25 / LN2  # +-25 nats of evidence, as in `probability`
+    running = np.cumsum(steps, axis=1)
+    running[:, 1:-1] = np.clip(running[:, 1:-1], -clip, clip)
+    running[:, -1] = np.clip(running[:, -2], -clip, clip) + rules_bits
+    labels = [np.array([*spec.labels, ""], dtype=object) for spec in model.fields]
+    level_text = np.column_stack(
+        [np.full(n, "", dtype=object)]
+        + [labels[j][levels[:, j]] for j in range(k)]
+        + [np.full(n, "", dtype=object)]
+    )
+    names = np.array(["prior", *[spec.name for spec in model.fields], "rules"], dtype=object)
+    return pd.DataFrame(
+        {
+            "pair": np.repeat(np.arange(n), k + 2),
+            "step": np.tile(np.arange(k + 2), n),
+            "field": np.tile(names, n),
+            "level": level_text.ravel(),
+            "match_weight": steps.ravel(),
+            "probability": (1.0 / (1.0 + 2.0 ** (-np.clip(running, -60, 60)))).ravel(),
+        }
+    )
+
+
 def _patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct level rows and how many pairs carry each (EM works on patterns)."""
     if len(levels) == 0:

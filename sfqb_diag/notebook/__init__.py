@@ -16,6 +16,7 @@ from sfqb_diag.notebook.display import (
     show,
     text,
 )
+from sfqb_diag.notebook.evidence import evidence_waterfall, pick_pair
 from sfqb_diag.notebook.overview import (
     data_inventory,
     headline,
@@ -38,6 +39,7 @@ __all__ = [
     "Run",
     "count_words",
     "data_inventory",
+    "evidence_waterfall",
     "headline",
     "lag_words",
     "main_currency",
@@ -48,6 +50,7 @@ __all__ = [
     "money_totals",
     "open_run",
     "per_currency",
+    "pick_pair",
     "review_pager",
     "runs_over_time",
     "same_price_line",

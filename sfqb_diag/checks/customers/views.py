@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.checks.base import RunView, view
+from sfqb_diag.checks.customers.links import customer_matching
+from sfqb_diag.matching.pair_evidence import pair_waterfalls
 
 STATUS_WORDS = {
     "linked_ok": "Linked, confirmed",
@@ -179,6 +181,47 @@ def drift_view(run: RunView) -> pd.DataFrame:
     return drift_summary(run)
 
 
+@view(
+    "pair_evidence",
+    "customers",
+    "Why each proposed pair scored what it did: the evidence of each field (a waterfall)",
+)
+def pair_evidence_view(run: RunView) -> pd.DataFrame:
+    """One row per proposed pair and step (the prior, each field, the rules), in words."""
+    columns = list(EVIDENCE_COLUMNS.values())
+    if run.output("matches/customers.csv") is None:
+        return pd.DataFrame(
+            {c: pd.Series(dtype="object") for c in ["Account", "Customer", *columns]}
+        )
+    steps = pair_waterfalls(customer_matching(run.ctx))
+    acc, cust = _names(run)
+    words = steps.rename(columns=EVIDENCE_COLUMNS)
+    words["Status"] = words["Status"].map(STATUS_WORDS)
+    words["What the two records show"] = words["What the two records show"].replace(
+        "", "not on both records"
+    )
+    words.loc[
+        words["Field"].isin(["before any evidence", "rules (link, inactive or tagged copy)"]),
+        "What the two records show",
+    ] = ""
+    words.insert(0, "Customer", steps["qb_id"].map(cust).to_numpy())
+    words.insert(0, "Account", steps["sf_id"].map(acc).to_numpy())
+    return words[["Account", "Customer", *columns]]
+
+
+EVIDENCE_COLUMNS = {
+    "sf_id": "Account Id",
+    "qb_id": "Customer Id",
+    "status": "Status",
+    "score": "Score",
+    "step": "Step",
+    "label": "Field",
+    "level": "What the two records show",
+    "match_weight": "Evidence (bits)",
+    "probability": "Probability after",
+}
+
+
 @view("qb_cluster_records", "customers", "Duplicate QBO customers, keyed by record")
 def qb_cluster_records_view(run: RunView) -> pd.DataFrame:
     """qb_clusters with each customer keyed as a QBO Customer, for the page to link."""
@@ -204,6 +247,7 @@ VIEWS = (
     sf_clusters_view,
     review_view,
     drift_view,
+    pair_evidence_view,
     qb_cluster_records_view,
     sf_cluster_records_view,
 )
