@@ -184,17 +184,12 @@ def block_keys(parties: pd.DataFrame, words: pd.DataFrame, side: int) -> pd.Data
                 }
             )
         )
-    stems = own["word"].str.slice(0, 3).to_numpy(dtype=object)
+    stems = pd.Series(own["word"].to_numpy(), dtype="string").str.slice(0, 3)
     for kind, place in (("postword", parties["postal"]), ("cityword", _column(parties, "city"))):
-        at = place.to_numpy(dtype=object, na_value=None)[own["pos"].to_numpy()]
-        known = pd.notna(at)
+        at = pd.Series(place.to_numpy(dtype=object, na_value=None)[own["pos"].to_numpy()])
         frames.append(
             pd.DataFrame(
-                {
-                    "pos": own["pos"].to_numpy()[known],
-                    "kind": KEY_BITS[kind],
-                    "key": at[known] + "|" + stems[known],
-                }
+                {"pos": own["pos"].to_numpy(), "kind": KEY_BITS[kind], "key": _joined(at, stems)}
             )
         )
     for kind, table in (("rare2", _rare2(own)), ("prefix", _prefix(own))):
@@ -209,6 +204,15 @@ def block_keys(parties: pd.DataFrame, words: pd.DataFrame, side: int) -> pd.Data
         )
     keys = pd.concat(frames, ignore_index=True)
     return keys[keys["key"].notna().to_numpy() & (keys["key"] != "").to_numpy()]
+
+
+def _distinct_keys(frame: pd.DataFrame, n: int) -> pd.DataFrame:
+    """One row per (code, pos), first occurrence kept in order (numpy on packed integers)."""
+    packed = frame["code"].to_numpy(dtype=np.int64) * np.int64(n + 1) + frame["pos"].to_numpy(
+        dtype=np.int64
+    )
+    _, first = np.unique(packed, return_index=True)
+    return frame.iloc[np.sort(first)].reset_index(drop=True)
 
 
 @dataclass
@@ -251,8 +255,8 @@ def build_blocks(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Block
             "bit": both["kind"].to_numpy(dtype=np.int64),
         }
     )
-    lf = frame.iloc[: len(lkeys)].drop_duplicates(["code", "pos"])
-    rf = frame.iloc[len(lkeys) :].drop_duplicates(["code", "pos"]).reset_index(drop=True)
+    lf = _distinct_keys(frame.iloc[: len(lkeys)], len(left))
+    rf = _distinct_keys(frame.iloc[len(lkeys) :], len(right))
     return Blocks(lf, rf, offset, (len(left), len(right)), word_codes, city_word_codes)
 
 
@@ -278,12 +282,12 @@ def join_blocks(blocks: Blocks, sides: str = "lr", cap: int = DEFAULT_CAP) -> pd
         pairs = pairs[pairs["l"] < pairs["r"]]
     width = np.int64(max(blocks.sizes) + 1)
     packed = pairs["l"].to_numpy(dtype=np.int64) * width + pairs["r"].to_numpy(dtype=np.int64)
-    bits = pd.DataFrame({"p": packed, "bit": pairs["bit"].to_numpy()}).drop_duplicates()
-    summed = bits.groupby("p", sort=True)["bit"].sum()
-    keys = summed.index.to_numpy(dtype=np.int64)
-    return pd.DataFrame(
-        {"l": keys // width, "r": keys % width, "keys": summed.to_numpy(dtype=np.int64)}
-    )
+    # Each key kind is one bit: OR-ing a pair's bits over its shared keys says which kinds it shares.
+    order = np.argsort(packed, kind="stable")
+    packed, bit = packed[order], pairs["bit"].to_numpy(dtype=np.int64)[order]
+    keys, start = np.unique(packed, return_index=True)
+    shared = np.bitwise_or.reduceat(bit, start) if len(bit) else np.zeros(0, dtype=np.int64)
+    return pd.DataFrame({"l": keys // width, "r": keys % width, "keys": shared})
 
 
 def candidate_pairs(

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sfqb_diag.config import Thresholds
+from sfqb_diag.ids import member
 from sfqb_diag.matching.blocking import Blocks, join_blocks
 from sfqb_diag.matching.clusters import Rescore, duplicate_clusters
 from sfqb_diag.matching.fellegi_sunter import Model
@@ -138,7 +139,7 @@ def customer_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds)
     `cmp`/`blocks` are the linking ones (accounts = left, customers = right), reused.
     """
     accounts, customers = cmp.left, cmp.right
-    linked = customers["id"].isin(set(accounts["current_qb_id"].dropna())).to_numpy()
+    linked = member(customers["id"], accounts["current_qb_id"]).to_numpy()
     # QBO Ids are text ("=1+1" and "1.0" happen): non-numeric ones rank last.
     numeric = pd.to_numeric(customers["id"], errors="coerce").astype("float64")
     numeric_id = -numeric.fillna(np.inf).to_numpy()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.ids import member
 from sfqb_diag.matching.contact import company_domain, email_domain, website_domain
 from sfqb_diag.matching.parties import prepare_parties
 
@@ -107,7 +108,7 @@ def account_parties(data: Dataset) -> pd.DataFrame:
         }
     )
     frame["opportunities"] = frame["id"].map(opportunity_counts(data)).fillna(0).astype("int64")
-    frame["has_contact_email"] = frame["id"].isin(_contact_emails(data))
+    frame["has_contact_email"] = member(frame["id"], _contact_emails(data)).to_numpy()
     return prepare_parties(frame)
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 from sfqb_diag import linkage
 from sfqb_diag.checks.base import DataLoaderFile
 from sfqb_diag.config import ClientConfig
+from sfqb_diag.ids import member
 from sfqb_diag.matching.customer_duplicates import cluster_table
 from sfqb_diag.matching.customers import CustomerMatching
 from sfqb_diag.words import format_cents
@@ -28,7 +29,7 @@ def duplicate_tables(
     m: CustomerMatching, sf_clusters: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(matches/qb_customer_duplicates.csv, matches/sf_account_duplicates.csv)."""
-    qb_linked = m.customers["id"].isin(set(m.accounts["current_qb_id"].dropna()))
+    qb_linked = member(m.customers["id"], m.accounts["current_qb_id"])
     qb = cluster_table(
         m.qb_clusters, _survivor_reason(m.customers, qb_linked, "transactions", "transactions")
     )
