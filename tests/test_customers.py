@@ -569,3 +569,49 @@ def test_pair_evidence_waterfall_ends_at_each_pairs_score(result: RunResult) -> 
     assert nb.evidence_waterfall(evidence, "no such account").data == ()
     by_name = nb.pick_pair(evidence, "zenith dental group")
     assert set(by_name["Customer"]) == {"ZENITH DENTAL GROUP"}
+
+
+def test_an_account_is_pointed_at_the_customer_its_duplicates_keep() -> None:
+    """ "Delta Supply (2)" agrees with the account's address a little better than "Delta Supply",
+    but the same run says to merge the copy into the original: the account is told to link to
+    the original (the survivor), never to the copy it is told to merge away."""
+    data = client()
+    account = (
+        data.tables["accounts"]
+        .iloc[[0]]
+        .assign(
+            id=sid(20),
+            name="Delta Supply Co",
+            phone="720-555-0190",
+            website="deltasupply.com",
+            billing_street="40 Market Street",
+            billing_city="Boulder",
+            billing_postal_code="80301",
+            qb_customer_id=None,
+        )
+    )
+    data.tables["accounts"] = pd.concat([data.tables["accounts"], account], ignore_index=True)
+    pair = (
+        data.tables["customers"]
+        .iloc[[0, 0]]
+        .assign(
+            id=["20", "21"],
+            display_name=["Delta Supply Co", "Delta Supply Co (2)"],
+            email="ops@deltasupply.com",
+            phone="720-555-0190",
+            bill_line1=["40 Market St", "40 Market Street"],
+            bill_city="Boulder",
+            bill_postal_code="80301",
+            create_time=[
+                pd.Timestamp("2025-01-01", tz="UTC"),
+                pd.Timestamp("2025-06-01", tz="UTC"),
+            ],
+        )
+    )
+    data.tables["customers"] = pd.concat([data.tables["customers"], pair], ignore_index=True)
+    out = run_all(data, ClientConfig(), AS_OF, areas=("customers",))
+    dup = out.outputs["matches/qb_customer_duplicates.csv"].set_index("id")
+    assert dup.loc["20", "keep"] and not dup.loc["21", "keep"]
+    row = out.outputs["matches/customers.csv"].set_index("sf_id").loc[sid(20)]
+    assert row["qb_id"] == "20", row["reasons"]
+    assert row["status"] == "suggest_link"

@@ -151,8 +151,13 @@ def match_customers(
     chosen = assign_one_to_one(pool, min_score=review)
     clusters = customer_duplicates(cmp, blocks, thresholds)
     group = pd.Series(clusters["cluster"].to_numpy(), index=clusters["pos"].to_numpy())
+    chosen, moved = _to_survivors(chosen, pool, group, review)
     margin = chosen["score"] - runner_up(pool[pool["score"] >= review], chosen, group)
     chosen = with_reasons(chosen, cmp)
+    chosen.loc[moved, "reasons"] = (
+        "the customer kept among its QBO duplicates (merge the copies into it); "
+        + chosen.loc[moved, "reasons"].astype(str)
+    )
     forced = with_reasons(scored.merge(accepted, on=["l", "r"]), cmp)
     picked = pd.concat(
         [
@@ -205,6 +210,26 @@ def match_customers(
         blocks,
         model,
     )
+
+
+def _to_survivors(
+    chosen: pd.DataFrame, pool: pd.DataFrame, survivor: pd.Series, review: float
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Point an account at the customer its QBO duplicate cluster keeps, not at a copy the same
+    run says to merge away ("link to Acme (2)" beside "merge Acme (2) into Acme"), when that
+    survivor is free and itself scores at least `review` with the account. Returns the chosen
+    pairs and a mask of the moved ones."""
+    keep = chosen["r"].map(survivor)
+    move = keep.notna() & (keep != chosen["r"]) & ~keep.isin(chosen["r"])
+    wanted = pd.DataFrame({"l": chosen.loc[move, "l"], "r": keep[move].astype("int64")})
+    found = pool.reset_index().merge(wanted, on=["l", "r"])
+    found = found[found["score"] >= review].sort_values("score", ascending=False)
+    found = found.drop_duplicates("r").set_index("index")
+    if found.empty:
+        return chosen, np.zeros(len(chosen), dtype=bool)
+    out = chosen[~chosen["l"].isin(found["l"])]
+    merged = pd.concat([out, found[chosen.columns]]).sort_values(["l", "r"], kind="stable")
+    return merged, merged["l"].isin(found["l"]).to_numpy()
 
 
 def deal_currencies(data: Dataset) -> pd.DataFrame:
