@@ -96,17 +96,10 @@ def member(values: pd.Series, keys: Iterable[Any]) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(keys, pd.Series | pd.Index) and isinstance(keys.dtype, pd.StringDtype):
-        # Text keys stay in pyarrow (no Python object per key).
-        text_keys = pd.Series(keys).dropna().astype("string[pyarrow]").array
-        value_set = pa.chunked_array([pa.array(text_keys)]).cast(pa.large_string())
-    else:
-        key_list = [
-            str(k)
-            for k in (keys.dropna() if isinstance(keys, pd.Series | pd.Index) else keys)
-            if k is not None and not (isinstance(k, float) and k != k)
-        ]
-        value_set = pa.chunked_array([pa.array(key_list, type=pa.large_string())])
+    # Keys as text in pyarrow: no Python object per key (numbers read as str() reads them).
+    given = keys if isinstance(keys, pd.Series | pd.Index) else list(keys)
+    text_keys = pd.Series(given, dtype=None if len(given) else "string").dropna()
+    value_set = pa.chunked_array([pa.array(text_keys.astype("string[pyarrow]").array)])
     text = values.astype("string[pyarrow]")
     arr = (
         pa.chunked_array([pa.array(text.array)])
@@ -114,7 +107,9 @@ def member(values: pd.Series, keys: Iterable[Any]) -> pd.Series:
         else pa.chunked_array([], type=pa.large_string())
     )
     arr = arr.cast(pa.large_string())
-    found = pc.is_in(arr, value_set=value_set.combine_chunks(), skip_nulls=True)
+    found = pc.is_in(
+        arr, value_set=value_set.cast(pa.large_string()).combine_chunks(), skip_nulls=True
+    )
     return pd.Series(
         found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index, dtype=bool
     )

@@ -22,7 +22,7 @@ Keys (`KEY_BITS` names them; a pair records which keys it shares):
   postword postal code + the first 3 letters of any word of the name
   cityword city + the first 3 letters of any word of the name: a typo in the given name and
            another in the postal code ("Grace Mason", 2370 / "Graxe Mason", 2375, same city)
-           share no other key (both under the word cap: "Smith" in one city is common)
+           share no other key (both under tight caps, KIND_CAPS: "Smith" in one city is common)
 """
 
 from __future__ import annotations
@@ -72,10 +72,16 @@ PLACE_KEYS = (
 )
 DEFAULT_CAP = 400  # most pairs one key value may produce before it is judged uninformative
 WORD_CAP = 60  # a single word is a weak key: only words this rare make pairs
-# Keys built on one word (alone or at one place) take the tighter cap.
-WORD_KINDS = tuple(KEY_BITS[k] for k in ("word", "sword", "postword"))
 # A city is much larger than a postal code: a word stem there pairs only when nearly unique.
 CITY_WORD_CAP = 6
+# Keys built on one word (alone or at one place) take a tighter cap than DEFAULT_CAP.
+KIND_CAPS = {
+    KEY_BITS["word"]: WORD_CAP,
+    KEY_BITS["sword"]: WORD_CAP,
+    KEY_BITS["postword"]: WORD_CAP,
+    KEY_BITS["cityword"]: CITY_WORD_CAP,
+}
+NO_CAP = np.iinfo(np.int64).max
 
 
 def _long(kind: str, values: pd.Series) -> pd.DataFrame:
@@ -224,8 +230,7 @@ class Blocks:
     right: pd.DataFrame  # code, pos, bit
     n_codes: int
     sizes: tuple[int, int]
-    word_codes: np.ndarray  # the codes of `word` keys (a tighter cap)
-    city_word_codes: np.ndarray  # the codes of `cityword` keys (the tightest cap)
+    code_caps: np.ndarray  # per code: its kind's own cap (KIND_CAPS), else NO_CAP
 
 
 def build_blocks(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Blocks:
@@ -236,18 +241,13 @@ def build_blocks(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Block
     both = pd.concat([lkeys, rkeys], ignore_index=True)
     codes = np.empty(len(both), dtype=np.int64)
     offset = 0
-    word_codes = np.zeros(0, dtype=np.int64)
-    city_word_codes = np.zeros(0, dtype=np.int64)
+    caps = []
     for kind, rows in both.groupby("kind", sort=True).indices.items():
         c, uniques = pd.factorize(both["key"].to_numpy()[rows])
         codes[rows] = c + offset
-        if kind in WORD_KINDS:
-            word_codes = np.concatenate(
-                [word_codes, np.arange(offset, offset + len(uniques), dtype=np.int64)]
-            )
-        if kind == KEY_BITS["cityword"]:
-            city_word_codes = np.arange(offset, offset + len(uniques), dtype=np.int64)
+        caps.append(np.full(len(uniques), KIND_CAPS.get(kind, NO_CAP), dtype=np.int64))
         offset += len(uniques)
+    code_caps = np.concatenate(caps) if caps else np.zeros(0, dtype=np.int64)
     frame = pd.DataFrame(
         {
             "code": codes,
@@ -257,7 +257,7 @@ def build_blocks(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Block
     )
     lf = _distinct_keys(frame.iloc[: len(lkeys)], len(left))
     rf = _distinct_keys(frame.iloc[len(lkeys) :], len(right))
-    return Blocks(lf, rf, offset, (len(left), len(right)), word_codes, city_word_codes)
+    return Blocks(lf, rf, offset, (len(left), len(right)), code_caps)
 
 
 def join_blocks(blocks: Blocks, sides: str = "lr", cap: int = DEFAULT_CAP) -> pd.DataFrame:
@@ -271,9 +271,7 @@ def join_blocks(blocks: Blocks, sides: str = "lr", cap: int = DEFAULT_CAP) -> pd
         np.bincount(b["code"], minlength=blocks.n_codes),
     )
     load = na * (na - 1) // 2 if self_join else na * nb
-    limit = np.full(blocks.n_codes, cap, dtype=np.int64)
-    limit[blocks.word_codes] = min(cap, WORD_CAP)
-    limit[blocks.city_word_codes] = min(cap, CITY_WORD_CAP)
+    limit = np.minimum(blocks.code_caps, cap)
     useful = (load > 0) & (load <= limit)
     lf = a[useful[a["code"].to_numpy()]].rename(columns={"pos": "l"})
     rf = b[useful[b["code"].to_numpy()]].rename(columns={"pos": "r"})[["code", "r"]]

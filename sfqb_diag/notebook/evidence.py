@@ -40,10 +40,7 @@ def evidence_waterfall(evidence: pd.DataFrame, account: str | None = None) -> An
     fig = go.Figure(
         go.Waterfall(
             orientation="h",
-            y=(
-                shown["Field"]
-                + pd.Series(["" if not t else f": {t}" for t in text], index=shown.index)
-            ).tolist(),
+            y=(shown["Field"] + (": " + text).where(text != "", "")).tolist(),
             x=shown["Evidence (bits)"].tolist(),
             measure=["absolute", *["relative"] * (len(shown) - 1)],
             text=[f"{w:+.1f}" for w in shown["Evidence (bits)"]],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sfqb_diag.ids import member
 from sfqb_diag.synclog.classify import classify, is_error, is_success
 
 # A failure this long before the successful create is part of the same retry sequence.
@@ -43,7 +44,7 @@ def sync_creators(log: pd.DataFrame | None, copies: pd.Series) -> pd.DataFrame:
     operation = rows.get("operation", pd.Series(pd.NA, index=rows.index)).astype("string")
     creates = rows[
         is_success(rows).to_numpy()
-        & rows["qb_id"].astype("string").isin(copies.astype("string")).fillna(False).to_numpy()
+        & member(rows["qb_id"], copies).to_numpy()
         & ~operation.str.lower().isin(["update", "delete", "read"]).fillna(False).to_numpy()
     ]
     made = creates.sort_values("timestamp", kind="stable").drop_duplicates("qb_id")

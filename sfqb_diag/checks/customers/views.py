@@ -197,13 +197,9 @@ def pair_evidence_view(run: RunView) -> pd.DataFrame:
     acc, cust = _names(run)
     words = steps.rename(columns=EVIDENCE_COLUMNS)
     words["Status"] = words["Status"].map(STATUS_WORDS)
-    words["What the two records show"] = words["What the two records show"].replace(
-        "", "not on both records"
-    )
-    words.loc[
-        words["Field"].isin(["before any evidence", "rules (link, inactive or tagged copy)"]),
-        "What the two records show",
-    ] = ""
+    # A compared field without a level is one the two records do not both carry.
+    missing = words["What the two records show"].eq("") & ~steps["field"].isin(["prior", "rules"])
+    words.loc[missing.to_numpy(), "What the two records show"] = "not on both records"
     words.insert(0, "Customer", steps["qb_id"].map(cust).to_numpy())
     words.insert(0, "Account", steps["sf_id"].map(acc).to_numpy())
     return words[["Account", "Customer", *columns]]
