@@ -252,3 +252,45 @@ def test_dataset_round_trips_through_the_parquet_cache(tmp_path):
     again = Dataset.load(tmp_path / "cache")
     for name, frame in data.tables.items():
         pd.testing.assert_frame_equal(frame, again[name])
+
+
+def test_salesforce_headers_match_the_schema_whatever_their_case(tmp_path):
+    """Salesforce API names are case-insensitive: an export tool that writes "ID", "NAME" is read
+    like Data Loader's "Id", "Name" (typed by the schema, the configured link field included)."""
+    write(
+        tmp_path,
+        "salesforce/Account.csv",
+        "ID,NAME,qbo_customer_id__C,ISDELETED,CREATEDDATE\n"
+        "001000000000001,Acme,7,TRUE,2026-01-02T03:04:05Z\n",
+    )
+    write(
+        tmp_path,
+        "salesforce/Opportunity.csv",
+        "id,accountid,AMOUNT,IsWon,CLOSEDATE\n006000000000001,001000000000001,12.50,true,2026-02-03\n",
+    )
+    data = load_raw(tmp_path)
+    accounts, opps = data["accounts"], data["opportunities"]
+    assert list(accounts["id"]) == [to_18("001000000000001")]
+    assert (accounts.loc[0, "name"], accounts.loc[0, "qb_customer_id"]) == ("Acme", "7")
+    assert bool(accounts.loc[0, "is_deleted"])
+    assert accounts.loc[0, "created_date"] == pd.Timestamp("2026-01-02T03:04:05Z")
+    assert "qb_customer_id" not in data.missing_columns["accounts"]
+    assert opps.loc[0, "account_id"] == to_18("001000000000001")
+    assert opps.loc[0, "amount_cents"] == 1250 and bool(opps.loc[0, "is_won"])
+
+
+def test_a_header_repeated_in_another_case_is_an_error_naming_both(tmp_path):
+    write(tmp_path, "salesforce/Account.csv", "Id,Name,NAME\n001000000000001,Acme,ACME\n")
+    write(tmp_path, "salesforce/Product2.csv", "ID,Custom__c,CUSTOM__C\n01t000000000001,a,b\n")
+    with pytest.raises(InputError) as caught:
+        load_raw(tmp_path)
+    text = str(caught.value)
+    assert "salesforce/Account.csv, line 1, column Name" in text
+    assert "'Name' (field 2) and 'NAME' (field 3)" in text
+    assert "'Custom__c' (field 2) and 'CUSTOM__C' (field 3)" in text
+
+
+def test_a_bad_value_names_the_column_as_the_file_writes_it(tmp_path):
+    write(tmp_path, "salesforce/Account.csv", "ID,CREATEDDATE\n001000000000001,yesterday\n")
+    with pytest.raises(InputError, match=r"Account.csv, line 2, column CREATEDDATE: 'yesterday'"):
+        load_raw(tmp_path)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -71,6 +74,42 @@ def _drop_duplicates(
     return kept
 
 
+def canonical_header(
+    table: CsvTable, name: str, known: Iterable[str], problems: list[Problem]
+) -> tuple[CsvTable, dict[str, str]] | None:
+    """The table with each header renamed to the schema's spelling of its API name, and each
+    new name -> the header as the file writes it (problems name the column the user sees).
+
+    Salesforce API names are case-insensitive (an export tool may write "ID", "NAME"), so a
+    header matches a known field whatever its case. Two headers that differ only in case name
+    one field twice: an error naming both (None), as for an exact repeat."""
+    spelling = {api.casefold(): api for api in known}
+    header = [str(h) for h in table.frame.columns]
+    folded = [h.casefold() for h in header]
+    found = []
+    for key, count in Counter(folded).items():
+        if count > 1:
+            same = [(i + 1, h) for i, h in enumerate(header) if folded[i] == key]
+            names = " and ".join(f"{h!r} (field {i})" for i, h in same)
+            found.append(
+                Problem(
+                    name,
+                    f"the header names one field {count} times in different case: {names}; "
+                    "Salesforce field names ignore case, keep one",
+                    line=1,
+                    column=same[0][1],
+                )
+            )
+    if found:
+        problems.extend(found)
+        return None
+    renamed = [spelling.get(f, h) for h, f in zip(header, folded, strict=True)]
+    written = dict(zip(renamed, header, strict=True))
+    if renamed == header:
+        return table, written
+    return CsvTable(table.frame.set_axis(renamed, axis=1), table.lines), written
+
+
 def read_sf_csv(
     table: CsvTable,
     name: str,
@@ -83,6 +122,11 @@ def read_sf_csv(
     `fields` maps API field -> (column, kind); `links` maps the configured link field -> (column, kind).
     Unknown columns are kept under their snake_case name. Bad cells are appended to `problems`.
     """
+    wanted = {**fields, **links}
+    known = canonical_header(table, name, ["Id", *wanted], problems)
+    if known is None:
+        return None, []
+    table, written = known
     raw = table.frame
     if "Id" not in raw.columns:
         problems.append(
@@ -95,7 +139,6 @@ def read_sf_csv(
             )
         )
         return None, []
-    wanted = {**fields, **links}
     out: dict[str, pd.Series] = {}
     for api_name in raw.columns:
         column, kind = wanted.get(api_name, (to_snake(api_name), "str"))
@@ -108,12 +151,14 @@ def read_sf_csv(
                     name,
                     f"{raw[api_name].iloc[index]!r} is not {EXPECTED[kind]}",
                     line=table.line(index),
-                    column=api_name,
+                    column=written[api_name],
                 )
             )
         if bad.sum() > _SHOWN:
             problems.append(
-                Problem(name, f"{int(bad.sum()) - _SHOWN} more bad values", column=api_name)
+                Problem(
+                    name, f"{int(bad.sum()) - _SHOWN} more bad values", column=written[api_name]
+                )
             )
         out[column] = values.reset_index(drop=True)
     missing = [col for api, (col, kind) in wanted.items() if col not in out]
