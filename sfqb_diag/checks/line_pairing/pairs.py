@@ -1,7 +1,8 @@
 """Line reconciliation: pair every OpportunityLineItem with its invoice's sales line, vectorised.
 
-Scope: opportunities whose invoice link resolves to an invoice that has sales lines (an invoice
-that is missing, voided or has no lines belongs to `partial_sync`). Pairing runs in passes, each
+Scope: opportunities with lines whose invoice link resolves to an invoice that has sales lines
+(an invoice that is missing, voided or has no lines belongs to `partial_sync`, and so does a deal
+without lines: its Amount is compared with the invoice at the deal level, deal_amount_mismatch). Pairing runs in passes, each
 one a merge on (invoice, key, rank) so repeated items pair in order:
   0. a Salesforce line whose product is linked to a QBO Group item pairs with that bundle line
      (GroupLineDetail; its children are then consumed with it); other bundles' children stand alone;
@@ -26,11 +27,14 @@ DISCOUNT = "DiscountLineDetail"
 
 
 def _scope(data: Dataset) -> pd.DataFrame:
-    """Opportunity <-> invoice pairs to reconcile: link resolves, invoice has sales lines, one
-    opportunity per invoice (several opportunities on one invoice is a link problem, not a line one)."""
+    """Opportunity <-> invoice pairs to reconcile: the opportunity has lines, its link resolves,
+    the invoice has sales lines, one opportunity per invoice (several opportunities on one invoice
+    is a link problem, not a line one). Every line of an invoice whose deal has none would read as
+    "billed but not sold" when the deal's Amount says it was sold."""
     opps = data["opportunities"]
     live = ~opps["is_deleted"].fillna(False).astype(bool) if "is_deleted" in opps else True
-    linked = opps[opps["qb_invoice_id"].notna() & live]
+    has_lines = member(opps["id"], data["opportunity_lines"]["opportunity_id"])
+    linked = opps[opps["qb_invoice_id"].notna() & live & has_lines]
     linked = linked[~linked["qb_invoice_id"].duplicated(keep=False)]
     inv = data["invoices"].assign(invoice_id=data["invoices"]["id"].astype(str))
     lines = data["invoice_lines"]

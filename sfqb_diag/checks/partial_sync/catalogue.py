@@ -7,7 +7,16 @@ here. Nothing registers itself by being imported.
 from __future__ import annotations
 
 from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec, unique_by_name
-from sfqb_diag.checks.partial_sync import billing, invoices, lines, payments, stale, totals, views
+from sfqb_diag.checks.partial_sync import (
+    amounts,
+    billing,
+    invoices,
+    lines,
+    payments,
+    stale,
+    totals,
+    views,
+)
 
 CHECKS: tuple[CheckSpec, ...] = unique_by_name(
     (
@@ -16,6 +25,7 @@ CHECKS: tuple[CheckSpec, ...] = unique_by_name(
         billing.invoice_voided,
         billing.invoice_lines_missing,
         lines.line_missing_line,
+        amounts.deal_amount_mismatch,
         billing.lost_writeback,
         invoices.orphan_invoice,
         invoices.invoice_total_mismatch,

@@ -12,6 +12,7 @@ import pandas as pd
 
 from sfqb_diag.checks.base import Context, DataLoaderFile, output
 from sfqb_diag.checks.line_pairing.reconcile import line_reconciliation
+from sfqb_diag.checks.partial_sync.amounts import deal_amount_cents
 from sfqb_diag.checks.partial_sync.state import CATEGORY_CHECK, shared_state
 from sfqb_diag.words import day, days_between, format_cents
 
@@ -29,6 +30,7 @@ GAP_COLUMNS = [
     "conflict",
     "line_differences",
     "lines_dropped",
+    "deal_amount_differs",
     "lost_writeback",
     "unlinked_billed",
     "billed",
@@ -40,6 +42,8 @@ UNBILLED = {
     "voided": "linked invoice voided",
     "lines_missing": "invoice missing lines",
 }
+# A linked deal its invoice under-bills with no line to explain it (deal_amount_mismatch).
+UNDER_BILLED = "invoice bills less than the deal"
 
 
 def dropped_lines_cents(ctx: Context) -> pd.Series:
@@ -52,12 +56,16 @@ def dropped_lines_cents(ctx: Context) -> pd.Series:
     return rows.groupby("opportunity_id")["delta_cents"].sum().abs().astype("int64")
 
 
-def control_totals_cents(opps: pd.DataFrame, dropped: pd.Series | None = None) -> pd.DataFrame:
+def control_totals_cents(
+    opps: pd.DataFrame, dropped: pd.Series | None = None, deal_level: pd.Series | None = None
+) -> pd.DataFrame:
     """Per close month and currency, in integer cents: won, invoiced, gap, the gap per billing
     category, the part explained by partial_sync findings, and what is left to other areas.
 
     `dropped` (opportunity Id -> cents of lines that never reached the invoice) moves that money
-    out of the deal-level line_differences category into lines_dropped (line_missing_line's)."""
+    out of the deal-level line_differences category into lines_dropped (line_missing_line's);
+    `deal_level` (opportunity Id -> signed gap of the deals deal_amount_mismatch reports, which no
+    line explains) moves their whole gap into deal_amount_differs."""
     won = opps[opps["category"].notna()]
     frame = pd.DataFrame(
         {
@@ -80,12 +88,18 @@ def control_totals_cents(opps: pd.DataFrame, dropped: pd.Series | None = None) -
         index=keys, columns="category", values="gap", aggfunc="sum", fill_value=0
     )
     table = base.join(split.reindex(columns=GAP_COLUMNS, fill_value=0)).fillna(0)
-    lost = won["id"].map(dropped if dropped is not None else pd.Series(dtype="int64"))
-    lost = lost.fillna(0).where(won["category"].eq("line_differences"), 0).astype("int64")
-    by_key = lost.groupby([frame["month"], frame["currency"]]).sum()
-    table["lines_dropped"] = by_key.reindex(table.index, fill_value=0)
-    table["line_differences"] = table["line_differences"] - table["lines_dropped"]
-    checked = [*(c for c in GAP_COLUMNS if CATEGORY_CHECK.get(c)), "lines_dropped"]
+    in_lines = won["category"].eq("line_differences")
+    for column, moved in (("lines_dropped", dropped), ("deal_amount_differs", deal_level)):
+        cents = won["id"].map(moved if moved is not None else pd.Series(dtype="int64"))
+        cents = cents.fillna(0).where(in_lines, 0).astype("int64")
+        by_key = cents.groupby([frame["month"], frame["currency"]]).sum()
+        table[column] = by_key.reindex(table.index, fill_value=0)
+        table["line_differences"] = table["line_differences"] - table[column]
+    checked = [
+        *(c for c in GAP_COLUMNS if CATEGORY_CHECK.get(c)),
+        "lines_dropped",
+        "deal_amount_differs",
+    ]
     table["explained_by_findings"] = table[checked].sum(axis=1)
     table["other_areas_or_timing"] = table["gap"] - table["explained_by_findings"]
     return table.astype("int64").reset_index()
@@ -105,7 +119,9 @@ def _with_totals(table: pd.DataFrame) -> pd.DataFrame:
 )
 def control_totals(ctx: Context) -> pd.DataFrame:
     opps, _, _ = shared_state(ctx)
-    table = _with_totals(control_totals_cents(opps, dropped_lines_cents(ctx)))
+    table = _with_totals(
+        control_totals_cents(opps, dropped_lines_cents(ctx), deal_amount_cents(ctx))
+    )
     money = [c for c in table.columns if c not in ("month", "currency", "won_deals")]
     for column in money:
         table[column] = format_cents(table[column].astype("Int64"))
@@ -117,11 +133,13 @@ def control_totals(ctx: Context) -> pd.DataFrame:
     area="partial_sync",
     needs=("opportunities",),
     description="Won opportunities with revenue not invoiced (never invoiced, invoice deleted or voided, "
-    "lines missing), oldest and largest first, for finance to bill",
+    "lines missing, invoice billing less than the deal), oldest and largest first, for finance to bill",
 )
 def unbilled_opportunities(ctx: Context) -> pd.DataFrame:
     opps, _, _ = shared_state(ctx)
-    rows = opps[opps["category"].isin(list(UNBILLED))]
+    under = deal_amount_cents(ctx)
+    under = under[under > 0].index
+    rows = opps[opps["category"].isin(list(UNBILLED)) | opps["id"].isin(under)]
     accounts = ctx.data.get("accounts")
     names = accounts.set_index("id")["name"] if accounts is not None else pd.Series(dtype="string")
     customer = (
@@ -140,7 +158,7 @@ def unbilled_opportunities(ctx: Context) -> pd.DataFrame:
             "age_days": days_between(rows["close_date"], ctx.as_of),
             "amount_unbilled": format_cents(rows["gap_cents"]),
             "currency": rows["currency"],
-            "reason": rows["category"].map(UNBILLED),
+            "reason": rows["category"].map(UNBILLED).where(~rows["id"].isin(under), UNDER_BILLED),
             "current_invoice_id": rows["link"],
             "sync_status": rows["sync_status"],
             "sync_error": rows["sync_error"],

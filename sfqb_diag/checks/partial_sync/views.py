@@ -34,6 +34,7 @@ CAUSE_WORDS = {
     "conflict": "changed on both sides (sync jobs)",
     "line_differences": "line differences (products)",
     "lines_dropped": "lines that never reached the invoice",
+    "deal_amount_differs": "invoice total differs from the deal",
     "lost_writeback": "lost write-back: differences",
     "unlinked_billed": "billed, not linked: differences",
     "billed": "rounding on linked invoices",
