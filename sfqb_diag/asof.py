@@ -1,7 +1,10 @@
 """The one as-of time that every rule about "now" uses (DESIGN.md "Time").
 
-Order: an explicit --as-of, else manifest.pulled_at, else the newest timestamp in the data.
-Never the wall clock: the same raw folder gives the same outputs on any day.
+Order: an explicit --as-of, else manifest.pulled_at, else the newest `time` of the QBO query
+responses (when the pull ran, on QBO's clock), else the newest timestamp in the data. A response
+time earlier than a timestamp in the data (Salesforce exported later than QBO) gives way to that
+timestamp: "now" is never before something the data records. Never the wall clock: the same raw
+folder gives the same outputs on any day.
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ def resolve_as_of(data: Dataset, explicit: str | None = None) -> tuple[pd.Timest
         if isinstance(frame[col].dtype, pd.DatetimeTZDtype)
     ]
     newest = [stamp for stamp in newest if not pd.isna(stamp)]
+    responses = [pd.Timestamp(t).tz_convert("UTC") for t in data.response_times.values()]
+    if responses and (not newest or max(responses) >= max(newest)):
+        return max(responses), "QBO response time"
     if newest:
         return max(newest), "newest timestamp in the data"
     return pd.Timestamp("1970-01-01", tz="UTC"), "no timestamps in the data"

@@ -27,6 +27,8 @@ class Dataset:
         default_factory=dict
     )  # table -> canonical columns absent
     warnings: list[Problem] = field(default_factory=list)
+    # QBO file -> the newest `time` its response bodies carry (ISO 8601, UTC): when it was pulled
+    response_times: dict[str, str] = field(default_factory=dict)
 
     def has(self, *names: str) -> bool:
         """True when every named table was present in the input (even if it has no rows)."""
@@ -59,6 +61,7 @@ class Dataset:
             "files": self.files,
             "missing_columns": self.missing_columns,
             "warnings": [vars(w) for w in self.warnings],
+            "response_times": self.response_times,
             "tables": sorted(self.tables),
         }
         (folder / "dataset.json").write_text(
@@ -75,4 +78,5 @@ class Dataset:
             files=meta["files"],
             missing_columns=meta["missing_columns"],
             warnings=[Problem(**w) for w in meta["warnings"]],
+            response_times=meta.get("response_times", {}),  # caches written before it existed
         )

@@ -76,6 +76,20 @@ def _load_salesforce(
         data.missing_columns[table] = missing
 
 
+def _keep_response_time(times: list[str], name: str, data: Dataset) -> None:
+    """The newest `time` of the file's response bodies (when the query ran, on QBO's clock) goes
+    into data.response_times; one that is not an ISO 8601 time is ignored with a warning."""
+    if not times:
+        return
+    stamps = pd.to_datetime(pd.Series(times), utc=True, format="ISO8601", errors="coerce")
+    for text in pd.Series(times)[stamps.isna()].head(3):
+        data.warnings.append(
+            Problem(name, f"response time {text!r} is not an ISO 8601 time; ignored", fatal=False)
+        )
+    if stamps.notna().any():
+        data.response_times[name] = stamps.max().isoformat()
+
+
 def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
     for path in _data_files(raw, "quickbooks", ("*.json", "*.jsonl")):
         name = f"quickbooks/{path.name}"
@@ -92,11 +106,15 @@ def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
             continue
         data.files[table] = name
         content = read_bytes(raw, path, name, problems)
+        times: list[str] = []
         records = (
-            None if content is None else read_entities(content, name, path.stem, fields, problems)
+            None
+            if content is None
+            else read_entities(content, name, path.stem, fields, problems, times)
         )
         if records is None:
             continue
+        _keep_response_time(times, name, data)
         frame = flatten(records, fields, name, problems)
         no_id = np.array([str(r.get("Id") or "").strip() == "" for r in records], dtype=bool)
         if no_id.any():

@@ -9,11 +9,18 @@ import pandas as pd
 
 from sfqb_diag.errors import Problem
 from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
-from sfqb_diag.sources.qbo_shapes import check_entities, drop_duplicate_entities, entities_of
+from sfqb_diag.sources.qbo_shapes import (
+    check_entities,
+    drop_duplicate_entities,
+    entities_of,
+    response_times,
+)
 from sfqb_diag.sources.schema import LINE_COLUMNS, PAYMENT_LINK_COLUMNS
 
 
-def _parse_jsonl(data: bytes, entity: str, name: str, problems: list[Problem]) -> list[Any]:
+def _parse_jsonl(
+    data: bytes, entity: str, name: str, problems: list[Problem], times: list[str]
+) -> list[Any]:
     records: list[Any] = []
     for number, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
@@ -30,23 +37,31 @@ def _parse_jsonl(data: bytes, entity: str, name: str, problems: list[Problem]) -
             problems.append(Problem(name, why or f"not a {entity} entity", line=number))
         else:
             records.extend(found)
+            times.extend(response_times(doc))
     return records
 
 
 def read_entities(
-    data: bytes, name: str, entity: str, fields: dict[str, tuple[str, str]], problems: list[Problem]
+    data: bytes,
+    name: str,
+    entity: str,
+    fields: dict[str, tuple[str, str]],
+    problems: list[Problem],
+    times: list[str] | None = None,
 ) -> list[dict] | None:
     """Parse a .json or .jsonl file's bytes into entity dicts; None when its shape is unusable.
 
-    Problems are located by line/column (bad JSON) or JSON path (wrong shapes and types).
+    Problems are located by line/column (bad JSON) or JSON path (wrong shapes and types). The
+    `time` of every response body is appended to `times` when given (as the file writes it).
     """
+    times = [] if times is None else times
     data = data.removeprefix(b"\xef\xbb\xbf")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.append(Problem(name, "is UTF-16; re-export it as UTF-8 JSON", line=1))
         return None
     before = len(problems)
     if name.endswith(".jsonl"):
-        records = _parse_jsonl(data, entity, name, problems)
+        records = _parse_jsonl(data, entity, name, problems, times)
     else:
         try:
             doc = orjson.loads(data)
@@ -60,6 +75,7 @@ def read_entities(
             problems.append(Problem(name, why or "unreadable", line=1))
             return None
         records = found
+        times.extend(response_times(doc))
     problems.extend(check_entities(records, fields, name))
     if len(problems) > before:
         return None

@@ -84,6 +84,19 @@ def entities_of(doc: Any, entity: str, where: str = "$") -> tuple[list[Any] | No
     )
 
 
+def response_times(doc: Any) -> list[str]:
+    """The `time` each response body in a document carries (QBO stamps every query and read
+    response with the server time it ran at); none for a bare entity array."""
+    pages = doc if isinstance(doc, list) else [doc]
+    return [
+        page["time"]
+        for page in pages
+        if isinstance(page, dict)
+        and isinstance(page.get("time"), str)
+        and ("QueryResponse" in page or "Id" not in page)
+    ]
+
+
 def _nested_problems(record: dict, paths: set[str], where: str) -> list[str]:
     found = []
     for key in paths:
