@@ -182,12 +182,19 @@ def test_a_line_difference_is_reported_once_by_products(tmp_path: Path) -> None:
 
 
 def test_lines_that_explain_part_leave_the_rest_at_deal_level(tmp_path: Path) -> None:
-    f = _run(_write(tmp_path / "raw", lines="partly"), tmp_path / "out").result.findings
+    run = _run(_write(tmp_path / "raw", lines="partly"), tmp_path / "out")
+    f = run.result.findings
     assert _flagged(f) == {1: 10000, 4: 10000}
     products = f[(f["sf_id"] == _opp(1)) & (f["area"] == "products")]
     assert products["amount_at_risk_cents"].tolist() == [10000]
     detail = f.loc[(f["check"] == "deal_amount_mismatch") & (f["sf_id"] == _opp(1)), "detail"]
     assert "account for 100.00 USD; 100.00 USD is in no line" in detail.iloc[0]
+    # Finance bills only the part no line explains; the control totals split the 200.00 gap.
+    unbilled = run.result.outputs["remediation/unbilled_opportunities.csv"]
+    assert unbilled.set_index("opportunity_id").loc[_opp(1), "amount_unbilled"] == "100.00"
+    totals = run.result.outputs["remediation/control_totals.csv"]
+    total = totals[totals["month"] == "total"].iloc[0]
+    assert (total["line_differences"], total["deal_amount_differs"]) == ("100.00", "200.00")
 
 
 @pytest.mark.parametrize("tolerance, flagged", [(0.01, {1: 20000, 4: 10000}), (150.0, {1: 20000})])

@@ -67,7 +67,9 @@ def deal_amount_cents(ctx: Context) -> pd.Series:
 def _why_not_lines(ctx: Context, deals: pd.DataFrame) -> pd.Series:
     """What the line comparison says about the deal, in plain words."""
     if not ctx.data.has(*LINE_TABLES):
-        missing = "no opportunity lines" if not ctx.data.has("opportunity_lines") else "no lines"
+        missing = (
+            "no opportunity lines" if not ctx.data.has("opportunity_lines") else "no invoice lines"
+        )
         return pd.Series(
             f"the export has {missing} to compare line by line", index=deals.index, dtype="string"
         )
@@ -80,7 +82,7 @@ def _why_not_lines(ctx: Context, deals: pd.DataFrame) -> pd.Series:
     words = words.mask(deals["opp_lines"].eq(0), "the deal has no lines to compare line by line")
     return words.mask(
         deals["lines_cents"].ne(0),
-        "line differences (products area) account for "
+        "the line findings account for "
         + explained
         + "; "
         + money_text(deals["unexplained_cents"].abs(), deals["currency"])

@@ -137,9 +137,12 @@ def control_totals(ctx: Context) -> pd.DataFrame:
 )
 def unbilled_opportunities(ctx: Context) -> pd.DataFrame:
     opps, _, _ = shared_state(ctx)
-    under = deal_amount_cents(ctx)
-    under = under[under > 0].index
+    deal_level = deal_amount_cents(ctx)
+    under = deal_level[deal_level > 0].index
     rows = opps[opps["category"].isin(list(UNBILLED)) | opps["id"].isin(under)]
+    # An under-billed deal owes only what no line explains (products lists the line corrections).
+    cents = rows["id"].map(deal_level).astype("Int64").where(rows["id"].isin(under))
+    cents = cents.fillna(rows["gap_cents"]).astype("Int64")
     accounts = ctx.data.get("accounts")
     names = accounts.set_index("id")["name"] if accounts is not None else pd.Series(dtype="string")
     customer = (
@@ -156,13 +159,13 @@ def unbilled_opportunities(ctx: Context) -> pd.DataFrame:
             "qb_customer_id": rows["account_id"].map(customer),
             "close_date": day(rows["close_date"]),
             "age_days": days_between(rows["close_date"], ctx.as_of),
-            "amount_unbilled": format_cents(rows["gap_cents"]),
+            "amount_unbilled": format_cents(cents),
             "currency": rows["currency"],
             "reason": rows["category"].map(UNBILLED).where(~rows["id"].isin(under), UNDER_BILLED),
             "current_invoice_id": rows["link"],
             "sync_status": rows["sync_status"],
             "sync_error": rows["sync_error"],
-            "_cents": rows["gap_cents"],
+            "_cents": cents,
         }
     )
     table = table.sort_values(
