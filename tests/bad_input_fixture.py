@@ -55,7 +55,11 @@ def make_raw(root: Path) -> Path:
     (raw / "salesforce").mkdir(parents=True)
     (raw / "quickbooks").mkdir()
     (raw / "salesforce" / "Account.csv").write_bytes(ACCOUNT_CSV.encode("utf-8"))
-    body = {"QueryResponse": {"Customer": [CUSTOMER], "startPosition": 1}, "time": "x"}
+    # QBO stamps each response with its server time (Pacific here): the pull's moment.
+    body = {
+        "QueryResponse": {"Customer": [CUSTOMER], "startPosition": 1},
+        "time": "2026-02-28T16:00:00.000-08:00",
+    }
     (raw / "quickbooks" / "Customer.json").write_text(json.dumps(body), encoding="utf-8")
     (raw / "quickbooks" / "Invoice.jsonl").write_text(json.dumps(INVOICE) + "\n", encoding="utf-8")
     (raw / "sync_log.csv").write_text(SYNC_LOG, encoding="utf-8")
@@ -128,6 +132,11 @@ DAMAGE: dict[str, tuple[Callable[[Path], str], bool]] = {
     "csv_bad_date": (_edit_text(ACC, lambda t: t.replace("2026-01-02T", "2026-13-02T")), True),
     "csv_exact_repeat": (_edit_text(ACC, lambda t: t + t.split("\n", 1)[1]), False),
     "csv_far_dates": (_edit_text(ACC, lambda t: t.replace("2026-01-01T", "4000-12-31T")), False),
+    "csv_header_case_repeat": (
+        _edit_text(ACC, lambda t: t.replace("BillingCity", "NAME", 1)),
+        True,
+    ),
+    "json_bad_response_time": (_edit_json(CUS, lambda d: _set(d, "time", "half past ten")), False),
     "csv_control_chars": (_edit_text(ACC, lambda t: t.replace("Oslo", "Os\x0b\u202elo")), False),
     "csv_empty": (_edit_text(ACC, lambda t: ""), True),
     "csv_utf16": (lambda raw: _utf16(raw, ACC), True),

@@ -44,6 +44,7 @@ def test_refused_damage_names_the_file(tmp_path: Path, damage: str) -> None:
         ("csv_long_row", "line 2: has 6 fields, the header has 5"),
         ("csv_open_quote", "line 3: a quoted field opens here and never closes"),
         ("csv_duplicate_header", "column Name: the header names column 'Name' 2 times"),
+        ("csv_header_case_repeat", "'Name' (field 2) and 'NAME' (field 3)"),
         ("csv_semicolons", "semicolon-separated"),
         ("csv_utf16", "UTF-16"),
         ("csv_conflicting_ids", "line 3, column Id: one Id on two different records"),
@@ -133,6 +134,17 @@ def test_cp1252_is_read_with_a_warning(tmp_path: Path) -> None:
     data = load_raw(raw)
     assert data["accounts"]["billing_city"].iloc[0] == "Tromsø"
     assert any("salesforce/Account.csv" in str(w) and "cp1252" in str(w) for w in data.warnings)
+
+
+def test_a_response_time_that_is_no_time_is_read_with_a_warning(tmp_path: Path) -> None:
+    raw = make_raw(tmp_path)
+    DAMAGE["json_bad_response_time"][0](raw)
+    data = load_raw(raw)
+    assert len(data["customers"]) == 1 and data.response_times == {}
+    assert any(
+        "quickbooks/Customer.json" in str(w) and "'half past ten' is not an ISO 8601 time" in str(w)
+        for w in data.warnings
+    )
 
 
 def test_qbo_ids_stay_text(tmp_path: Path) -> None:
