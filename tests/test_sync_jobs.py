@@ -186,8 +186,8 @@ def test_outage_gap_burst_and_lag(tmp_path: Path):
     outage = f[f["check"] == "sync_outage"]
     assert len(outage) == 1 and outage["severity"].iloc[0] == "high"
     assert outage["sf_id"].isna().all() and outage["qb_id"].isna().all()  # an aggregate finding
-    assert "60 deal(s) won" in outage["detail"].iloc[0]
-    assert "created 1 invoice(s)" in outage["detail"].iloc[0]
+    assert "60 deals won" in outage["detail"].iloc[0]
+    assert "created 1 invoice." in outage["detail"].iloc[0]
     assert f.loc[f["check"] == "invoice_burst", "title"].str.contains("2026-03-15").tolist() == [
         True
     ]
