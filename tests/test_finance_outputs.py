@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -209,3 +210,17 @@ def test_compute_lists_checks_run_per_area(tmp_path: Path) -> None:
     assert set(run.summary.checks_run) == set(run.summary.by_area)
     assert run.summary.checks_run["products"] == []
     assert Summary.from_dict(run.summary.to_dict()).checks_run == run.summary.checks_run
+
+
+def test_area_pages_say_what_was_not_checked(small_run) -> None:  # type: ignore[no-untyped-def]
+    from sfqb_diag import notebook as nb
+
+    out, _ = small_run
+    run = nb.open_run(out, out.parent / "raw", None)
+    products = nb.checked(run, "products").data
+    assert products.startswith("**Not checked (no salesforce/Product2.csv")
+    assert "not because nothing is wrong" in products
+    partial = nb.checked(run, "partial_sync").data
+    assert re.search(r"\d+ of \d+ checks on this page did not run", partial)
+    assert "quickbooks/Invoice.json" in partial
+    assert nb.checked(run, "customers").data == ""

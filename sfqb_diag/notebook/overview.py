@@ -134,8 +134,8 @@ def checked(run: Run, area: str) -> Any:
     missing = not_checked(run.summary)
     if area in missing:
         return Markdown(
-            f"**{not_checked_text(missing[area])}.** The tables and charts below are empty "
-            "because the data was not there, not because nothing is wrong."
+            f"**{not_checked_text(missing[area])}.** The counts, tables and charts below are "
+            "empty because the data was not there, not because nothing is wrong."
         )
     table = coverage_table(run.summary)
     row = table[table["Area"] == AREA_TITLES.get(area, area)]

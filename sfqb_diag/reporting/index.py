@@ -129,6 +129,8 @@ def write_index(path: Path, run: CheckRun, pages: list[tuple[str, str]]) -> None
             if home
             else "QuickBooks Preferences (the home currency) are not in the data, so amounts in "
             "different currencies could not be converted: ordered by the amount as it stands"
+            if len(summary.amount_at_risk) > 1
+            else "Ordered by the amount at risk"
         )
     )
     skipped = skipped_table(summary)
