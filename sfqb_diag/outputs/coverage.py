@@ -7,6 +7,8 @@ with findings but no amount says so ("3 findings, none with an amount of money")
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 
 from sfqb_diag.findings import SEVERITIES
@@ -58,7 +60,8 @@ def not_checked_text(missing: list[str]) -> str:
 
 
 def _amounts(amounts: dict[str, str]) -> str:
-    return ", ".join(money(round(float(v) * 100), c) for c, v in sorted(amounts.items()))
+    # summary.json keeps amounts as exact decimal text ("35700.00"): no float on the way.
+    return ", ".join(money(int(Decimal(v) * 100), c) for c, v in sorted(amounts.items()))
 
 
 def money_words(summary: Summary, area: str | None = None) -> str:
