@@ -168,7 +168,9 @@ def load_config(path: str | Path | None) -> ClientConfig:
         problems += threshold_order_problems(built["thresholds"])
     if problems:
         shown = "\n".join(f"  - {p}" for p in problems)
-        raise UsageError(f"{path} has {len(problems)} problem(s):\n{shown}")
+        raise UsageError(
+            f"{path} has {len(problems)} problem{'' if len(problems) == 1 else 's'}:\n{shown}"
+        )
     return ClientConfig(
         name=str(data.get("name", path.parent.name or "client")), path=str(path), **built
     )

@@ -37,6 +37,7 @@ class RunResult:
     as_of_source: str
     areas: tuple[str, ...]
     views: dict[str, pd.DataFrame] = field(default_factory=dict)  # notebook tables, by name
+    ran: list[dict[str, str]] = field(default_factory=list)  # area, check: each check that ran
 
 
 def _missing_inputs(data: Dataset, needs: tuple[str, ...]) -> list[str]:
@@ -122,13 +123,14 @@ def run_checks(
         as_of=as_of,
         decisions=decisions if decisions is not None else read_decisions(None),
     )
-    frames, skipped = [], []
+    frames, skipped, ran = [], [], []
     chosen = _selected(areas, checks)
     for spec in progress(chosen, "checks", total=len(chosen)):
         missing = _missing_inputs(data, spec.needs)
         if missing:
             skipped.append({"area": spec.area, "check": spec.name, "missing": ", ".join(missing)})
             continue
+        ran.append({"area": spec.area, "check": spec.name})
         frames.append(_run_one(spec, ctx))
     findings = (
         pd.concat([f for f in frames if not f.empty], ignore_index=True)
@@ -154,7 +156,7 @@ def run_checks(
         for spec in _selected(areas, views)
         if not _missing_inputs(data, spec.needs)
     }
-    return RunResult(findings, produced, skipped, as_of, as_of_source, areas, tables)
+    return RunResult(findings, produced, skipped, as_of, as_of_source, areas, tables, ran)
 
 
 def apply_reviews(

@@ -41,7 +41,9 @@ class InputError(SfqbError):
         self.problems = problems
         shown = "\n".join(f"  - {p}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} problem(s) in the input:\n{shown}{more}")
+        super().__init__(
+            f"{len(problems)} problem{'' if len(problems) == 1 else 's'} in the input:\n{shown}{more}"
+        )
 
 
 class PullError(SfqbError):

@@ -34,6 +34,30 @@ def money(cents: int | None, currency: str | None) -> str:
     return f"{sign}{abs(int(cents)) // 100:,}.{abs(int(cents)) % 100:02d} {currency or ''}".strip()
 
 
+def count_text(counts: pd.Series, one: str, many: str | None = None) -> pd.Series:
+    """'1 won deal', '3 won deals': a count with its noun in plain plural (`many` when the
+    plural is not `one` + 's'); '' where the count is missing."""
+    value = pd.Series(counts, dtype="Int64")
+    noun = value.eq(1).map({True: one, False: many or one + "s"}).astype("string")
+    return (value.astype("string") + " " + noun).where(value.notna(), "").fillna("")
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 finding', '3 findings', '1,200 records': one count with its noun in plain plural."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def short_title(values: pd.Series, limit: int = 60) -> pd.Series:
+    """A title cut to about `limit` characters at a word boundary, ending in an ellipsis when
+    cut (never mid-word; a single word longer than the limit is cut at the limit)."""
+    text = values.astype("string").fillna("")
+    long = text.str.len() > limit
+    head = text.str.slice(0, limit + 1).str.replace(r"\s+\S*$", "", regex=True)
+    head = head.where(head.str.len().between(1, limit), text.str.slice(0, limit))
+    cut = head.str.rstrip(" ,;:-(") + "…"
+    return cut.where(long, text).astype("string")
+
+
 def format_cents(cents: pd.Series) -> pd.Series:
     """Integer cents -> '1234.56' (a machine-readable amount for CSV columns; no separators)."""
     value = cents.astype("Int64")

@@ -82,7 +82,7 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
     for damage in ("csv_short_row", "json_ref_as_string", "sync_log_short_row", "manifest_now"):
         DAMAGE[damage][0](raw)
     message = _errors(raw)
-    assert message.startswith("4 problem(s) in the input")
+    assert message.startswith("4 problems in the input")
     for name in ("Account.csv", "Invoice.jsonl", "sync_log.csv", "manifest.json"):
         assert name in message
 

@@ -55,7 +55,7 @@ def test_fail_on_exits_1_when_the_demo_has_critical_findings(demo_run, demo_dir,
     err = capsys.readouterr().err
     over = demo_run.result.findings
     over = over[(over["severity"] == "critical") & ~over["waived"].astype(bool)]
-    assert f"--fail-on critical: {len(over)} unwaived finding(s) at critical or above" in err
+    assert f"--fail-on critical: {len(over)} unwaived findings at critical or above" in err
     listed = [line for line in err.splitlines() if line.startswith("  critical  ")]
     assert 1 <= len(listed) <= 5
     assert all("/" in line and line.rstrip().endswith(")") for line in listed)

@@ -152,7 +152,7 @@ def test_input_and_reviewer_problems_come_in_one_message(tmp_path: Path, capsys)
     )
     assert _check(raw, tmp_path / "out") == 2
     err = capsys.readouterr().err
-    assert "2 problem(s)" in err and "Invoice.jsonl" in err and "decisions.csv, line 2" in err
+    assert "2 problems" in err and "Invoice.jsonl" in err and "decisions.csv, line 2" in err
 
 
 def test_a_bug_is_exit_4_with_one_sentence_and_a_log(tmp_path: Path, capsys, monkeypatch) -> None:

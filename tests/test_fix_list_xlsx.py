@@ -259,7 +259,7 @@ def test_without_qbo_preferences_the_home_column_is_empty_and_said_so(tmp_path):
     workbook = load_workbook(path)
     ((values, cells),) = all_rows(workbook)
     assert values["QuickBooks record"] == "Invoice INV-9 (Acme, 12,345.67 EUR)"
-    assert values["In home currency (home)"] is None and values["Home-currency basis"] is None
+    assert values["In home currency"] is None and values["Home-currency basis"] is None
     assert values["Problem"].startswith("'=") and cells["Problem"].data_type == "s"
     assert (
         values["Salesforce record"] == "Account Id 001000000000001AAA (not in the Salesforce data)"

@@ -81,6 +81,10 @@ def test_outputs_cluster_tables_and_void_list(story):
     assert list(table.columns[:4]) == ["cluster_id", "id", "keep", "reasons"]
     void = result.outputs["remediation/qbo_duplicate_invoices_to_void.csv"]
     assert sorted(void["invoice_id"]) == ["102", "103"] and set(void["keep_invoice_id"]) == {"101"}
+    # The amount is a number a spreadsheet sums (no separators, no code), the currency beside it;
+    # the instructions name the invoice to keep by its number, not its QBO Id.
+    assert set(void["amount"]) == {"1200.00"} and set(void["currency"]) == {"USD"}
+    assert all("invoice 1001" in step for step in void["instructions"])
     assert list(result.outputs["matches/qb_payment_duplicates.csv"]["id"]) == ["P1", "P2"]
 
 
@@ -186,8 +190,8 @@ def test_outage_gap_burst_and_lag(tmp_path: Path):
     outage = f[f["check"] == "sync_outage"]
     assert len(outage) == 1 and outage["severity"].iloc[0] == "high"
     assert outage["sf_id"].isna().all() and outage["qb_id"].isna().all()  # an aggregate finding
-    assert "60 deal(s) won" in outage["detail"].iloc[0]
-    assert "created 1 invoice(s)" in outage["detail"].iloc[0]
+    assert "60 deals won" in outage["detail"].iloc[0]
+    assert "created 1 invoice." in outage["detail"].iloc[0]
     assert f.loc[f["check"] == "invoice_burst", "title"].str.contains("2026-03-15").tolist() == [
         True
     ]

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from sfqb_diag.findings import SEVERITIES
+from sfqb_diag.words import plural
 
 RunArg = (
     "A report folder (with summary.json and findings.csv) or a kept run under a history folder."
@@ -54,8 +55,8 @@ def diff(
     code = result.exit_code(fail_on_new)
     if code:
         typer.echo(
-            f"{len(result.new_at_or_above(fail_on_new or ''))} new unwaived finding(s) at or above "
-            f"{fail_on_new}",
+            plural(len(result.new_at_or_above(fail_on_new or "")), "new unwaived finding")
+            + f" at or above {fail_on_new}",
             err=True,
         )
     raise typer.Exit(code)

@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
+from sfqb_diag.outputs.coverage import money_words, not_checked, skipped_line
+from sfqb_diag.outputs.summary import Summary
 from sfqb_diag.pipeline import CheckOptions, CheckRun
-from sfqb_diag.words import money_text
+from sfqb_diag.words import money_text, plural
 
 RawArg = Annotated[
     Path, typer.Argument(help="The raw folder (salesforce/*.csv, quickbooks/*.json, ...).")
@@ -59,27 +61,37 @@ def check_options(
     ).validated()
 
 
+def _area_money(summary: Summary, area: str) -> str:
+    """An area's money column: its amounts, '-' when it has no findings, else the words."""
+    words = money_words(summary, area)
+    return "-" if words == "no money at risk" else words
+
+
 def print_summary(run: CheckRun, out: Path) -> None:
     """The short table `check` and `report` print: counts by area and severity, money, where to look."""
     summary = run.summary
     width = max(len(a) for a in summary.by_area) + 2
     typer.echo(f"As of {summary.as_of[:16].replace('T', ' ')} UTC ({summary.as_of_source})")
     typer.echo("area".ljust(width) + "".join(s.rjust(10) for s in SEVERITIES) + "   money at risk")
+    unchecked = not_checked(summary)
     for area, counts in summary.by_area.items():
-        money = ", ".join(
-            f"{float(v):,.2f} {c}" for c, v in summary.amount_at_risk_by_area[area].items()
+        cells = "".join(
+            ("-" if area in unchecked else str(counts[s])).rjust(10) for s in SEVERITIES
         )
-        typer.echo(
-            area.ljust(width)
-            + "".join(str(counts[s]).rjust(10) for s in SEVERITIES)
-            + f"   {money or '-'}"
-        )
-    total = ", ".join(f"{float(v):,.2f} {c}" for c, v in summary.amount_at_risk.items()) or "none"
-    typer.echo(f"{summary.findings} findings; money at risk: {total}")
+        typer.echo(area.ljust(width) + cells + f"   {_area_money(summary, area)}")
+    total = money_words(summary)
+    typer.echo(
+        total
+        if total.endswith("none with an amount of money")
+        else f"{summary.findings:,} finding{'' if summary.findings == 1 else 's'}; "
+        + ("no money at risk" if total == "no money at risk" else f"money at risk: {total}")
+    )
     if summary.waived:
-        typer.echo(f"{summary.waived} waived finding(s) not counted")
-    for skipped in summary.checks_skipped:
-        typer.echo(f"skipped {skipped['check']} ({skipped['area']}): needs {skipped['missing']}")
+        typer.echo(
+            f"{summary.waived} waived finding{'' if summary.waived == 1 else 's'} not counted"
+        )
+    if summary.skipped:
+        typer.echo(skipped_line(summary))
     for warning in summary.input_warnings:
         typer.echo(f"warning: {warning}")
     typer.echo(f"Findings: {out / 'findings.csv'}   Fix list: {out / 'fix_list.xlsx'}")
@@ -99,7 +111,7 @@ def explain_fail_on(run: CheckRun, fail_on: str | None, shown: int = 5) -> int:
     top = over.sort_values(["_rank", "_money"], ascending=[True, False], kind="stable").head(shown)
     amounts = money_text(top["amount_at_risk_cents"], top["currency"]).replace("", "no amount")
     typer.echo(
-        f"--fail-on {fail_on}: {len(over)} unwaived finding(s) at {fail_on} or above; "
+        f"--fail-on {fail_on}: {plural(len(over), 'unwaived finding')} at {fail_on} or above; "
         f"the first {len(top)}:",
         err=True,
     )

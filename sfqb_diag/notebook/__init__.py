@@ -18,6 +18,7 @@ from sfqb_diag.notebook.display import (
 )
 from sfqb_diag.notebook.evidence import evidence_waterfall, pick_pair
 from sfqb_diag.notebook.overview import (
+    checked,
     data_inventory,
     headline,
     lag_words,
@@ -37,6 +38,7 @@ from sfqb_diag.notebook.trend import runs_over_time
 __all__ = [
     "SEVERITY_COLOURS",
     "Run",
+    "checked",
     "count_words",
     "data_inventory",
     "evidence_waterfall",

@@ -9,6 +9,13 @@ import pandas as pd
 from sfqb_diag.findings import SEVERITY_RANK
 from sfqb_diag.notebook.run import Run
 from sfqb_diag.outputs import first_screen
+from sfqb_diag.outputs.coverage import (
+    coverage_table,
+    files_words,
+    money_words,
+    not_checked,
+    not_checked_text,
+)
 from sfqb_diag.outputs.first_screen import client_name, record_links, top_fixes
 from sfqb_diag.outputs.xlsx import AREA_TITLES
 
@@ -104,10 +111,7 @@ def headline(run: Run) -> Any:
     from IPython.display import Markdown
 
     summary = run.summary
-    money = (
-        ", ".join(f"{float(v):,.2f} {c}" for c, v in sorted(summary.amount_at_risk.items()))
-        or "nothing"
-    )
+    money = money_words(summary)
     sev = summary.by_severity
     client = client_name(run.data)
     if summary.findings == 0:
@@ -119,6 +123,28 @@ def headline(run: Run) -> Any:
         f"**{summary.findings:,} findings**, of which **{sev['critical']:,} critical** and "
         f"**{sev['high']:,} high**. Money at risk, per currency (never added across currencies): "
         f"**{money}**. The fixes with the most money at stake come first below."
+    )
+
+
+def checked(run: Run, area: str) -> Any:
+    """What an area page could not check, in one markdown line (nothing when every check ran):
+    an area with no input files says "Not checked", so its empty tables never read as clean."""
+    from IPython.display import Markdown
+
+    missing = not_checked(run.summary)
+    if area in missing:
+        return Markdown(
+            f"**{not_checked_text(missing[area])}.** The counts, tables and charts below are "
+            "empty because the data was not there, not because nothing is wrong."
+        )
+    table = coverage_table(run.summary)
+    row = table[table["Area"] == AREA_TITLES.get(area, area)]
+    if row.empty:
+        return Markdown("")
+    lacking = row.iloc[0]["Missing from the raw folder"].split(", ")
+    return Markdown(
+        f"*{row.iloc[0]['Not checked'].capitalize()} on this page did not run: no "
+        f"{files_words(lacking)} in the raw folder.*"
     )
 
 

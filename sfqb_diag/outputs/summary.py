@@ -43,7 +43,9 @@ class Summary:
     """What summary.json holds, typed: read as attributes, written with `to_dict()`.
 
     `skipped` lists each check that could not run with the inputs it lacks (DESIGN.md);
-    `checks_skipped` keeps the older shape (one joined `missing` text) for existing scripts.
+    `checks_skipped` keeps the older shape (one joined `missing` text) for existing scripts;
+    `checks_run` names, per area, the checks that ran (empty for an area not checked at all;
+    absent from summaries written before it, which read back as {}).
     Keys a newer version adds and this one does not know are kept in `extra` on a round trip.
     """
 
@@ -56,6 +58,7 @@ class Summary:
     amount_at_risk: dict[str, str] = field(default_factory=dict)
     amount_at_risk_by_area: dict[str, dict[str, str]] = field(default_factory=dict)
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    checks_run: dict[str, list[str]] = field(default_factory=dict)
     inputs: dict[str, int] = field(default_factory=dict)
     input_warnings: list[str] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -120,6 +123,9 @@ def build_summary(result: RunResult, data: Dataset, parameters: dict[str, Any]) 
             }
             for s in result.skipped
         ],
+        checks_run={
+            area: [r["check"] for r in result.ran if r["area"] == area] for area in by_area
+        },
         inputs={name: len(frame) for name, frame in sorted(data.tables.items())},
         input_warnings=[str(w) for w in data.warnings],
         parameters=parameters,

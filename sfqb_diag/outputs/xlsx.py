@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import AREAS, SEVERITY_RANK
+from sfqb_diag.outputs.coverage import AREA_TITLES, not_checked, not_checked_text
 from sfqb_diag.outputs.home_currency import home_amounts, home_currency
 from sfqb_diag.outputs.links import quickbooks_links, salesforce_links
 from sfqb_diag.outputs.record_labels import qb_labels, sf_labels
@@ -36,14 +37,8 @@ from sfqb_diag.outputs.xlsx_style import (
     print_setup,
     safe_text,
 )
+from sfqb_diag.words import plural
 
-AREA_TITLES = {
-    "auth_env": "Connections & environments",
-    "customers": "Customers",
-    "products": "Products & lines",
-    "partial_sync": "Missing or partial syncs",
-    "sync_jobs": "Sync jobs & duplicates",
-}
 WAIVED_FONT = Font(color="808080", italic=True)
 
 
@@ -61,7 +56,7 @@ def sheet_columns(home: str | None) -> list[Column]:
         Column("title", "Problem", 60),
         Column("amount", "Amount at risk", 16, "money"),
         Column("currency", "Currency", 9),
-        Column("home_amount", f"In {home or 'home currency'} (home)", 16, "home"),
+        Column("home_amount", f"In {home} (home)" if home else "In home currency", 16, "home"),
         Column("suggested_action", "What to do", 60),
         Column("qb_label", "QuickBooks record", 44, "link_qb"),
         Column("qb_number", "QBO number", 12, "id"),
@@ -186,7 +181,7 @@ def _totals(sheet: Worksheet, rows: pd.DataFrame, columns: list[Column], home: s
         )
         missing = active["amount_at_risk_cents"].notna() & active["home_cents"].isna()
         note = f"Total at risk in {home}, the home currency" + (
-            f" ({int(missing.sum())} amount(s) without an exchange rate left out)"
+            f" ({plural(int(missing.sum()), 'amount')} without an exchange rate left out)"
             if missing.any()
             else ""
         )
@@ -199,11 +194,20 @@ def _totals(sheet: Worksheet, rows: pd.DataFrame, columns: list[Column], home: s
         cell.number_format, cell.font = money_format(home), Font(bold=True)
 
 
-def _area_sheet(book: Workbook, area: str, rows: pd.DataFrame, home: str | None) -> Worksheet:
+def _area_sheet(
+    book: Workbook, area: str, rows: pd.DataFrame, home: str | None, missing: list[str] | None
+) -> Worksheet:
+    """One area's sheet; `missing` (the inputs it lacks) when none of its checks could run, so
+    the sheet says it was not checked instead of looking like a clean area."""
     sheet = book.create_sheet(AREA_TITLES[area][:31])
     columns = sheet_columns(home)
     _header(sheet, columns)
     _write_rows(sheet, rows, columns, home)
+    if missing is not None and rows.empty:
+        title = [c.key for c in columns].index("title") + 1
+        sheet.cell(row=2, column=title, value=safe_text(not_checked_text(missing))).font = Font(
+            bold=True
+        )
     last = max(len(rows), 1) + 1
     keys = [c.key for c in columns]
     status = get_column_letter(keys.index("review_status") + 1)
@@ -236,9 +240,10 @@ def write_fix_list(
     start = book.active
     start.title = START_SHEET
     placed = []
+    unchecked = not_checked(summary)
     for area in AREAS:
         rows = frame[frame["area"] == area]
-        sheet = _area_sheet(book, area, rows, home)
+        sheet = _area_sheet(book, area, rows, home, unchecked.get(area))
         placed.append(rows.assign(_sheet=sheet.title, _row=range(2, len(rows) + 2)))
     located = pd.concat(placed) if placed else frame.assign(_sheet="", _row=0)
     write_start_sheet(start, located, summary, data, manifest, home)

@@ -15,6 +15,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.outputs.coverage import coverage_table, money_words
 from sfqb_diag.outputs.summary import Summary, record_key
 from sfqb_diag.outputs.xlsx_style import (
     FINDING_ID_HEADER,
@@ -89,12 +90,9 @@ def top_fixes(located: pd.DataFrame) -> pd.DataFrame:
 
 
 def _overview(summary: Summary, located: pd.DataFrame, home: str | None) -> str:
-    per_currency = " · ".join(
-        money(round(float(v) * 100), c) for c, v in sorted(summary.amount_at_risk.items())
-    )
     text = (
         f"{summary.findings} findings to work on ({summary.waived} waived, not counted). "
-        f"Money at risk: {per_currency or 'none'}."
+        f"Money at risk: {money_words(summary)}."
     )
     active = located[~located["waived"] & located["home_cents"].notna()]
     if home and not active.empty:
@@ -104,7 +102,8 @@ def _overview(summary: Summary, located: pd.DataFrame, home: str | None) -> str:
     return text
 
 
-def _help(home: str | None) -> list[str]:
+def _help(home: str | None, amounts: bool) -> list[str]:
+    """How to read the sheets; the home-currency note only where there are amounts to convert."""
     statuses = ", ".join(REVIEW_STATUSES)
     currency = (
         f"'In {home} (home)' converts each amount to the QBO home currency: with the transaction's "
@@ -122,9 +121,11 @@ def _help(home: str | None) -> list[str]:
         "fail or corrupt; low = hygiene; info = context, no action needed.",
         "'Amount at risk' is a number in the row's currency (sum it, sort it). Each sheet ends with its "
         "total per currency, counting each record once and leaving waived findings out.",
-        currency,
+        *([currency] if amounts else []),
         "'QuickBooks record' and 'Salesforce record' name the record (invoice number, customer name) and "
-        "open it when clicked. The Ids are in the Id columns, kept as text.",
+        "open it when clicked. The Ids are in the Id columns, kept as text. QuickBooks opens a link "
+        "in the company you are signed in to: if you work in several companies, switch to the one "
+        "named at the top of this sheet first.",
         f"To record a decision, fill '{REVIEW_HEADERS['review_status']}' ({statuses}), "
         f"'{REVIEW_HEADERS['owner']}', '{REVIEW_HEADERS['review_note']}' and, for a waiver, "
         f"'{REVIEW_HEADERS['until']}' (a date: the waiver lasts through that day) on the finding's row. "
@@ -180,6 +181,23 @@ def _top_table(sheet: Worksheet, top: pd.DataFrame, first_row: int, home: str | 
     return first_row + len(top)
 
 
+def _not_checked(sheet: Worksheet, summary: Summary, row: int) -> int:
+    """What was not checked and which inputs were missing; returns the next free row + 1."""
+    table = coverage_table(summary)
+    heading = "What was not checked" if len(table) else "Every check ran"
+    sheet.cell(row=row, column=1, value=heading).font = Font(bold=True, size=13)
+    if table.empty:
+        sheet.cell(row=row + 1, column=1, value="Every check had the files it needs.")
+        return row + 3
+    for col, header in enumerate(table.columns, start=2):
+        cell = sheet.cell(row=row + 1, column=col, value=header)
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), HEADER_FILL
+    for n, values in enumerate(table.itertuples(index=False), start=row + 2):
+        for col, value in enumerate(values, start=2):
+            sheet.cell(row=n, column=col, value=safe_text(str(value)))
+    return row + len(table) + 3
+
+
 def write_start_sheet(
     sheet: Worksheet,
     located: pd.DataFrame,
@@ -202,10 +220,10 @@ def write_start_sheet(
     top = top_fixes(located)
     last = _top_table(sheet, top, 6, home)
     if top.empty:
-        sheet.cell(row=7, column=1, value="No finding puts money at risk.")
+        sheet.cell(row=7, column=1, value=safe_text(money_words(summary).capitalize() + "."))
         last = 7
-    row = last + 2
+    row = _not_checked(sheet, summary, last + 2)
     sheet.cell(row=row, column=1, value="How to use these sheets").font = Font(bold=True, size=13)
-    for n, line in enumerate(_help(home), start=row + 1):
+    for n, line in enumerate(_help(home, bool(summary.amount_at_risk)), start=row + 1):
         sheet.cell(row=n, column=1, value=safe_text(line))
     print_setup(sheet, repeat_header=False)

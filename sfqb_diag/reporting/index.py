@@ -15,6 +15,7 @@ import pandas as pd
 
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import SEVERITIES
+from sfqb_diag.outputs.coverage import coverage_table, money_words
 from sfqb_diag.outputs.first_screen import client_name, money_totals, top_fixes
 from sfqb_diag.outputs.home_currency import home_currency
 from sfqb_diag.outputs.html_table import table_html
@@ -86,10 +87,7 @@ def checked_table(summary: Summary) -> pd.DataFrame:
                 "Checks run": len(names) - len(lacking),
                 "Checks skipped": len(lacking),
                 **{s.capitalize(): counts[s] for s in SEVERITIES},
-                "Money at risk": ", ".join(
-                    f"{float(v):,.2f} {c}"
-                    for c, v in summary.amount_at_risk_by_area.get(area, {}).items()
-                ),
+                "Money at risk": money_words(summary, area),
             }
         )
     return pd.DataFrame(rows)
@@ -123,13 +121,21 @@ def write_index(path: Path, run: CheckRun, pages: list[tuple[str, str]]) -> None
         fixes = fixes.drop(columns=[c for c in fixes.columns if c.startswith("In ")])
         totals = totals.drop(columns=[c for c in totals.columns if c.startswith("In ")])
     basis = (
-        f"Ordered by the amount in {escape(home)} (the QuickBooks company's home currency; each "
-        "invoice converted with its own exchange rate where QuickBooks has one)"
-        if home
-        else "QuickBooks Preferences (the home currency) are not in the data, so amounts in "
-        "different currencies could not be converted: ordered by the amount as it stands"
+        ""
+        if not summary.amount_at_risk
+        else (
+            f"Ordered by the amount in {escape(home)} (the QuickBooks company's home currency; each "
+            "invoice converted with its own exchange rate where QuickBooks has one)"
+            if home
+            else "QuickBooks Preferences (the home currency) are not in the data, so amounts in "
+            "different currencies could not be converted: ordered by the amount as it stands"
+            if len(summary.amount_at_risk) > 1
+            else "Ordered by the amount at risk"
+        )
     )
     skipped = skipped_table(summary)
+    unchecked = coverage_table(summary)
+    nothing = money_words(summary).capitalize()
     inputs = pd.DataFrame(
         {"Table": list(summary.inputs), "Rows": list(summary.inputs.values())}, dtype=object
     )
@@ -148,14 +154,15 @@ Every row is also in fix_list.xlsx, with the full list per area.</p>
 <div class="card"><div class="big">{summary.by_severity["critical"]:,}</div>critical</div>
 <div class="card"><div class="big">{summary.by_severity["high"]:,}</div>high</div>
 <h2>The ten fixes with the most money at stake</h2>
-<p>{basis}; severity is a column. Names link to the record in Salesforce or QuickBooks.</p>
-{table_html(fixes, 10) if len(fixes) else "<p><em>No finding puts money at risk.</em></p>"}
+{f"<p>{basis}; severity is a column. Names link to the record in Salesforce or QuickBooks.</p>" if basis else ""}
+{table_html(fixes, 10) if len(fixes) else f"<p><em>{escape(nothing)}.</em></p>"}
 <h2>Money at risk</h2>
 <p>Each record counted once, in its own currency; amounts in different currencies are never
 added, only their home-currency values.</p>
-{table_html(totals, 25) if len(totals) else "<p><em>No money at risk.</em></p>"}
+{table_html(totals, 25) if len(totals) else f"<p><em>{escape(nothing)}.</em></p>"}
 <h2>What was checked</h2>
 {table_html(checked_table(summary), 25)}
+{"" if unchecked.empty else "<h2>What was not checked</h2>" + table_html(unchecked, 25)}
 <h2>Checks skipped</h2>
 {table_html(skipped, 25) if len(skipped) else "<p>None: every check had the data it needs.</p>"}
 <h2>Data read</h2>

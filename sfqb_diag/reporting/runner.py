@@ -226,7 +226,8 @@ def run_notebooks(
         lines = [f"{page.notebook.name}: {error}" for page, error in failed.items()]
         kept = out_label / "report"
         raise NotebookError(
-            "notebook(s) failed:\n  "
+            ("a notebook failed" if len(failed) == 1 else f"{len(failed)} notebooks failed")
+            + ":\n  "
             + "\n  ".join(lines)
             + f"\nThe executed notebooks are kept in {kept} for inspection."
         )

@@ -99,6 +99,28 @@ def _wrong_links(m: CustomerMatching, sf_clusters: pd.DataFrame) -> pd.DataFrame
     return wrong[~same_company].reset_index(drop=True)
 
 
+def _mislinked_action(has_better: pd.Series, invoiced: pd.Series) -> pd.Series:
+    """Relink (or clear) the account; move invoices only where some sit on the wrong customer."""
+    fix = pd.Series(
+        np.where(
+            has_better,
+            "Relink with remediation/salesforce_account_links.csv",
+            "Clear the link and let the sync create the customer, or link it by hand",
+        ),
+        dtype="string",
+    )
+    after = pd.Series(
+        np.where(
+            invoiced.to_numpy(),
+            ", then move the invoices posted to the wrong customer (edit each invoice's "
+            "customer in QBO).",
+            "; no invoice of this account sits on that customer yet, so there is nothing to move.",
+        ),
+        dtype="string",
+    )
+    return fix + after
+
+
 def mislinked(m: CustomerMatching, data: Dataset, sf_clusters: pd.DataFrame) -> pd.DataFrame:
     """Accounts whose stored link resolves but points at the wrong customer."""
     # One finding per stored link: an account accepted for several customers (one per currency)
@@ -137,18 +159,12 @@ def mislinked(m: CustomerMatching, data: Dataset, sf_clusters: pd.DataFrame) -> 
                 dtype="string",
             )
         ),
-        suggested_action=pd.Series(
-            np.where(
-                has_better,
-                "Relink with remediation/salesforce_account_links.csv, then move invoices posted to the "
-                "wrong customer (edit each invoice's customer in QBO).",
-                "Clear the link and let the sync create the customer, or link it by hand.",
-            ),
-            dtype="string",
-        ),
-        amount_cents=pd.Series(cents, dtype="Int64"),
-        currency=wrong["currency"],
-        severity=pd.Series(np.where(cents > 0, "critical", "high"), dtype="string"),
+        suggested_action=_mislinked_action(has_better, pd.Series(cents > 0)),
+        amount_cents=pd.Series(cents, dtype="Int64").where(cents > 0),
+        currency=wrong["currency"].where(cents > 0),
+        # Invoices already on the wrong customer: money is wrong now. No invoice there yet:
+        # nothing is at stake today, and such a finding is never above low (docs/findings.md).
+        severity=pd.Series(np.where(cents > 0, "critical", "low"), dtype="string"),
         confidence=wrong["score"].where(has_better, 0.8),
     )
 

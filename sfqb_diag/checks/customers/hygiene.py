@@ -11,6 +11,7 @@ from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import new_findings
 from sfqb_diag.matching.customers import CustomerMatching
 from sfqb_diag.matching.normalize import fold
+from sfqb_diag.words import count_text
 
 
 def _created_by(m: CustomerMatching, log: pd.DataFrame | None, ids: pd.Series) -> pd.DataFrame:
@@ -38,6 +39,35 @@ def _created_by(m: CustomerMatching, log: pd.DataFrame | None, ids: pd.Series) -
         )
     ).fillna("")
     return made
+
+
+def _duplicate_action(money: pd.Series, active: pd.Series) -> pd.Series:
+    """Advice that fits the copy: merge it when it holds money (an inactive one is made active
+    first: QBO merges only active customers); an empty active copy can simply be made inactive;
+    an empty inactive one is already out of the way."""
+    money = money.fillna(False).astype(bool)
+    merge = (
+        "merge it into the survivor in QBO (rename it to the survivor's exact DisplayName and "
+        "confirm the merge; remediation/qbo_customer_merges.csv); its transactions and balance "
+        "move with it."
+    )
+    choices = [
+        money & active,
+        money & ~active,
+        ~money & active,
+    ]
+    words = [
+        merge[0].upper() + merge[1:],
+        "Make it active, then " + merge,
+        "Make it inactive, or merge it into the survivor (remediation/qbo_customer_merges.csv).",
+    ]
+    idle = (
+        "Nothing to do in QBO: it is already inactive and holds no transactions or balance. "
+        "Make sure no Salesforce account links to it."
+    )
+    return pd.Series(
+        np.select([c.to_numpy() for c in choices], words, default=idle), dtype="string"
+    )
 
 
 def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -77,8 +107,8 @@ def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.Da
             + _s(cust["id"])
             + pd.Series(np.where(cust["active"], "", ", inactive"), dtype="string")
             + ", "
-            + txns.astype("string")
-            + " transactions) duplicates "
+            + count_text(txns, "transaction").where(txns.ne(0), "no transactions")
+            + ") duplicates "
             + _s(keep["name"])
             + " (Id "
             + _s(keep["id"])
@@ -86,15 +116,7 @@ def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.Da
             + _s(dup["reasons"].reset_index(drop=True))
             + _s(made["words"])
         ),
-        suggested_action=pd.Series(
-            np.where(
-                money,
-                "Merge into the survivor in QBO (rename it to the survivor's exact DisplayName and confirm the "
-                "merge; remediation/qbo_customer_merges.csv); its transactions and balance move with it.",
-                "Make it inactive or merge it into the survivor (remediation/qbo_customer_merges.csv).",
-            ),
-            dtype="string",
-        )
+        suggested_action=_duplicate_action(money, cust["active"].fillna(True).astype(bool))
         + connector,
         amount_cents=balance.astype("Int64").where(balance != 0),
         currency=cust["currency"],

@@ -65,11 +65,11 @@ def unlinked_account_with_match(ctx: Context) -> pd.DataFrame:
 @check(
     "mislinked_account",
     area="customers",
-    severity="high",
+    severity="critical",
     needs=LINKED,
     what="Accounts whose stored link points at another company's customer",
     why="Invoices for this account land on the wrong customer: wrong statements, wrong dunning.",
-    fix="Relink from remediation/salesforce_account_links.csv and move the misposted invoices.",
+    fix="Relink from remediation/salesforce_account_links.csv and move the misposted invoices, if any.",
 )
 def mislinked_account(ctx: Context) -> pd.DataFrame:
     return cf.mislinked(customer_matching(ctx), ctx.data, account_clusters(ctx))

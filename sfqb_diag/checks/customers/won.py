@@ -15,7 +15,7 @@ from sfqb_diag.checks.customers.findings import ACCOUNT, _s
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import new_findings
 from sfqb_diag.matching.customers import CustomerMatching
-from sfqb_diag.words import format_cents
+from sfqb_diag.words import count_text, format_cents, money_text
 
 
 def _won(data: Dataset) -> pd.DataFrame:
@@ -72,9 +72,15 @@ def unmatched_won(m: CustomerMatching, data: Dataset) -> pd.DataFrame:
 
 
 def won_without_customer(m: CustomerMatching, data: Dataset) -> pd.DataFrame:
-    """One finding per account with won deals and no QBO customer (see module docstring)."""
+    """One finding per account with won deals and no QBO customer (see module docstring).
+
+    The won deals' money is not this finding's amount at risk: it is the deals' own, and
+    partial_sync reports each unbilled deal with its amount (won_not_invoiced). Carrying it here
+    too would count one deal twice in every total, so the amount is named in the words only.
+    """
     rows = unmatched_won(m, data)
     cents = pd.Series(rows["won_cents"], dtype="Int64")
+    worth = money_text(cents, pd.Series(rows["currency"], dtype="string"))
     return new_findings(
         sf_object=ACCOUNT,
         sf_id=rows["sf_id"],
@@ -83,19 +89,13 @@ def won_without_customer(m: CustomerMatching, data: Dataset) -> pd.DataFrame:
         qb_id=None,
         title="Won deals but no QBO customer: " + _s(rows["sf_name"]),
         detail=(
-            pd.Series(rows["won_deals"], dtype="Int64").astype("string")
-            + " won deal(s)"
-            + pd.Series(
-                np.where(cents.notna(), " worth " + format_cents(cents).fillna(""), ""),
-                dtype="string",
-            )
-            + "; no link and no QBO customer matches: "
-            + _s(rows["reasons"])
+            count_text(pd.Series(rows["won_deals"], dtype="Int64"), "won deal")
+            + pd.Series(np.where(worth.ne(""), " worth " + worth, ""), dtype="string")
+            + " (counted as money at risk on the deals themselves, under partial sync, not "
+            "again here); no link and no QBO customer matches: " + _s(rows["reasons"])
         ),
         suggested_action="Create or link a customer before its deals can be invoiced "
         "(remediation/qbo_customers_to_create.csv).",
-        amount_cents=cents,
-        currency=pd.Series(rows["currency"], dtype="string"),
         severity="medium",
         confidence=0.8,
     )

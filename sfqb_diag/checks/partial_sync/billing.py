@@ -16,7 +16,7 @@ from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.partial_sync.state import shared_state, won_time
 from sfqb_diag.findings import new_findings
 from sfqb_diag.record_words import invoice_label, invoice_number
-from sfqb_diag.words import day, days_between, money_text, text
+from sfqb_diag.words import count_text, day, days_between, money_text, text
 
 
 def link_field(ctx: Context) -> str:
@@ -146,7 +146,8 @@ def invoice_voided(ctx: Context) -> pd.DataFrame:
 )
 def invoice_lines_missing(ctx: Context) -> pd.DataFrame:
     opps = _won_in(ctx, "lines_missing")
-    lines = opps["inv_item_lines"].fillna(0).astype(int).astype("string")
+    held = opps["inv_item_lines"].fillna(0).astype(int)
+    lines = count_text(held, "item line").where(held.ne(0), "no item lines")
     return new_findings(
         sf_object="Opportunity",
         sf_id=opps["id"],
@@ -155,14 +156,14 @@ def invoice_lines_missing(ctx: Context) -> pd.DataFrame:
         qb_id=opps["link"],
         title="Invoice missing lines: " + _name(opps),
         detail="Opportunity has "
-        + opps["opp_lines"].astype("string")
-        + " line(s) totalling "
+        + count_text(opps["opp_lines"], "line")
+        + " totalling "
         + money_text(opps["amount_cents"], opps["currency"])
         + "; "
         + invoice_number(ctx.data, opps["link"])
         + " in QBO has "
         + lines
-        + " item line(s) totalling "
+        + " totalling "
         + money_text(opps["invoiced_cents"], opps["currency"])
         + ".",
         suggested_action="Add the missing lines to the invoice in QBO (or void it and re-run the sync for this deal).",
@@ -192,7 +193,11 @@ def lost_writeback(ctx: Context) -> pd.DataFrame:
     dupes = (
         extra.gt(0).map({True: "; ", False: ""}).astype("string")
         + extra.astype("string").where(extra.gt(0), "")
-        + extra.gt(0).map({True: " more invoice(s) name it (retry duplicates)", False: ""})
+        + extra.gt(1)
+        .map({True: " more invoices name it", False: " more invoice names it"})
+        .where(extra.gt(0), "")
+        .astype("string")
+        + extra.gt(0).map({True: " (retry duplicates)", False: ""}).astype("string")
     )
     odd = ~opps["named_plausible"]
     caveat = odd.map(

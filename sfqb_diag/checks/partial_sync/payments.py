@@ -10,7 +10,7 @@ from sfqb_diag.checks.partial_sync.state import lookup
 from sfqb_diag.findings import new_findings
 from sfqb_diag.ids import member
 from sfqb_diag.record_words import invoice_label, invoice_number, sentence_start, transaction_number
-from sfqb_diag.words import day, money_text, text
+from sfqb_diag.words import count_text, day, money_text, text
 
 
 def _customer_names(ctx: Context) -> pd.Series:
@@ -67,8 +67,8 @@ def payment_unapplied(ctx: Context) -> pd.DataFrame:
         + ") has "
         + money_text(pay["unapplied_cents"], pay["currency"])
         + " unapplied while the customer has "
-        + pay["customer_id"].map(count).astype("string")
-        + " open invoice(s) owing "
+        + count_text(pay["customer_id"].map(count), "open invoice")
+        + " owing "
         + money_text(open_cents, pay["currency"])
         + ".",
         suggested_action="Open the payment in QBO and apply the unapplied amount to the open invoices.",

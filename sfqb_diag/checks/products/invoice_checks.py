@@ -11,7 +11,7 @@ from sfqb_diag.checks.line_pairing.classes import SEVERITY
 from sfqb_diag.checks.products.line_checks import NEEDS, line_reconciliation, settle
 from sfqb_diag.findings import new_findings
 from sfqb_diag.record_words import number_words, sentence_start
-from sfqb_diag.words import money_text
+from sfqb_diag.words import count_text, money_text
 
 
 def _per_invoice(ctx: Context, cls: str) -> pd.DataFrame:
@@ -127,8 +127,8 @@ def invoice_tax_inclusive(ctx: Context) -> pd.DataFrame:
     ratio = rows["qb_cents"].astype("float64") / rows["sf_cents"].astype("float64")
     detail = (
         "All "
-        + rows["lines"].astype(str)
-        + " line(s) of "
+        + count_text(rows["lines"], "line")
+        + " of "
         + rows["doc"]
         + " are "
         + ((ratio - 1) * 100).map("{:+.2f}%".format)
@@ -164,8 +164,8 @@ def invoice_discount_moved(ctx: Context) -> pd.DataFrame:
         return pd.DataFrame()
     lines = rows["lines"] - 1  # the DiscountLine itself is one of the rows
     detail = (
-        lines.astype(str)
-        + " line discount(s) moved to the invoice discount on "
+        count_text(lines, "line discount")
+        + " moved to the invoice discount on "
         + rows["doc"]
         + "; totals differ by "
         + money_text(rows["delta_cents"], rows["currency"])

@@ -11,6 +11,7 @@ from sfqb_diag.checks.products.state import item_usage, live_products, product_m
 from sfqb_diag.findings import new_findings
 from sfqb_diag.matching.products import normalise_code, normalise_name
 from sfqb_diag.record_words import item_name
+from sfqb_diag.words import count_text, short_title
 
 # Item types that post to an income account when sold; Group and Category do not.
 _SELLABLE = ("Inventory", "NonInventory", "Service")
@@ -189,8 +190,7 @@ def item_duplicate(ctx: Context) -> pd.DataFrame:
         + "; "
         + copies["reasons"]
         + "); used on "
-        + used.astype(int).astype(str)
-        + " invoice line(s)",
+        + count_text(used.astype(int), "invoice line"),
         suggested_action="Relink any product to item '"
         + item_name(ctx.data, survivor)
         + "' (QBO Id "
@@ -235,8 +235,7 @@ def product_code_duplicate(ctx: Context) -> pd.DataFrame:
         detail="ProductCode "
         + rows["product_code"].fillna("")
         + " is also on "
-        + others.astype(str)
-        + " other active product(s)",
+        + count_text(others, "other active product"),
         suggested_action=np.where(
             fine,
             "No action needed while each product keeps its own item link",
@@ -275,7 +274,7 @@ def product_name_rejected(ctx: Context) -> pd.DataFrame:
         sf_id=rows["id"],
         sf_name=rows["name"],
         title="Product name QBO will reject: "
-        + rows["name"].str.slice(0, 60).str.replace(r"[\t\r\n]", " ", regex=True),
+        + short_title(rows["name"].str.replace(r"[\t\r\n]", " ", regex=True)),
         detail="Name " + pd.Series(why, index=rows.index),
         suggested_action="Rename the product (at most 100 characters, no ':' tab or newline)",
         severity=pd.Series(np.where(active, "medium", "low"), index=rows.index),

@@ -15,6 +15,7 @@ from sfqb_diag.checks.products.state import live_products, product_matches
 from sfqb_diag.findings import new_findings
 from sfqb_diag.linkage import link_field
 from sfqb_diag.record_words import item_name
+from sfqb_diag.words import count_text
 
 
 @check(
@@ -123,8 +124,8 @@ def product_link_broken(ctx: Context) -> pd.DataFrame:
         + rows["current_qb_id"]
         + np.where(gone, " (no such item in the pull)", " (item inactive)")
         + "; "
-        + waiting.astype(str)
-        + " open or uninvoiced opportunity line(s) will fail",
+        + count_text(waiting, "open or uninvoiced opportunity line")
+        + " will fail",
         severity=pd.Series(np.where(waiting > 0, "high", "medium"), index=rows.index),
         suggested_action=action,
         confidence=0.95,

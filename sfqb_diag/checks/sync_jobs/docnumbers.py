@@ -74,7 +74,11 @@ def duplicate_doc_number(ctx: Context) -> pd.DataFrame:
             + found["customer_name"].astype("string").fillna(found["customer_id"].astype("string"))
             + "; QBO Id "
             + found["id"]
-            + ") shares its number with the invoice(s) of QBO Id "
+            + ") shares its number with "
+            + found["others"]
+            .str.contains(",")
+            .map({True: "the invoices of QBO Ids ", False: "the invoice of QBO Id "})
+            .astype("string")
             + found["others"]
             + "."
         ),

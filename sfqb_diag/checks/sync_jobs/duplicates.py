@@ -20,7 +20,7 @@ from sfqb_diag.checks.sync_jobs.state import (
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.record_words import customer_name
-from sfqb_diag.words import money_text
+from sfqb_diag.words import count_text, money_text
 
 CLUSTER_COLUMNS = ["cluster_id", "id", "keep", "reasons"]
 # Line fields a retried payload repeats exactly; SubTotal lines are computed by QBO, so left out.
@@ -125,8 +125,7 @@ def _invoice_reasons(found: pd.DataFrame, who: pd.Series) -> pd.Series:
         + ", total "
         + total
         + ", "
-        + found["line_count"].astype("string")
-        + " identical line(s)"
+        + count_text(found["line_count"], "identical line")
     )
     why_keep = pd.Series("earliest copy", index=found.index, dtype="string")
     why_keep = why_keep.mask(found["has_payment"], "has a payment applied")

@@ -18,6 +18,7 @@ from sfqb_diag.checks.sync_jobs.log import (
     failing_records,
 )
 from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.words import count_text
 
 
 def _log(ctx: Context) -> pd.DataFrame:
@@ -75,15 +76,14 @@ def sync_log_error_class(ctx: Context) -> pd.DataFrame:
         line_id="class:" + table["error_class"],
         severity=severity,
         title="Sync log: "
-        + table["errors"].astype("string")
-        + " failed calls, "
+        + count_text(table["errors"], "failed call")
+        + ", "
         + words
         + ", on "
-        + table["records"].astype("string")
-        + " record(s)",
+        + count_text(table["records"], "record"),
         detail=(
-            table["errors"].astype("string")
-            + " error rows of class "
+            count_text(table["errors"], "error row")
+            + " of class "
             + table["error_class"]
             + " (codes "
             + table["codes"].replace("", "none")
@@ -92,8 +92,8 @@ def sync_log_error_class(ctx: Context) -> pd.DataFrame:
             + " to "
             + _when(table["last"])
             + "; "
-            + table["still_failing"].astype("string")
-            + " record(s) still failing with it."
+            + count_text(table["still_failing"], "record")
+            + " still failing with it."
         ),
         suggested_action=table["error_class"]
         .map(FIX_FIRST)
@@ -170,8 +170,8 @@ def sync_record_failing(ctx: Context) -> pd.DataFrame:
         + rows["last_error_class"].astype("string")
         + ")",
         detail=(
-            rows["calls"].astype("string")
-            + " call(s), "
+            count_text(rows["calls"], "call")
+            + ", "
             + rows["errors"].astype("string")
             + " failed, "
             + state
@@ -224,8 +224,8 @@ def sync_error_storm(ctx: Context) -> pd.DataFrame:
             + " to "
             + _when(storms["end"])
             + ", on "
-            + storms["records"].astype("string")
-            + " record(s); main class "
+            + count_text(storms["records"], "record")
+            + "; main class "
             + storms["main_class"].map(CLASS_WORDS).astype("string")
             + "."
         ),

@@ -23,7 +23,7 @@ from sfqb_diag.record_words import (
     sentence_start,
     transaction_number,
 )
-from sfqb_diag.words import money_text
+from sfqb_diag.words import count_text, format_cents, money_text
 
 INVOICE_EXTRA = [
     "doc_number",
@@ -93,8 +93,8 @@ def duplicate_invoice_retry(ctx: Context) -> pd.DataFrame:
         + ", created "
         + copies["minutes_after_first"].astype("string")
         + " min after the first copy with the same customer, date, total and "
-        + copies["line_count"].astype("string")
-        + " line(s). The customer is billed "
+        + count_text(copies["line_count"], "line")
+        + ". The customer is billed "
         + amount
         + " twice."
     )
@@ -232,8 +232,8 @@ def invoices_to_void(ctx: Context) -> pd.DataFrame:
         copies["has_payment"]
         .map(
             {
-                True: "Move the payment applied to this invoice onto invoice ",
-                False: "Void this invoice; the customer keeps invoice ",
+                True: "Move the payment applied to this invoice onto ",
+                False: "Void this invoice; the customer keeps ",
             }
         )
         .astype("string")
@@ -245,13 +245,15 @@ def invoices_to_void(ctx: Context) -> pd.DataFrame:
             "customer_id": copies["customer_id"],
             "customer_name": copies["customer_name"],
             "txn_date": copies["txn_date"].dt.strftime("%Y-%m-%d"),
-            "amount": money_text(copies["total_cents"], copies["currency"]),
+            # A number (no separators, no code) so a spreadsheet sums and sorts it; the
+            # currency is its own column.
+            "amount": format_cents(copies["total_cents"].astype("Int64")),
             "currency": copies["currency"],
             "keep_invoice_id": copies["keep_id"],
             "salesforce_opportunity_id": copies["opp_id"],
             "payment_applied": copies["has_payment"],
             "instructions": steps
-            + copies["keep_id"]
+            + transaction_number(ctx.data, "invoices", copies["keep_id"])
             + copies["has_payment"]
             .map({True: ", then void this invoice.", False: "."})
             .astype("string"),

@@ -20,7 +20,7 @@ from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import empty_findings, new_findings
 from sfqb_diag.record_words import invoice_number
-from sfqb_diag.words import money, money_text
+from sfqb_diag.words import count_text, money, money_text
 
 DARK_SHARE = (
     5  # a day (or stretch) is dark when the sync made fewer invoices than a fifth of its wins
@@ -172,14 +172,14 @@ def sync_outage(ctx: Context) -> pd.DataFrame:
         + ")"
         + ongoing.map({True: ", still going on", False: ""}).astype("string"),
         detail=(
-            gaps["won"].astype("string")
-            + " deal(s) won from "
+            count_text(gaps["won"], "deal")
+            + " won from "
             + span
             + " ("
             + amounts.replace("", "no amount")
             + ") while the sync created "
-            + gaps["made"].astype("string")
-            + " invoice(s)."
+            + count_text(gaps["made"], "invoice").where(gaps["made"].ne(0), "no invoices")
+            + "."
         ),
         suggested_action="Check the sync log and connection for "
         + span
