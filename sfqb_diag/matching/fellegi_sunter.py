@@ -88,7 +88,14 @@ class Model:
                 # weighs log2(u_exact / freq) more (less) than exact agreement on average.
                 exact = lv == 0
                 freq = np.maximum(tf[column].to_numpy(dtype="float64")[exact], 1e-9)
-                out[exact, j] += np.log2(self.u_random[j][0] / freq)
+                adjust = np.log2(self.u_random[j][0] / freq)
+                if "tf_floor" in tf:
+                    # A value no other record carries is as rare as these tables can show; in a
+                    # small folder that floor (one in n - 1) is above the average u, and the
+                    # adjustment would call a unique name common. Such values lose nothing.
+                    rare = freq <= tf["tf_floor"].to_numpy(dtype="float64")[exact] * (1 + 1e-9)
+                    adjust = np.where(rare, np.maximum(adjust, 0.0), adjust)
+                out[exact, j] += adjust
         return out
 
     def logit(self, levels: np.ndarray, tf: pd.DataFrame | None = None) -> np.ndarray:
@@ -186,6 +193,32 @@ def level_shares(
         lv = levels[:, j]
         known = lv >= 0
         counts = np.bincount(lv[known], weights=w[known], minlength=len(spec.labels))
+        out.append((counts + 0.5) / (counts.sum() + 0.5 * len(spec.labels)))
+    return out
+
+
+def random_non_match_shares(
+    fields: tuple[FieldSpec, ...], random: np.ndarray, match_share: float
+) -> list[np.ndarray]:
+    """u from random pairs, less the matches a random pair may itself be.
+
+    Among n x m records at most min(n, m) pairs are one entity, so a random pair is a match with
+    chance up to `match_share` = min(n, m) / (n x m). At scale that is nothing (100k x 80k:
+    0.001 %) and splink ignores it; on a small folder (two accounts, two customers) it is half the
+    sample, the true pairs make "same name" look common among non-matches, and an exact name
+    with the same city would score as chance. Those expected matches, spread over the levels as
+    `m_start` spreads them, are taken out of the counts before smoothing.
+    """
+    expected = len(random) * min(max(match_share, 0.0), 1.0)
+    out = []
+    for j, spec in enumerate(fields):
+        lv = random[:, j]
+        counts = np.bincount(lv[lv >= 0], minlength=len(spec.labels)).astype("float64")
+        known = counts.sum()
+        m = np.asarray(spec.m_start, dtype="float64") / np.sum(spec.m_start)
+        # Missing values say nothing of the pair: remove matches in proportion to the known share.
+        removed = expected * (known / max(len(random), 1)) * m
+        counts = np.maximum(counts - removed, 0.0)
         out.append((counts + 0.5) / (counts.sum() + 0.5 * len(spec.labels)))
     return out
 
@@ -311,6 +344,7 @@ def fit_sessions(
     max_iter: int = 200,
     tol: float = 1e-5,
     refine: bool = True,
+    match_share: float = 0.0,
 ) -> Model:
     """splink's training: u from random pairs (fixed), m by EM in sessions, then the prior.
 
@@ -320,10 +354,11 @@ def fit_sessions(
     E-step and its m comes from the pairs blocked on the address, and vice versa; otherwise EM
     learns "shares a postal code" instead of "is one party". A field trained in several
     sessions gets the mean of its estimates. The prior of a random pair is then EM's expected
-    matches among all candidates (m and u held) over all `total_pairs`.
+    matches among all candidates (m and u held) over all `total_pairs`. `match_share` is the
+    most a random pair can be a match (random_non_match_shares).
     """
     names = [f.name for f in fields]
-    u = level_shares(fields, random)
+    u = random_non_match_shares(fields, random, match_share)
     m = [np.asarray(f.m_start, dtype="float64") / np.sum(f.m_start) for f in fields]
     learned: dict[int, list[np.ndarray]] = {}
     iterations = 0

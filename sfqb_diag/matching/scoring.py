@@ -167,6 +167,8 @@ def evidence(cmp: Comparison, pairs: pd.DataFrame) -> pd.DataFrame:
     lcore, rcore = lnames["core"][li], rnames["core"][r]
     out["name_known"] = (lcore >= 0) & (rcore >= 0)
     out["name_tf"] = _freq(cmp.freq["name"], lcore)
+    # The rarest a value can look in these tables (seen on no other record): see Model.pair_weights.
+    out["tf_floor"] = float(cmp.freq["name"].min()) if len(cmp.freq["name"]) else np.nan
     for name in FIELDS:
         cl, cr = cmp.codes[name]
         a, b = cl[li], cr[r]
@@ -231,12 +233,16 @@ def fit_model(
     ev = pairs if "lv_name" in pairs else evidence(cmp, pairs)
     keys = ev["keys"].to_numpy(dtype=np.int64) if "keys" in ev else np.zeros(len(ev), np.int64)
     n_l, n_r = len(cmp.left), len(cmp.right)
+    total = n_l * (n_l - 1) / 2 if same else n_l * n_r
+    # At most one partner per record: n/2 duplicate pairs in one table, min(n, m) across two.
+    most_matches = n_l / 2 if same else min(n_l, n_r)
     return fit_sessions(
         PARTY_FIELDS,
         levels_of(ev),
         random if random is not None else np.zeros((0, len(PARTY_FIELDS)), dtype=np.int8),
         sessions=[((keys & NAME_KEYS) > 0, NAME_SESSION), ((keys & PLACE_KEYS) > 0, PLACE_SESSION)],
-        total_pairs=n_l * (n_l - 1) / 2 if same else n_l * n_r,
+        total_pairs=total,
+        match_share=most_matches / max(total, 1.0),
     )
 
 
