@@ -686,6 +686,22 @@ def _customer(id_: str, name: str, street: str, city: str, postal: str, phone: s
     }
 
 
+def _ordinary_companies() -> tuple[list[str], list[dict]]:
+    """Five companies, each once in Salesforce and once in QBO: data for the model to learn on."""
+    others = ["Birch Dental", "Cobalt Freight", "Dune Bakery", "Elm Roofing", "Fjord Media"]
+    cities = [("Austin", "73301"), ("Boston", "02101"), ("Miami", "33101"), ("Tampa", "33601")]
+    cities.append(("Omaha", "68101"))
+    lines, customers = [], []
+    for i, (name, (city, postal)) in enumerate(zip(others, cities, strict=True)):
+        site = name.split()[0].lower() + ".com"
+        phone = f"555-010-{i:04d}"
+        lines.append(
+            f"001Dn00000AbF{i:02d},{name},{phone},{site},{10 + i} Oak Rd,{city},{postal},2024-01-01"
+        )
+        customers.append(_customer(str(10 + i), name, f"{10 + i} Oak Rd", city, postal, phone))
+    return lines, customers
+
+
 def test_links_point_at_survivors_on_both_sides(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """ "ACME, Inc" duplicates the Salesforce account "Acme Inc.", and "Acme (2)" the QBO customer
     "Acme": both copies are merged away, so the link file holds Acme Inc. -> Acme only, never
@@ -699,16 +715,9 @@ def test_links_point_at_survivors_on_both_sides(tmp_path) -> None:  # type: igno
         _customer("1", "Acme", "1 Main St", "Denver", "80202", "303-555-0101"),
         _customer("2", "Acme (2)", "1 Main St", "Denver", "80202", "303-555-0101"),
     ]
-    others = ["Birch Dental", "Cobalt Freight", "Dune Bakery", "Elm Roofing", "Fjord Media"]
-    cities = [("Austin", "73301"), ("Boston", "02101"), ("Miami", "33101"), ("Tampa", "33601")]
-    cities.append(("Omaha", "68101"))
-    for i, (name, (city, postal)) in enumerate(zip(others, cities, strict=True)):
-        site = name.split()[0].lower() + ".com"
-        phone = f"555-010-{i:04d}"
-        lines.append(
-            f"001Dn00000AbF{i:02d},{name},{phone},{site},{10 + i} Oak Rd,{city},{postal},2024-01-01"
-        )
-        customers.append(_customer(str(10 + i), name, f"{10 + i} Oak Rd", city, postal, phone))
+    more_lines, more_customers = _ordinary_companies()
+    lines += more_lines
+    customers += more_customers
     out = _check(_raw_folder(tmp_path, header + "\n".join(lines) + "\n", customers))
     merged = out["matches/qb_customer_duplicates.csv"].set_index("id")["keep"]
     assert merged["1"] and not merged["2"]
@@ -720,3 +729,26 @@ def test_links_point_at_survivors_on_both_sides(tmp_path) -> None:  # type: igno
     assert update[str(to_18("001Dn00000AbP01"))] == "1"
     assert "2" not in set(update)
     assert len(update) == 6
+
+
+def test_reasons_name_the_field_the_domain_came_from(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An account's domain from its Website reads "same website domain"; two QBO customers
+    compared on their email addresses read "same email domain", and another email address
+    is said to be weak evidence for a company."""
+    header = "Id,Name,Phone,Website,BillingStreet,BillingCity,BillingPostalCode,CreatedDate\n"
+    line = "001Dn00000AbP01,Acme Inc.,303-555-0101,www.acme.com,1 Main St,Denver,80202,2024-01-01"
+    one = _customer("1", "Acme", "1 Main St", "Denver", "80202", "303-555-0101")
+    two = _customer("2", "Acme (2)", "1 Main St", "Denver", "80202", "303-555-0101")
+    two["PrimaryEmailAddr"] = {"Address": "billing@acme.com"}
+    lines, customers = _ordinary_companies()
+    accounts = header + "\n".join([line, *lines]) + "\n"
+    out = _check(_raw_folder(tmp_path, accounts, [one, two, *customers]))
+    why = (
+        out["matches/customers.csv"]
+        .set_index("sf_id")
+        .loc[str(to_18("001Dn00000AbP01")), "reasons"]
+    )
+    assert "same website domain" in why and "email domain" not in why
+    dup = out["matches/qb_customer_duplicates.csv"].set_index("id").loc["2", "reasons"]
+    assert "same email domain" in dup
+    assert "different email address (weak: a company uses several)" in dup
