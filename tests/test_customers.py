@@ -615,3 +615,140 @@ def test_an_account_is_pointed_at_the_customer_its_duplicates_keep() -> None:
     row = out.outputs["matches/customers.csv"].set_index("sf_id").loc[sid(20)]
     assert row["qb_id"] == "20", row["reasons"]
     assert row["status"] == "suggest_link"
+
+
+def _raw_folder(tmp_path, accounts: str, customers: list[dict] | None = None):  # type: ignore[no-untyped-def]
+    """A hand-made raw folder: salesforce/Account.csv (text as given) and quickbooks/Customer.json."""
+    import json
+
+    raw = tmp_path / "raw"
+    (raw / "salesforce").mkdir(parents=True)
+    (raw / "salesforce" / "Account.csv").write_text(accounts, encoding="utf-8")
+    if customers is not None:
+        (raw / "quickbooks").mkdir()
+        (raw / "quickbooks" / "Customer.json").write_text(json.dumps(customers), encoding="utf-8")
+    return raw
+
+
+def _check(raw):  # type: ignore[no-untyped-def]
+    from sfqb_diag.pipeline import CheckOptions, compute
+
+    options = CheckOptions(
+        raw=raw, out=raw.parent / "out", as_of="2026-11-20", areas=("customers",)
+    )
+    return compute(options).result.outputs
+
+
+PLANT = """Id,Name,ParentId,Phone,Website,BillingStreet,BillingCity,BillingPostalCode,CreatedDate
+001Dn00000AbP01,Acme Inc.,,303-555-0101,acme.com,1 Main St,Denver,80202,2024-01-01T00:00:00Z
+001Dn00000AbC02,Acme Inc. - Plant 2,001Dn00000AbP01,303-555-0101,acme.com,1 Main St,Denver,80202,2024-03-01T00:00:00Z
+001Dn00000AbD03,"ACME, Inc",,303-555-0101,acme.com,1 Main St,Denver,80202,2024-06-01T00:00:00Z
+001Dn00000AbO04,Other Co,,212-555-0000,other.com,5 Park Ave,New York,10001,2024-01-01T00:00:00Z
+"""
+
+
+def test_a_child_is_not_pulled_into_its_parents_duplicate_cluster(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Plant 2 (ParentId = Acme Inc.) bills from its parent's address and phone; "ACME, Inc" is
+    a second record of the parent. The pair is found, the plant stays out, the original (older)
+    parent is kept, not the copy."""
+    dup = _check(_raw_folder(tmp_path, PLANT))["matches/sf_account_duplicates.csv"]
+    keep = dup.set_index("id")["keep"]
+    assert set(keep.index) == {str(to_18("001Dn00000AbP01")), str(to_18("001Dn00000AbD03"))}
+    assert keep[str(to_18("001Dn00000AbP01"))] and not keep[str(to_18("001Dn00000AbD03"))]
+
+
+def test_hierarchy_roots_follow_the_whole_parent_chain() -> None:
+    from sfqb_diag.matching.customer_duplicates import hierarchy_roots
+
+    parties = pd.DataFrame(
+        {
+            "id": ["A", "B", "C", "D", "E", "F"],
+            # C is A's grandchild; E and F are children of an account not in the export.
+            "parent_id": [None, "A", "B", None, "X", "X"],
+        }
+    )
+    root = hierarchy_roots(parties)
+    assert root[0] == root[1] == root[2]
+    assert root[4] == root[5]
+    assert len({root[0], root[3], root[4]}) == 3
+
+
+def _customer(id_: str, name: str, street: str, city: str, postal: str, phone: str) -> dict:
+    email = "ap@" + name.split()[0].lower() + ".com"
+    return {
+        "Id": id_,
+        "DisplayName": name,
+        "Active": True,
+        "PrimaryPhone": {"FreeFormNumber": phone},
+        "PrimaryEmailAddr": {"Address": email},
+        "BillAddr": {"Line1": street, "City": city, "PostalCode": postal, "Country": "US"},
+        "MetaData": {"CreateTime": f"2024-0{1 + int(id_) % 8}-02T00:00:00Z"},
+    }
+
+
+def _ordinary_companies() -> tuple[list[str], list[dict]]:
+    """Five companies, each once in Salesforce and once in QBO: data for the model to learn on."""
+    others = ["Birch Dental", "Cobalt Freight", "Dune Bakery", "Elm Roofing", "Fjord Media"]
+    cities = [("Austin", "73301"), ("Boston", "02101"), ("Miami", "33101"), ("Tampa", "33601")]
+    cities.append(("Omaha", "68101"))
+    lines, customers = [], []
+    for i, (name, (city, postal)) in enumerate(zip(others, cities, strict=True)):
+        site = name.split()[0].lower() + ".com"
+        phone = f"555-010-{i:04d}"
+        lines.append(
+            f"001Dn00000AbF{i:02d},{name},{phone},{site},{10 + i} Oak Rd,{city},{postal},2024-01-01"
+        )
+        customers.append(_customer(str(10 + i), name, f"{10 + i} Oak Rd", city, postal, phone))
+    return lines, customers
+
+
+def test_links_point_at_survivors_on_both_sides(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """ "ACME, Inc" duplicates the Salesforce account "Acme Inc.", and "Acme (2)" the QBO customer
+    "Acme": both copies are merged away, so the link file holds Acme Inc. -> Acme only, never
+    "ACME, Inc" -> "Acme (2)" (six ordinary companies give the model data to learn from)."""
+    header = "Id,Name,Phone,Website,BillingStreet,BillingCity,BillingPostalCode,CreatedDate\n"
+    lines = [
+        "001Dn00000AbP01,Acme Inc.,303-555-0101,acme.com,1 Main St,Denver,80202,2024-01-01",
+        '001Dn00000AbD03,"ACME, Inc",303-555-0101,acme.com,1 Main St,Denver,80202,2024-06-01',
+    ]
+    customers = [
+        _customer("1", "Acme", "1 Main St", "Denver", "80202", "303-555-0101"),
+        _customer("2", "Acme (2)", "1 Main St", "Denver", "80202", "303-555-0101"),
+    ]
+    more_lines, more_customers = _ordinary_companies()
+    lines += more_lines
+    customers += more_customers
+    out = _check(_raw_folder(tmp_path, header + "\n".join(lines) + "\n", customers))
+    merged = out["matches/qb_customer_duplicates.csv"].set_index("id")["keep"]
+    assert merged["1"] and not merged["2"]
+    sf_dup = out["matches/sf_account_duplicates.csv"].set_index("id")["keep"]
+    assert not sf_dup[str(to_18("001Dn00000AbD03"))]
+    links = out["remediation/salesforce_account_links.csv"]
+    update = links.update.set_index("Id")["QBO_Customer_Id__c"]
+    assert str(to_18("001Dn00000AbD03")) not in update.index
+    assert update[str(to_18("001Dn00000AbP01"))] == "1"
+    assert "2" not in set(update)
+    assert len(update) == 6
+
+
+def test_reasons_name_the_field_the_domain_came_from(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An account's domain from its Website reads "same website domain"; two QBO customers
+    compared on their email addresses read "same email domain", and another email address
+    is said to be weak evidence for a company."""
+    header = "Id,Name,Phone,Website,BillingStreet,BillingCity,BillingPostalCode,CreatedDate\n"
+    line = "001Dn00000AbP01,Acme Inc.,303-555-0101,www.acme.com,1 Main St,Denver,80202,2024-01-01"
+    one = _customer("1", "Acme", "1 Main St", "Denver", "80202", "303-555-0101")
+    two = _customer("2", "Acme (2)", "1 Main St", "Denver", "80202", "303-555-0101")
+    two["PrimaryEmailAddr"] = {"Address": "billing@acme.com"}
+    lines, customers = _ordinary_companies()
+    accounts = header + "\n".join([line, *lines]) + "\n"
+    out = _check(_raw_folder(tmp_path, accounts, [one, two, *customers]))
+    why = (
+        out["matches/customers.csv"]
+        .set_index("sf_id")
+        .loc[str(to_18("001Dn00000AbP01")), "reasons"]
+    )
+    assert "same website domain" in why and "email domain" not in why
+    dup = out["matches/qb_customer_duplicates.csv"].set_index("id").loc["2", "reasons"]
+    assert "same email domain" in dup
+    assert "different email address (weak: a company uses several)" in dup

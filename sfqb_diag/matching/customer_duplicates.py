@@ -9,8 +9,10 @@ Nor are names with different numbers in them ("Store 8" / "Store 9", "Oakmont 82
 "Oakmont Water": QBO's own " (2)" counters are removed before this). Nor are two locations of a chain: another city, another phone and another street (a rule:
 the shared name and website would otherwise outweigh them); nor a similar but not equal name
 with another phone and another company domain (a neighbour). Hierarchies are not duplicates: a Salesforce account and its ParentId child ("Acme Inc." and
-"Acme Inc. - Plant 2", same phone and website), or two children of one parent (locations), are
-never paired; QBO sub-customers (jobs) are left out before this (customers_parties).
+"Acme Inc. - Plant 2", same phone and website), or any two records of one ParentId chain
+(grandchildren, locations), are never paired, and a child is not paired with a copy of its
+parent on the shared address or phone alone (its edge is cut before clustering, so chaining
+cannot pull it into the parent's duplicate cluster); QBO sub-customers (jobs) are left out before this (customers_parties).
 Each side's model is learned on that side's own pairs (u from random pairs of the table with
 itself, m by EM on its candidates), so a QBO-only or Salesforce-only folder gets its clusters.
 """
@@ -34,7 +36,9 @@ from sfqb_diag.matching.scoring import Comparison, evidence, fit_model, reasons,
 TAGGED_COPY_BONUS = 1.0
 
 
-def _rescorer(cmp: Comparison, model: Model, with_reasons: bool = True) -> Rescore:
+def _rescorer(
+    cmp: Comparison, model: Model, threshold: float, with_reasons: bool = True
+) -> Rescore:
     """Score (and explain) any pairs of one table: same evidence as linking, currency veto,
     hierarchy veto."""
     related = _related(cmp.left)
@@ -43,7 +47,7 @@ def _rescorer(cmp: Comparison, model: Model, with_reasons: bool = True) -> Resco
         if len(li) == 0:
             return np.array([]), pd.Series([], dtype="string")
         ev = evidence(cmp, pd.DataFrame({"l": li, "r": r}))
-        values = _duplicate_scores(cmp, model, ev, related)
+        values = _duplicate_scores(cmp, model, ev, related, threshold)
         why = reasons(ev, cmp) if with_reasons else pd.Series(pd.NA, index=ev.index, dtype="string")
         return values, why
 
@@ -51,6 +55,45 @@ def _rescorer(cmp: Comparison, model: Model, with_reasons: bool = True) -> Resco
 
 
 def _duplicate_scores(
+    cmp: Comparison,
+    model: Model,
+    ev: pd.DataFrame,
+    related: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    threshold: float,
+) -> np.ndarray:
+    """Duplicate probability of evidence rows: `_pair_scores`, and 0 for a child paired with a
+    duplicate of its parent on the shared address or phone alone (`_parents_copy`)."""
+    values = _pair_scores(cmp, model, ev, related)
+    values[_parents_copy(cmp, model, ev, related, threshold)] = 0.0
+    return values
+
+
+def _parents_copy(
+    cmp: Comparison,
+    model: Model,
+    ev: pd.DataFrame,
+    related: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    threshold: float,
+) -> np.ndarray:
+    """True where one record of the pair is a ParentId child and the other a duplicate of that
+    child's parent, and the names do not agree (88+): a plant or branch bills from its parent's
+    address and phone, so those alone say "the parent's company", not "this record twice"
+    ("Acme Inc. - Plant 2" beside "ACME, Inc", the parent's copy)."""
+    parent = _parent_positions(cmp.left)
+    li, r = ev["l"].to_numpy(), ev["r"].to_numpy()
+    weak_name = ~np.isin(ev["lv_name"].to_numpy(), (0, 1, 2))
+    out = np.zeros(len(ev), dtype=bool)
+    for child, other in ((li, r), (r, li)):
+        ask = np.flatnonzero(weak_name & (parent[child] >= 0) & (parent[child] != other))
+        if len(ask) == 0:
+            continue
+        pairs = pd.DataFrame({"l": parent[child[ask]], "r": other[ask]})
+        copy_of_parent = _pair_scores(cmp, model, evidence(cmp, pairs), related) >= threshold
+        out[ask[copy_of_parent]] = True
+    return out
+
+
+def _pair_scores(
     cmp: Comparison,
     model: Model,
     ev: pd.DataFrame,
@@ -89,20 +132,47 @@ def _elsewhere(ev: pd.DataFrame) -> np.ndarray:
     return np.asarray(city & phone & street | neighbour, dtype=bool)
 
 
+def _parent_positions(parties: pd.DataFrame) -> np.ndarray:
+    """Per record: the position of its ParentId parent in the same table, -1 when it has none
+    there (no parent, or a parent outside the export)."""
+    if "parent_id" not in parties:
+        return np.full(len(parties), -1, dtype=np.int64)
+    index = pd.Index(parties["id"].astype("string"))
+    found = index.get_indexer(parties["parent_id"].astype("string"))
+    return np.where(found == np.arange(len(parties)), -1, found).astype(np.int64)
+
+
+# ParentId chains deeper than this are cut (Salesforce allows 2,000 levels in theory; pointer
+# jumping halves the remaining depth each step, so 2**24 levels are followed).
+_MAX_JUMPS = 24
+
+
+def hierarchy_roots(parties: pd.DataFrame) -> np.ndarray:
+    """Per record: an integer naming its hierarchy (the top of its ParentId chain, or the
+    top's parent when that account is not in the export); equal values = one hierarchy."""
+    n = len(parties)
+    if "parent_id" not in parties or n == 0:
+        return np.arange(n, dtype=np.int64)
+    parent = _parent_positions(parties)
+    top = np.where(parent >= 0, parent, np.arange(n))
+    for _ in range(_MAX_JUMPS):
+        nxt = top[top]
+        if np.array_equal(nxt, top):
+            break
+        top = nxt
+    ids = parties["id"].astype("string").to_numpy(dtype=object)
+    outside = parties["parent_id"].astype("string").to_numpy(dtype=object, na_value=None)
+    name = np.where(pd.notna(outside[top]) & (parent[top] < 0), outside[top], ids[top])
+    return pd.factorize(pd.Series(name, dtype="string"))[0].astype(np.int64)
+
+
 def _related(parties: pd.DataFrame) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """(l, r) -> True where one is the other's parent or both share a parent (a hierarchy)."""
+    """(l, r) -> True where both belong to one hierarchy: parent and child, grandchild, two
+    children of one parent (locations), along the whole ParentId chain."""
     if "parent_id" not in parties or parties["parent_id"].isna().all():
         return lambda li, r: np.zeros(len(li), dtype=bool)
-    ids = parties["id"].astype("string").to_numpy(dtype=object)
-    parent = parties["parent_id"].astype("string").to_numpy(dtype=object, na_value=None)
-    has = np.array([p is not None for p in parent])
-
-    def related(li: np.ndarray, r: np.ndarray) -> np.ndarray:
-        child_of = has[li] & (parent[li] == ids[r]) | has[r] & (parent[r] == ids[li])
-        siblings = has[li] & has[r] & (parent[li] == parent[r])
-        return np.asarray(child_of | siblings, dtype=bool)
-
-    return related
+    root = hierarchy_roots(parties)
+    return lambda li, r: np.asarray(root[li] == root[r], dtype=bool)
 
 
 def _clusters(
@@ -115,8 +185,10 @@ def _clusters(
     parties = cmp.left
     ev = evidence(cmp, pairs)  # once: for training and for the edges
     model = fit_model(cmp, ev, same=True)
-    rescore = _rescorer(cmp, model)
-    edges = pairs.assign(score=_duplicate_scores(cmp, model, ev, _related(parties)))
+    rescore = _rescorer(cmp, model, threshold)
+    # Edges inside a hierarchy, or from a child to its parent's copy, are cut before clustering:
+    # chaining through them would pull the child into its parent's duplicate cluster.
+    edges = pairs.assign(score=_duplicate_scores(cmp, model, ev, _related(parties), threshold))
     found = duplicate_clusters(len(parties), edges, priority, threshold, rescore, tiebreak=tiebreak)
     found["id"] = parties["id"].to_numpy()[found["pos"].to_numpy()]
     found["cluster_id"] = parties["id"].to_numpy()[found["cluster"].to_numpy()]

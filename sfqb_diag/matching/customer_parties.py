@@ -89,6 +89,9 @@ def account_parties(data: Dataset) -> pd.DataFrame:
             .astype("string")
             .fillna(_person_name(_col(acc, "first_name"), _col(acc, "last_name"))),
             "domain": domain,
+            "domain_from": pd.Series(
+                pd.array(["website"] * len(acc), dtype="string"), index=acc.index
+            ).where(company_domain(site).notna(), "email"),
             "email": _col(acc, "person_email"),
             "parent_id": _col(acc, "parent_id"),
             "phone": _col(acc, "phone"),

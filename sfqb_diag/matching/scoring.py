@@ -325,7 +325,14 @@ def reasons(ev: pd.DataFrame, cmp: Comparison) -> pd.Series:
     )
     parts = [name]
     for spec in PARTY_FIELDS[1:]:
-        parts.append(_level_text(spec, ev["lv_" + spec.name].to_numpy(), left, right, li, r))
+        levels = ev["lv_" + spec.name].to_numpy()
+        text = _level_text(spec, levels, left, right, li, r)
+        if spec.name == "domain":
+            # A Salesforce account's domain is its Website's when it has one: say so.
+            web = _from_website(left, li) | _from_website(right, r)
+            site = _level_text(spec, levels, left, right, li, r, _WEBSITE_WORDS)
+            text = pc.if_else(pa.array(web), site, text)
+        parts.append(text)
     text = pc.binary_join_element_wise(*parts, "; ", null_handling="skip")
     return pd.Series(text.to_pandas(), index=ev.index, dtype="string")
 
@@ -352,7 +359,21 @@ _LEVEL_WORDS = {
     "country": ("same country", "different country ({detail})"),
     "currency": ("same currency", "different currency ({detail})"),
     "numbers": ("same numbers in the name", "different numbers in the name"),
+    # One company writes from several addresses (ap@, billing@, a person's own): another
+    # address is weak evidence against, and the words say so.
+    "domain": ("same email domain", "different email domain"),
+    "email": ("same email", "different email address (weak: a company uses several)"),
 }
+_WEBSITE_WORDS = ("same website domain", "different website domain")
+
+
+def _from_website(frame: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
+    """True where the record's company domain came from its Website (not an email address)."""
+    if "domain_from" not in frame:
+        return np.zeros(len(pos), dtype=bool)
+    return (frame["domain_from"].astype("string") == "website").fillna(False).to_numpy(bool)[pos]
+
+
 _DETAIL_COLUMN = {"place": "city", "country": "country", "currency": "currency"}
 
 
@@ -363,9 +384,12 @@ def _level_text(
     right: pd.DataFrame,
     li: np.ndarray,
     r: np.ndarray,
+    words: tuple[str, ...] = (),
 ) -> pa.Array:
     """The reasons phrase of one field per pair (null where the field is missing)."""
-    words = _LEVEL_WORDS.get(spec.name) or ("same " + spec.label, "different " + spec.label)
+    words = (
+        words or _LEVEL_WORDS.get(spec.name) or ("same " + spec.label, "different " + spec.label)
+    )
     column = _DETAIL_COLUMN.get(spec.name)
     detail = (
         pc.binary_join_element_wise(

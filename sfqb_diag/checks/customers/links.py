@@ -253,7 +253,7 @@ def matches_sf_duplicates(ctx: Context) -> pd.DataFrame:
     description="Data Loader update: Id + the account link field, confident and accepted links only",
 )
 def salesforce_account_links(ctx: Context) -> DataLoaderFile:
-    return account_link_file(customer_matching(ctx), ctx.config)
+    return account_link_file(customer_matching(ctx), ctx.config, account_clusters(ctx))
 
 
 @output(

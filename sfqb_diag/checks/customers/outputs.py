@@ -52,16 +52,73 @@ def link_field(config: ClientConfig) -> str:
     return linkage.link_field(config, "account_customer_id")
 
 
-def account_link_file(m: CustomerMatching, config: ClientConfig) -> DataLoaderFile:
-    """Links to set: confident relinks/new links and reviewer-accepted pairs, one per account."""
+def _merged_away(clusters: pd.DataFrame) -> pd.Series:
+    """id -> the survivor's id, for each duplicate the same run says to merge away."""
+    away = clusters[~clusters["keep"].astype(bool)]
+    return pd.Series(
+        away["cluster_id"].astype("string").to_numpy(), index=away["id"].astype("string")
+    )
+
+
+def survivor_links(m: CustomerMatching, sf_clusters: pd.DataFrame) -> pd.DataFrame:
+    """The links to set, one per account (sf_id, qb_id, current_qb_id), pointing survivors at
+    survivors: confident relinks/new links and reviewer-accepted pairs, where
+
+    - a customer the run merges away is replaced by its QBO survivor (the copy disappears when
+      merged, and a link to it would break);
+    - an account the run merges away gets no row: its survivor takes the link when it has none
+      of its own (neither a stored link nor a row), otherwise the row is dropped;
+    - a reviewer-accepted pair is kept as accepted;
+    - one customer gets one account: a survivor already held by another account's stored link,
+      or proposed for several, goes to the account proposed for it directly (then accepted,
+      then the best score); the others are left to review.
+    """
     rows = m.matches[
         m.matches["l"].notna()
         & m.matches["status"].isin(["relink", "suggest_link"])
         & ~m.matches["extra"]
-    ]
+    ].copy()
+    qb_keep = _merged_away(m.qb_clusters.assign(id=m.qb_clusters["id"].astype("string")))
+    sf_keep = _merged_away(sf_clusters) if len(sf_clusters) else pd.Series(dtype="string")
+    qb_id, sf_id = rows["qb_id"].astype("string"), rows["sf_id"].astype("string")
+    # A reviewer's accepted pair is linked as accepted (decisions.csv is the reviewer's word).
+    accepted = rows["accepted"].to_numpy(bool)
+    rows["target"] = qb_id.map(qb_keep).astype("string").fillna(qb_id).mask(accepted, qb_id)
+    rows["owner"] = sf_id.map(sf_keep).astype("string").fillna(sf_id).mask(accepted, sf_id)
+    rows["own"] = (rows["owner"] == rows["sf_id"]).to_numpy()
+    rows["direct"] = (rows["target"] == rows["qb_id"]).to_numpy()
+    current = m.matches.drop_duplicates("sf_id").set_index("sf_id")["current_qb_id"]
+    rows["current_qb_id"] = rows["owner"].map(current).astype("string")
+    # A moved row never overrides a survivor's own stored link.
+    rows = rows[rows["own"] | rows["current_qb_id"].isna()]
     rows = rows.sort_values(
-        ["sf_id", "accepted", "score"], ascending=[True, False, False]
-    ).drop_duplicates("sf_id")
+        ["owner", "own", "accepted", "score"], ascending=[True, False, False, False]
+    ).drop_duplicates("owner")
+    # Customers other companies' accounts hold today (a holder merged away counts as its survivor).
+    held = current.dropna().astype("string")
+    holder = pd.Series(held.index, dtype="string")
+    holder = holder.map(sf_keep).astype("string").fillna(holder)
+    other = pd.MultiIndex.from_arrays([held.to_numpy(), holder.to_numpy()])
+    mine = pd.MultiIndex.from_arrays([rows["target"].to_numpy(), rows["owner"].to_numpy()])
+    rows = rows[~rows["target"].isin(held) | mine.isin(other) | rows["accepted"].to_numpy(bool)]
+    rows = rows.sort_values(
+        ["target", "direct", "accepted", "score"], ascending=[True, False, False, False]
+    ).drop_duplicates("target")
+    rows = rows[rows["target"].ne(rows["current_qb_id"]).fillna(True)]
+    return pd.DataFrame(
+        {
+            "sf_id": rows["owner"].to_numpy(),
+            "qb_id": rows["target"].to_numpy(),
+            "current_qb_id": rows["current_qb_id"].to_numpy(),
+        }
+    ).sort_values("sf_id", ignore_index=True)
+
+
+def account_link_file(
+    m: CustomerMatching, config: ClientConfig, sf_clusters: pd.DataFrame
+) -> DataLoaderFile:
+    """Links to set (`survivor_links`) as a Data Loader update with its rollback file."""
+    rows = survivor_links(m, sf_clusters)
     field = link_field(config)
     update = pd.DataFrame(
         {
