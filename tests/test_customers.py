@@ -170,7 +170,7 @@ def client() -> Dataset:
             ),
             ("10", "Pine Outfitters", True, None, None, "6 Gulf Dr", "Tampa", "33602"),
             ("11", "Maple Motors", True, None, "214-555-0150", "2 Elm St", "Dallas", "75201"),
-            ("12", "Granit Roofing", True, None, None, None, "Denver", "80210"),
+            ("12", "Granit Roofing", True, None, None, None, None, "80210"),
         ],
         columns=[
             "id",
