@@ -636,7 +636,7 @@ def _check(raw):  # type: ignore[no-untyped-def]
     options = CheckOptions(
         raw=raw, out=raw.parent / "out", as_of="2026-11-20", areas=("customers",)
     )
-    return compute(options).result.outputs
+    return compute(options).result
 
 
 PLANT = """Id,Name,ParentId,Phone,Website,BillingStreet,BillingCity,BillingPostalCode,CreatedDate
@@ -651,7 +651,7 @@ def test_a_child_is_not_pulled_into_its_parents_duplicate_cluster(tmp_path) -> N
     """Plant 2 (ParentId = Acme Inc.) bills from its parent's address and phone; "ACME, Inc" is
     a second record of the parent. The pair is found, the plant stays out, the original (older)
     parent is kept, not the copy."""
-    dup = _check(_raw_folder(tmp_path, PLANT))["matches/sf_account_duplicates.csv"]
+    dup = _check(_raw_folder(tmp_path, PLANT)).outputs["matches/sf_account_duplicates.csv"]
     keep = dup.set_index("id")["keep"]
     assert set(keep.index) == {str(to_18("001Dn00000AbP01")), str(to_18("001Dn00000AbD03"))}
     assert keep[str(to_18("001Dn00000AbP01"))] and not keep[str(to_18("001Dn00000AbD03"))]
@@ -696,7 +696,7 @@ def _ordinary_companies() -> tuple[list[str], list[dict]]:
         site = name.split()[0].lower() + ".com"
         phone = f"555-010-{i:04d}"
         lines.append(
-            f"001Dn00000AbF{i:02d},{name},{phone},{site},{10 + i} Oak Rd,{city},{postal},2024-01-01"
+            f"001Dn00000AbF{i:02d},{name},{phone},{site},{10 + i} Oak Rd,{city},{postal},2024-01-01,"
         )
         customers.append(_customer(str(10 + i), name, f"{10 + i} Oak Rd", city, postal, phone))
     return lines, customers
@@ -706,10 +706,10 @@ def test_links_point_at_survivors_on_both_sides(tmp_path) -> None:  # type: igno
     """ "ACME, Inc" duplicates the Salesforce account "Acme Inc.", and "Acme (2)" the QBO customer
     "Acme": both copies are merged away, so the link file holds Acme Inc. -> Acme only, never
     "ACME, Inc" -> "Acme (2)" (six ordinary companies give the model data to learn from)."""
-    header = "Id,Name,Phone,Website,BillingStreet,BillingCity,BillingPostalCode,CreatedDate\n"
+    header = "Id,Name,Phone,Website,BillingStreet,BillingCity,BillingPostalCode,CreatedDate,QBO_Customer_Id__c\n"
     lines = [
-        "001Dn00000AbP01,Acme Inc.,303-555-0101,acme.com,1 Main St,Denver,80202,2024-01-01",
-        '001Dn00000AbD03,"ACME, Inc",303-555-0101,acme.com,1 Main St,Denver,80202,2024-06-01',
+        "001Dn00000AbP01,Acme Inc.,303-555-0101,acme.com,1 Main St,Denver,80202,2024-01-01,",
+        '001Dn00000AbD03,"ACME, Inc",303-555-0101,acme.com,1 Main St,Denver,80202,2024-06-01,',
     ]
     customers = [
         _customer("1", "Acme", "1 Main St", "Denver", "80202", "303-555-0101"),
@@ -718,7 +718,8 @@ def test_links_point_at_survivors_on_both_sides(tmp_path) -> None:  # type: igno
     more_lines, more_customers = _ordinary_companies()
     lines += more_lines
     customers += more_customers
-    out = _check(_raw_folder(tmp_path, header + "\n".join(lines) + "\n", customers))
+    run_ = _check(_raw_folder(tmp_path, header + "\n".join(lines) + "\n", customers))
+    out = run_.outputs
     merged = out["matches/qb_customer_duplicates.csv"].set_index("id")["keep"]
     assert merged["1"] and not merged["2"]
     sf_dup = out["matches/sf_account_duplicates.csv"].set_index("id")["keep"]
@@ -729,20 +730,27 @@ def test_links_point_at_survivors_on_both_sides(tmp_path) -> None:  # type: igno
     assert update[str(to_18("001Dn00000AbP01"))] == "1"
     assert "2" not in set(update)
     assert len(update) == 6
+    # The finding on the Salesforce copy tells to merge it, not to use a link file it is not in.
+    found = run_.findings.set_index(["check", "sf_id"])
+    action = found.loc[
+        ("unlinked_account_with_match", str(to_18("001Dn00000AbD03"))), "suggested_action"
+    ]
+    assert action.startswith("Merge this account into its survivor"), action
+    assert str(to_18("001Dn00000AbP01")) in action
 
 
 def test_reasons_name_the_field_the_domain_came_from(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """An account's domain from its Website reads "same website domain"; two QBO customers
     compared on their email addresses read "same email domain", and another email address
     is said to be weak evidence for a company."""
-    header = "Id,Name,Phone,Website,BillingStreet,BillingCity,BillingPostalCode,CreatedDate\n"
-    line = "001Dn00000AbP01,Acme Inc.,303-555-0101,www.acme.com,1 Main St,Denver,80202,2024-01-01"
+    header = "Id,Name,Phone,Website,BillingStreet,BillingCity,BillingPostalCode,CreatedDate,QBO_Customer_Id__c\n"
+    line = "001Dn00000AbP01,Acme Inc.,303-555-0101,www.acme.com,1 Main St,Denver,80202,2024-01-01,"
     one = _customer("1", "Acme", "1 Main St", "Denver", "80202", "303-555-0101")
     two = _customer("2", "Acme (2)", "1 Main St", "Denver", "80202", "303-555-0101")
     two["PrimaryEmailAddr"] = {"Address": "billing@acme.com"}
     lines, customers = _ordinary_companies()
     accounts = header + "\n".join([line, *lines]) + "\n"
-    out = _check(_raw_folder(tmp_path, accounts, [one, two, *customers]))
+    out = _check(_raw_folder(tmp_path, accounts, [one, two, *customers])).outputs
     why = (
         out["matches/customers.csv"]
         .set_index("sf_id")

@@ -322,3 +322,37 @@ def test_demo_product_links(demo_products, truth) -> None:
     assert (
         links.precision >= 0.95 and links.action_recall >= 0.95 and links.hard_negatives_linked == 0
     )
+
+
+@pytest.mark.parametrize(
+    ("product", "item", "why"),
+    [
+        ("Navy bag BG4410", "Green bag BG4410", "another colour"),
+        ("Blue headset HS2200", "Pink headset HS2200", "another colour"),
+        ("Red 5 count markers MK7731", "Black 2 pack markers MK7731", "another pack or count"),
+        ("Black camera CX9000", "Silver camera CX9000", "another colour"),
+    ],
+)
+def test_another_colour_or_pack_is_never_linked(product: str, item: str, why: str) -> None:
+    """One model code, another colour or pack size: two variants, two items. The pair is at most
+    for review (never a link to set); the same title with the same code still links."""
+    products = pd.DataFrame(
+        {
+            "id": ["01tDn00000AbV01IAB", "01tDn00000AbV02IAB"],
+            "name": [product, "Walnut desk organiser WD5120"],
+            "product_code": None,
+            "qb_item_id": None,
+        }
+    ).astype("string")
+    items = pd.DataFrame(
+        {
+            "id": ["1", "2"],
+            "name": [item, "Walnut desk organiser WD5120"],
+            "sku": None,
+            "unit_price": 20.0,
+        }
+    ).astype({"id": "string", "name": "string", "sku": "string"})
+    m = match_products(products, items, pd.Series(dtype=float), Thresholds()).set_index("sf_id")
+    assert m.loc["01tDn00000AbV01IAB", "status"] in ("review", "no_match")
+    assert why in m.loc["01tDn00000AbV01IAB", "reasons"]
+    assert m.loc["01tDn00000AbV02IAB", "status"] == "suggest_link"

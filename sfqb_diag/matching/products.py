@@ -175,6 +175,94 @@ def _code_clash(
     return both & ~np.isin(np.arange(len(p)), agree["k"].to_numpy())
 
 
+# Colour words: two listings of one model in another colour are two items (two SKUs in QBO,
+# two stock counts), however alike the rest of the title. Plain colour names only, so that a
+# word like "orange" in a brand or "rose gold" as a finish is still read (as rose, gold).
+COLOURS = frozenset(
+    [
+        "black",
+        "white",
+        "grey",
+        "gray",
+        "silver",
+        "gold",
+        "rose",
+        "red",
+        "pink",
+        "purple",
+        "violet",
+        "blue",
+        "navy",
+        "teal",
+        "turquoise",
+        "cyan",
+        "green",
+        "lime",
+        "olive",
+        "yellow",
+        "orange",
+        "brown",
+        "beige",
+        "tan",
+        "bronze",
+        "copper",
+        "ivory",
+        "cream",
+        "charcoal",
+        "graphite",
+        "maroon",
+        "burgundy",
+        "magenta",
+    ]
+)
+# A pack or count: "5 count", "2 pack", "12pk", "24 ct", "10 pcs", "3x". Not a dimension
+# ("60 x 36") nor a model code's tail ("05X": no leading zero).
+_QUANTITY = re.compile(r"\b(\d+)\s*(?:count|pack|pk|ct|pcs|pc)\b|\b([1-9]\d*)\s?x\b(?!\s*\d)")
+
+
+def _colour_words(names: pd.Series) -> pd.DataFrame:
+    """(pos, word): the colour words of each normalised name."""
+    words = names.reset_index(drop=True).fillna("").str.split().explode()
+    words = words[words.isin(COLOURS)].replace({"gray": "grey"})
+    return pd.DataFrame({"pos": words.index.to_numpy(), "word": words.to_numpy(dtype=object)})
+
+
+def _quantities(names: pd.Series) -> pd.DataFrame:
+    """(pos, word): the pack or count quantities of each normalised name ("2 pack" -> "2")."""
+    found = names.reset_index(drop=True).fillna("").str.extractall(_QUANTITY)
+    if found.empty:
+        return pd.DataFrame({"pos": pd.Series(dtype="int64"), "word": pd.Series(dtype=object)})
+    number = found[0].fillna(found[1]).astype(int).astype(str)
+    pos = found.index.get_level_values(0).to_numpy()
+    return pd.DataFrame({"pos": pos, "word": number.to_numpy(dtype=object)})
+
+
+def _words_clash(
+    left: pd.DataFrame, right: pd.DataFrame, p: np.ndarray, i: np.ndarray
+) -> np.ndarray:
+    """True where both records carry words of a kind (pos, word) and none of them agree."""
+    pairs = pd.DataFrame({"p": p, "i": i, "k": np.arange(len(p))})
+    agree = pairs.merge(left.rename(columns={"pos": "p"}), on="p").merge(
+        right.rename(columns={"pos": "i"}), on=["i", "word"]
+    )
+    both = np.isin(p, left["pos"].to_numpy()) & np.isin(i, right["pos"].to_numpy())
+    return both & ~np.isin(np.arange(len(p)), agree["k"].to_numpy())
+
+
+def variant_clash(
+    products: pd.DataFrame, items: pd.DataFrame, p: np.ndarray, i: np.ndarray
+) -> pd.DataFrame:
+    """Per pair: another colour ("Navy bag" / "Green bag") or another pack or count ("5 count" /
+    "2 pack"): another variant of the product, never the same item (columns colour, quantity)."""
+    pn, iname = normalise_name(products["name"]), normalise_name(items["name"])
+    return pd.DataFrame(
+        {
+            "colour": _words_clash(_colour_words(pn), _colour_words(iname), p, i),
+            "quantity": _words_clash(_quantities(pn), _quantities(iname), p, i),
+        }
+    )
+
+
 def _one_counterpart(model: Model, out: pd.DataFrame, n_products: int) -> np.ndarray:
     """P(this item is the product's counterpart), knowing a product has at most one.
 
@@ -248,6 +336,9 @@ def pair_evidence(
     if model is None:
         model = _learn(products, items, prices, titles, out)
     out["score"] = np.round(_one_counterpart(model, out, len(products)), 3)
+    clash = variant_clash(products, items, p, i)
+    out["colour_clash"] = clash["colour"].to_numpy()
+    out["quantity_clash"] = clash["quantity"].to_numpy()
     out["reasons"] = _reasons(out, code_score)
     return out
 
@@ -268,7 +359,11 @@ def _reasons(out: pd.DataFrame, code_score: pd.Series) -> pd.Series:
         ),
         index=out.index,
     )
-    return (code.where(code == "", code + "; ") + name + price).astype("string")
+    variant = pd.Series(
+        np.where(out["colour_clash"], "; another colour", ""), index=out.index
+    ) + np.where(out["quantity_clash"], "; another pack or count", "")
+    text = code.where(code == "", code + "; ") + name + price + variant
+    return text.astype("string")
 
 
 def candidates(
@@ -315,6 +410,18 @@ def _apply_decisions(
     return out
 
 
+def _cap_variants(cands: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """Another colour or pack size is at most a pair for review, never a link to set: the score
+    is capped just under match_auto (a reviewer may still accept it in decisions.csv)."""
+    if cands.empty or "colour_clash" not in cands:
+        return cands
+    clash = (cands["colour_clash"] | cands["quantity_clash"]).to_numpy(bool)
+    cap = round(float(thresholds.match_auto) - 0.001, 3)
+    out = cands.copy()
+    out.loc[clash, "score"] = np.minimum(out.loc[clash, "score"].to_numpy(float), cap)
+    return out
+
+
 def _assign(cands: pd.DataFrame, taken_items: set[int]) -> pd.DataFrame:
     """One-to-one, best score first: each product and each item used once (matching.assign)."""
     pool = cands[~cands["i"].isin(list(taken_items))]
@@ -340,7 +447,8 @@ def match_products(
     )
     cur_i = current.map(pos_i)
     extra = pd.DataFrame({"p": products.index, "i": cur_i}).dropna().astype(int)
-    cands = _apply_decisions(candidates(products, items, prices, extra), decisions, products, items)
+    cands = _cap_variants(candidates(products, items, prices, extra), thresholds)
+    cands = _apply_decisions(cands, decisions, products, items)
     cur = extra.merge(cands, on=["p", "i"], how="left").set_index("p")
     confirmed = cur[
         (cur["score"] >= thresholds.product_review) | cur["accepted"].fillna(False).astype(bool)

@@ -38,14 +38,30 @@ def _current(m: CustomerMatching) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def unlinked_with_match(m: CustomerMatching, field: str = "QBO_Customer_Id__c") -> pd.DataFrame:
-    """Accounts without a link for which a customer scores at or above the review threshold."""
+def unlinked_with_match(
+    m: CustomerMatching,
+    field: str = "QBO_Customer_Id__c",
+    in_link_file: pd.Series | None = None,
+    merged_into: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Accounts without a link for which a customer scores at or above the review threshold.
+
+    `in_link_file`: ids of the accounts remediation/salesforce_account_links.csv sets (when
+    given, only those are told to use it); `merged_into`: merge-away account id -> survivor id.
+    """
     rows = m.matches[
         m.matches["current_qb_id"].isna()
         & m.matches["status"].isin(["suggest_link", "review"])
         & ~m.matches["extra"]
     ].reset_index(drop=True)
     confident = rows["status"].eq("suggest_link")
+    filed = confident if in_link_file is None else confident & rows["sf_id"].isin(in_link_file)
+    survivor = (
+        rows["sf_id"].map(merged_into).astype("string")
+        if merged_into is not None
+        else pd.Series(pd.NA, index=rows.index, dtype="string")
+    )
+    merge_first = confident & ~filed & survivor.notna()
     return new_findings(
         sf_object=ACCOUNT,
         sf_id=rows["sf_id"],
@@ -65,12 +81,18 @@ def unlinked_with_match(m: CustomerMatching, field: str = "QBO_Customer_Id__c") 
             + _s(rows["reasons"])
         ),
         suggested_action=pd.Series(
-            np.where(
-                confident,
-                f"Set {field} from remediation/salesforce_account_links.csv so the next sync "
-                "reuses this customer instead of creating a copy.",
-                "Confirm or reject this pair in decisions.csv (notebook 02 review pager); accepted pairs go to the "
-                "link file on the next run.",
+            np.select(
+                [filed, merge_first],
+                [
+                    f"Set {field} from remediation/salesforce_account_links.csv so the next sync "
+                    "reuses this customer instead of creating a copy.",
+                    "Merge this account into its survivor (Id "
+                    + _s(survivor)
+                    + ") in Salesforce (matches/sf_account_duplicates.csv); the link file sets "
+                    "the survivor's link, not this copy's.",
+                ],
+                "Confirm or reject this pair in decisions.csv (notebook 02 review pager); accepted "
+                "pairs go to the link file on the next run.",
             ),
             dtype="string",
         ),

@@ -21,6 +21,7 @@ from sfqb_diag.checks.customers.outputs import (
     duplicate_tables,
     link_field,
     merge_list,
+    survivor_links,
 )
 from sfqb_diag.matching.customer_duplicates import account_duplicates
 from sfqb_diag.matching.customers import MATCH_COLUMNS, CustomerMatching, match_customers
@@ -59,7 +60,11 @@ def account_clusters(ctx: Context) -> pd.DataFrame:
     fix="Set the link from remediation/salesforce_account_links.csv (confident) or review the pair.",
 )
 def unlinked_account_with_match(ctx: Context) -> pd.DataFrame:
-    return cf.unlinked_with_match(customer_matching(ctx), link_field(ctx.config))
+    m, clusters = customer_matching(ctx), account_clusters(ctx)
+    away = clusters[~clusters["keep"].astype(bool)]
+    merged_into = pd.Series(away["cluster_id"].to_numpy(), index=away["id"].to_numpy())
+    filed = survivor_links(m, clusters)["sf_id"]
+    return cf.unlinked_with_match(m, link_field(ctx.config), filed, merged_into)
 
 
 @check(
