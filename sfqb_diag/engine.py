@@ -137,6 +137,7 @@ def run_checks(
         if any(not f.empty for f in frames)
         else empty_findings()
     )
+    findings = superseded(findings, chosen)
     findings["finding_id"] = finding_ids(findings)
     dupes = findings["finding_id"].duplicated(keep=False)
     if dupes.any():
@@ -157,6 +158,22 @@ def run_checks(
         if not _missing_inputs(data, spec.needs)
     }
     return RunResult(findings, produced, skipped, as_of, as_of_source, areas, tables, ran)
+
+
+def superseded(findings: pd.DataFrame, checks: Sequence[CheckSpec]) -> pd.DataFrame:
+    """Drop findings another check replaces on the same QBO record (CheckSpec.supersedes): a
+    payment that is a retry's duplicate is voided, not applied to open invoices; an invoice the
+    sandbox wrote into production is voided, not relinked to a deal."""
+    record = findings["qb_entity"].astype("string") + "\x1f" + findings["qb_id"].astype("string")
+    drop = pd.Series(False, index=findings.index)
+    for spec in checks:
+        if not spec.supersedes:
+            continue
+        winners = record[findings["check"].eq(spec.name)].dropna()
+        drop |= (
+            findings["check"].isin(spec.supersedes) & record.isin(winners) & record.notna()
+        ).fillna(False)
+    return findings[~drop.to_numpy()].reset_index(drop=True)
 
 
 def apply_reviews(

@@ -264,3 +264,39 @@ def test_new_findings_with_nothing_is_no_finding():
     assert new_findings().empty
     aggregate = new_findings(title="Realm mismatch", severity="critical")
     assert len(aggregate) == 1 and aggregate["sf_id"].isna().all()
+
+
+def test_a_superseding_check_drops_the_contradicting_finding_on_the_same_record() -> None:
+    """A retry's duplicate payment is voided, never applied: its payment_unapplied finding goes;
+    the same check's finding on another payment, and other checks on the same payment, stay."""
+
+    def frame(check_name: str, ids: list[str], entity: str = "Payment") -> pd.DataFrame:
+        found = new_findings(qb_entity=entity, qb_id=pd.Series(ids, dtype="string"), title="t")
+        found["check"] = check_name
+        return found
+
+    found = pd.concat(
+        [
+            frame("duplicate_payment_retry", ["2401"]),
+            frame("payment_unapplied", ["2401", "2500"]),
+            frame("payment_unapplied", ["2401"], entity="Invoice"),  # another record kind
+            frame("payment_wrong_customer", ["2401"]),
+        ],
+        ignore_index=True,
+    )
+    specs = [spec for spec in CHECKS if spec.name == "duplicate_payment_retry"]
+    kept = engine.superseded(found, specs)
+    pairs = set(zip(kept["check"], kept["qb_entity"], kept["qb_id"], strict=True))
+    assert ("payment_unapplied", "Payment", "2401") not in pairs
+    assert {
+        ("duplicate_payment_retry", "Payment", "2401"),
+        ("payment_unapplied", "Payment", "2500"),
+        ("payment_unapplied", "Invoice", "2401"),
+        ("payment_wrong_customer", "Payment", "2401"),
+    } <= pairs
+
+
+def test_every_superseded_check_exists() -> None:
+    names = {spec.name for spec in CHECKS}
+    superseded = {name for spec in CHECKS for name in spec.supersedes}
+    assert superseded and superseded <= names

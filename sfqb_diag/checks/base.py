@@ -60,6 +60,9 @@ class CheckSpec:
     why: str
     fix: str
     func: Finder = field(repr=False, compare=False)
+    # Checks whose finding on the same QBO record this one replaces: its fix makes theirs wrong
+    # (void a duplicate payment, do not apply it). The engine drops theirs (engine.superseded).
+    supersedes: tuple[str, ...] = ()
 
     def __call__(self, ctx: Context) -> pd.DataFrame:
         return self.func(ctx)
@@ -96,14 +99,26 @@ class DataLoaderFile:
 
 
 def check(
-    name: str, area: str, severity: str, needs: tuple[str, ...], what: str, why: str, fix: str
+    name: str,
+    area: str,
+    severity: str,
+    needs: tuple[str, ...],
+    what: str,
+    why: str,
+    fix: str,
+    supersedes: tuple[str, ...] = (),
 ) -> Callable[[Finder], CheckSpec]:
-    """Declare a check: turns `f(ctx) -> findings frame` (see findings.new_findings) into a spec."""
+    """Declare a check: turns `f(ctx) -> findings frame` (see findings.new_findings) into a spec.
+
+    `supersedes` names checks (of any area) whose finding on the same QBO record this one
+    replaces, because following both fixes would be wrong."""
     if area not in AREAS or severity not in SEVERITIES:
         raise ValueError(f"check {name}: unknown area {area!r} or severity {severity!r}")
 
     def declare(func: Finder) -> CheckSpec:
-        return CheckSpec(name, area, severity, tuple(needs), what, why, fix, func)
+        return CheckSpec(
+            name, area, severity, tuple(needs), what, why, fix, func, tuple(supersedes)
+        )
 
     return declare
 

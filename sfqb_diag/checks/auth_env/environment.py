@@ -187,6 +187,7 @@ def realm_mismatch(ctx: Context) -> pd.DataFrame:
     "written by a sandbox or another org into these books.",
     fix="Confirm with the team who created them; reverse test transactions in QBO (void / credit memo) "
     "and disconnect the other org.",
+    supersedes=("orphan_invoice",),
 )
 def cross_environment_write(ctx: Context) -> pd.DataFrame:
     refs = foreign_refs(ctx.data, ctx.config, shared_refs(ctx))

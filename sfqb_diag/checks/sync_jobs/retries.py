@@ -141,6 +141,7 @@ def duplicate_invoice_retry(ctx: Context) -> pd.DataFrame:
     what="Payments recorded twice by a retried create: same customer, date, amount, minutes apart",
     why="The customer's balance is wrong now: a payment counted twice hides an open invoice or shows a false credit.",
     fix="Delete or void the copy in QBO (unapply it first if it was applied).",
+    supersedes=("payment_unapplied",),
 )
 def duplicate_payment_retry(ctx: Context) -> pd.DataFrame:
     found = _payment_dupes(ctx)
