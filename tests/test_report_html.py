@@ -229,3 +229,16 @@ def test_jupyterlab_tables_bring_their_script_and_the_report_loads_it_once(monke
     monkeypatch.setenv(REPORT_ENV, "1")
     report = nb.table(frame).data
     assert "<script" not in report and report.startswith('<table class="sfqb-table"')
+
+
+def test_report_pages_carry_no_jupyterlab_instructions(small_report: Path, pages) -> None:
+    """The review pager and pair_account are for JupyterLab users: their "lab-only" cells stay in
+    the notebook and are left out of the HTML a finance reader opens."""
+    notebook = json.loads(
+        (Path(__file__).parents[1] / "notebooks" / "02_customers.ipynb").read_text(encoding="utf-8")
+    )
+    lab_only = [c for c in notebook["cells"] if "lab-only" in c["metadata"].get("tags", [])]
+    assert any("pair_account" in "".join(c["source"]) for c in lab_only)
+    for name, html in pages.items():
+        text = re.sub(r"<(script|style).*?</(script|style)>", "", html, flags=re.S)
+        assert "pair_account" not in text and "in JupyterLab" not in text, name

@@ -141,6 +141,7 @@ def to_html(
     """Convert without code cells, with no network script, beside the shared plotly.min.js and
     sfqb-tables.js; `banner` (client, as_of) heads every page."""
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
         template_name="sfqb",
@@ -148,6 +149,10 @@ def to_html(
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+    )
+    # Cells tagged "lab-only" tell a JupyterLab user what to type; the HTML reader cannot.
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={"lab-only"}, enabled=True), enabled=True
     )
     nav = [{"href": "index.html", "title": "Summary", "here": False}] + [
         {"href": p.html_name, "title": p.short_title, "here": p == here} for p in pages
