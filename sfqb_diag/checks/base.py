@@ -60,6 +60,9 @@ class CheckSpec:
     why: str
     fix: str
     func: Finder = field(repr=False, compare=False)
+    # A check split out of another keeps the old name in its finding ids, so reviews.csv
+    # waivers and run history still recognise its findings ("" = its own name).
+    ids_as: str = ""
 
     def __call__(self, ctx: Context) -> pd.DataFrame:
         return self.func(ctx)
@@ -96,14 +99,23 @@ class DataLoaderFile:
 
 
 def check(
-    name: str, area: str, severity: str, needs: tuple[str, ...], what: str, why: str, fix: str
+    name: str,
+    area: str,
+    severity: str,
+    needs: tuple[str, ...],
+    what: str,
+    why: str,
+    fix: str,
+    *,
+    ids_as: str = "",
 ) -> Callable[[Finder], CheckSpec]:
-    """Declare a check: turns `f(ctx) -> findings frame` (see findings.new_findings) into a spec."""
+    """Declare a check: turns `f(ctx) -> findings frame` (see findings.new_findings) into a spec;
+    `ids_as` names the check it was split out of (its finding ids stay the same)."""
     if area not in AREAS or severity not in SEVERITIES:
         raise ValueError(f"check {name}: unknown area {area!r} or severity {severity!r}")
 
     def declare(func: Finder) -> CheckSpec:
-        return CheckSpec(name, area, severity, tuple(needs), what, why, fix, func)
+        return CheckSpec(name, area, severity, tuple(needs), what, why, fix, func, ids_as)
 
     return declare
 
