@@ -138,7 +138,9 @@ def run_checks(
         else empty_findings()
     )
     findings = superseded(findings, chosen)
-    findings["finding_id"] = finding_ids(findings)
+    aliases = {spec.name: spec.ids_as for spec in chosen if spec.ids_as}
+    keyed = findings.assign(check=findings["check"].replace(aliases)) if aliases else findings
+    findings["finding_id"] = finding_ids(keyed)
     dupes = findings["finding_id"].duplicated(keep=False)
     if dupes.any():
         culprits = sorted(set(findings.loc[dupes, "check"]))

@@ -20,6 +20,8 @@ An open opportunity has a line on an inactive price book entry   -> open line in
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -200,11 +202,16 @@ def test_product_findings(catalogue_run, key: str, check: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("qb", "line_id"), [("6", "category"), ("7", "negative_stock"), ("8", "no_income_account")]
+    ("qb", "check", "line_id"),
+    [
+        ("6", "item_type_problem", "category"),
+        ("7", "item_type_problem", "negative_stock"),
+        ("8", "item_no_income_account", "no_income_account"),
+    ],
 )
-def test_item_type_problems(catalogue_run, qb: str, line_id: str) -> None:
+def test_item_type_problems(catalogue_run, qb: str, check: str, line_id: str) -> None:
     f = catalogue_run.result.findings
-    rows = f[(f["check"] == "item_type_problem") & (f["qb_id"] == qb)]
+    rows = f[(f["check"] == check) & (f["qb_id"] == qb)]
     assert list(rows["line_id"]) == [line_id] and (rows["severity"] == "medium").all()
 
 
@@ -356,3 +363,42 @@ def test_another_colour_or_pack_is_never_linked(product: str, item: str, why: st
     assert m.loc["01tDn00000AbV01IAB", "status"] in ("review", "no_match")
     assert why in m.loc["01tDn00000AbV01IAB", "reasons"]
     assert m.loc["01tDn00000AbV02IAB", "status"] == "suggest_link"
+
+
+def _income_raw(folder, items: list[dict]) -> object:
+    """Item.json with the given Service items and one product linked to item 1."""
+    raw = folder / "raw"
+    write_csv(
+        raw / "salesforce/Product2.csv",
+        [{"Id": sfid("01t", 1), "Name": "Consulting", "IsActive": "true", "QBO_Item_Id__c": "1"}],
+    )
+    write_json(raw / "quickbooks/Item.json", items)
+    return raw
+
+
+SERVICE = [
+    {"Id": "1", "Name": "Consulting", "Type": "Service", "Active": True},
+    {"Id": "2", "Name": "Support", "Type": "Service", "Active": True},
+]
+
+
+def test_income_account_check_skipped_when_no_item_carries_the_key(tmp_path) -> None:
+    raw = _income_raw(tmp_path, SERVICE)  # an export that leaves IncomeAccountRef out
+    run = compute(CheckOptions(raw=raw, out=tmp_path / "out", areas=("products",), as_of=AS_OF))
+    f = run.result.findings
+    assert not f["title"].str.contains("income account").any()
+    skipped = {s["check"]: s["missing"] for s in run.summary.checks_skipped}
+    assert "quickbooks/Item.json" in skipped["item_no_income_account"]
+    assert "item_type_problem" not in skipped  # categories and stock are still checked
+
+
+def test_an_item_without_the_key_beside_items_with_it_is_a_finding(tmp_path) -> None:
+    items = [{**SERVICE[0], "IncomeAccountRef": {"value": "79"}}, SERVICE[1]]
+    run = compute(CheckOptions(raw=_income_raw(tmp_path, items), out=tmp_path / "out", as_of=AS_OF))
+    f = run.result.findings
+    rows = f[f["check"] == "item_no_income_account"]
+    assert list(rows["qb_id"]) == ["2"]
+    assert rows["detail"].tolist() == ["IncomeAccountRef empty on a Service item"]
+    # The id item_type_problem gave this finding before the split: waivers still match.
+    old = hashlib.sha1(b"item_type_problem||Item|2|no_income_account").hexdigest()[:16]
+    assert rows["finding_id"].tolist() == [old]

@@ -63,6 +63,9 @@ class CheckSpec:
     # Checks whose finding on the same QBO record this one replaces: its fix makes theirs wrong
     # (void a duplicate payment, do not apply it). The engine drops theirs (engine.superseded).
     supersedes: tuple[str, ...] = ()
+    # A check split out of another keeps the old name in its finding ids, so reviews.csv
+    # waivers and run history still recognise its findings ("" = its own name).
+    ids_as: str = ""
 
     def __call__(self, ctx: Context) -> pd.DataFrame:
         return self.func(ctx)
@@ -107,17 +110,20 @@ def check(
     why: str,
     fix: str,
     supersedes: tuple[str, ...] = (),
+    *,
+    ids_as: str = "",
 ) -> Callable[[Finder], CheckSpec]:
     """Declare a check: turns `f(ctx) -> findings frame` (see findings.new_findings) into a spec.
 
     `supersedes` names checks (of any area) whose finding on the same QBO record this one
-    replaces, because following both fixes would be wrong."""
+    replaces, because following both fixes would be wrong; `ids_as` names the check it was split
+    out of (its finding ids stay the same)."""
     if area not in AREAS or severity not in SEVERITIES:
         raise ValueError(f"check {name}: unknown area {area!r} or severity {severity!r}")
 
     def declare(func: Finder) -> CheckSpec:
         return CheckSpec(
-            name, area, severity, tuple(needs), what, why, fix, func, tuple(supersedes)
+            name, area, severity, tuple(needs), what, why, fix, func, tuple(supersedes), ids_as
         )
 
     return declare

@@ -51,6 +51,18 @@ def _contact_emails(data: Dataset) -> pd.Series:
     return contacts.loc[contacts["email"].notna(), "account_id"].drop_duplicates()
 
 
+def opportunities_counted(data: Dataset) -> bool:
+    """True when the folder has Opportunity.csv with AccountId: only then is a count of 0 a fact."""
+    opps = data.get("opportunities")
+    return opps is not None and "account_id" in opps
+
+
+def transactions_counted(data: Dataset) -> bool:
+    """True when at least one transaction file (Invoice, Payment, CreditMemo, SalesReceipt) names
+    its customer: without one, a count of 0 says nothing about the customer."""
+    return any(frame is not None and "customer_id" in frame for frame in map(data.get, TXN_TABLES))
+
+
 def opportunity_counts(data: Dataset) -> pd.Series:
     """account id -> number of (non-deleted) opportunities."""
     opps = data.get("opportunities")
@@ -111,6 +123,7 @@ def account_parties(data: Dataset) -> pd.DataFrame:
         }
     )
     frame["opportunities"] = frame["id"].map(opportunity_counts(data)).fillna(0).astype("int64")
+    frame["opportunities_counted"] = opportunities_counted(data)
     frame["has_contact_email"] = member(frame["id"], _contact_emails(data)).to_numpy()
     return prepare_parties(frame)
 
@@ -133,7 +146,7 @@ def transaction_stats(data: Dataset) -> pd.DataFrame:
 
 def customer_parties(data: Dataset) -> pd.DataFrame:
     """Every QBO customer, prepared for matching, with `active`, `job`, `transactions`,
-    `balance_cents`; an empty table when the folder has no Customer.json."""
+    `transactions_counted` (False: no transaction file, the 0s are unknown), `balance_cents`; an empty table when the folder has no Customer.json."""
     cust = data.get("customers")
     if cust is None:
         cust = _empty({"id": "string", "display_name": "string"})
@@ -166,6 +179,7 @@ def customer_parties(data: Dataset) -> pd.DataFrame:
         .fillna(0)
         .astype("int64")
     )
+    frame["transactions_counted"] = transactions_counted(data)
     balance = _col(cust, "balance_cents").astype("Int64")
     if "invoice_balance_cents" in stats:
         balance = balance.fillna(frame["id"].map(stats["invoice_balance_cents"]).astype("Int64"))

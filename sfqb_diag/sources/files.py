@@ -17,7 +17,13 @@ from sfqb_diag.errors import InputError, Problem, UsageError
 from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
 from sfqb_diag.sources.csv_text import decode_text, read_csv_table
 from sfqb_diag.sources.manifest_check import read_manifest
-from sfqb_diag.sources.qbo_json import flatten, lines_table, payment_links_table, read_entities
+from sfqb_diag.sources.qbo_json import (
+    absent_columns,
+    flatten,
+    lines_table,
+    payment_links_table,
+    read_entities,
+)
 from sfqb_diag.sources.safe_files import present, read_bytes
 from sfqb_diag.sources.schema import (
     LINE_COLUMNS,
@@ -128,7 +134,7 @@ def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
                 )
             )
         data.tables[table] = frame
-        data.missing_columns[table] = []
+        data.missing_columns[table] = absent_columns(records, fields)
         if path.stem in QB_LINE_TABLES:
             data.tables[QB_LINE_TABLES[path.stem]] = lines_table(records, name, problems)
             data.files[QB_LINE_TABLES[path.stem]] = name

@@ -108,6 +108,28 @@ def _column(records: list[dict], path: list[str]) -> list[Any]:
 _EMPTY: dict[str, Any] = {}
 
 
+def _carries(record: Any, path: list[str]) -> bool:
+    """True when the record has the dotted key (whatever its value, null or empty included)."""
+    for key in path:
+        if not isinstance(record, dict) or key not in record:
+            return False
+        record = record[key]
+    return True
+
+
+def absent_columns(records: list[dict], fields: dict[str, tuple[str, str]]) -> list[str]:
+    """Columns whose key no entity of the file carries (QBO omits a field it does not use; an
+    export may leave it out altogether): checks that need the column are skipped, not faked.
+    An empty file lacks nothing (there is nothing to check)."""
+    if not records:
+        return []
+    carried: dict[str, bool] = {}
+    for dotted, (column, _) in fields.items():
+        path = dotted.split(".")
+        carried[column] = carried.get(column, False) or any(_carries(r, path) for r in records)
+    return [column for column, has in carried.items() if not has]
+
+
 def flatten(
     records: list[dict], fields: dict[str, tuple[str, str]], file: str, problems: list[Problem]
 ) -> pd.DataFrame:

@@ -6,12 +6,16 @@ import numpy as np
 import pandas as pd
 
 from sfqb_diag.checks.customers.findings import ACCOUNT, CUSTOMER, _s
+from sfqb_diag.checks.customers.holdings import (
+    opportunities_text,
+    transactions_counted,
+    transactions_text,
+)
 from sfqb_diag.checks.customers.retry_copies import sync_creators
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import new_findings
 from sfqb_diag.matching.customers import CustomerMatching
 from sfqb_diag.matching.normalize import fold
-from sfqb_diag.words import count_text
 
 
 def _created_by(m: CustomerMatching, log: pd.DataFrame | None, ids: pd.Series) -> pd.DataFrame:
@@ -41,10 +45,11 @@ def _created_by(m: CustomerMatching, log: pd.DataFrame | None, ids: pd.Series) -
     return made
 
 
-def _duplicate_action(money: pd.Series, active: pd.Series) -> pd.Series:
+def _duplicate_action(money: pd.Series, active: pd.Series, counted: pd.Series) -> pd.Series:
     """Advice that fits the copy: merge it when it holds money (an inactive one is made active
     first: QBO merges only active customers); an empty active copy can simply be made inactive;
-    an empty inactive one is already out of the way."""
+    an empty inactive one is already out of the way (when its transactions were not checked,
+    the advice says what to do if it has some)."""
     money = money.fillna(False).astype(bool)
     merge = (
         "merge it into the survivor in QBO (rename it to the survivor's exact DisplayName and "
@@ -55,18 +60,21 @@ def _duplicate_action(money: pd.Series, active: pd.Series) -> pd.Series:
         money & active,
         money & ~active,
         ~money & active,
+        ~counted.to_numpy(),
     ]
     words = [
         merge[0].upper() + merge[1:],
         "Make it active, then " + merge,
         "Make it inactive, or merge it into the survivor (remediation/qbo_customer_merges.csv).",
+        "It is already inactive with no balance; its transactions were not checked (no "
+        "transaction files): if it has some, make it active, then " + merge,
     ]
     idle = (
         "Nothing to do in QBO: it is already inactive and holds no transactions or balance. "
         "Make sure no Salesforce account links to it."
     )
     return pd.Series(
-        np.select([c.to_numpy() for c in choices], words, default=idle), dtype="string"
+        np.select([np.asarray(c) for c in choices], words, default=idle), dtype="string"
     )
 
 
@@ -107,7 +115,7 @@ def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.Da
             + _s(cust["id"])
             + pd.Series(np.where(cust["active"], "", ", inactive"), dtype="string")
             + ", "
-            + count_text(txns, "transaction").where(txns.ne(0), "no transactions")
+            + transactions_text(cust)
             + ") duplicates "
             + _s(keep["name"])
             + " (Id "
@@ -116,7 +124,9 @@ def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.Da
             + _s(dup["reasons"].reset_index(drop=True))
             + _s(made["words"])
         ),
-        suggested_action=_duplicate_action(money, cust["active"].fillna(True).astype(bool))
+        suggested_action=_duplicate_action(
+            money, cust["active"].fillna(True).astype(bool), transactions_counted(cust)
+        )
         + connector,
         amount_cents=balance.astype("Int64").where(balance != 0),
         currency=cust["currency"],
@@ -144,8 +154,8 @@ def sf_duplicates(m: CustomerMatching, clusters: pd.DataFrame) -> pd.DataFrame:
         detail=(
             _s(acc["name"])
             + " ("
-            + acc["opportunities"].astype("string")
-            + " opportunities) duplicates "
+            + opportunities_text(acc)
+            + ") duplicates "
             + _s(keep["name"])
             + " ("
             + _s(keep["id"])

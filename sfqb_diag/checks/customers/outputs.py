@@ -7,24 +7,26 @@ import pandas as pd
 
 from sfqb_diag import linkage
 from sfqb_diag.checks.base import DataLoaderFile
+from sfqb_diag.checks.customers.holdings import (
+    TRANSACTIONS_NOT_CHECKED,
+    opportunities_text,
+    transactions_counted,
+    transactions_text,
+)
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.ids import member
 from sfqb_diag.matching.customer_duplicates import cluster_table
 from sfqb_diag.matching.customers import CustomerMatching
-from sfqb_diag.words import count_text, format_cents
+from sfqb_diag.words import format_cents
 
 
-def _survivor_reason(
-    parties: pd.DataFrame, linked: pd.Series, count: str, one: str, many: str
-) -> pd.Series:
+def _survivor_reason(parties: pd.DataFrame, linked: pd.Series, held: pd.Series) -> pd.Series:
     """Why the survivor is kept, in words: 'kept (linked to the other system, 3 transactions)',
-    'kept (no transactions)'."""
-    counts = pd.Series(parties[count].to_numpy(), dtype="Int64")
-    held = count_text(counts, one, many).where(counts.ne(0), "no " + many)
+    'kept (no transactions)'; `held` is what each record holds, in words (holdings.py)."""
     text = (
         "kept ("
         + pd.Series(np.where(linked, "linked to the other system, ", ""), dtype="string")
-        + held
+        + pd.Series(held.to_numpy(), dtype="string")
         + ")"
     )
     return pd.Series(text.to_numpy(), index=np.arange(len(parties)), dtype="string")
@@ -37,12 +39,12 @@ def duplicate_tables(
     qb_linked = member(m.customers["id"], m.accounts["current_qb_id"])
     qb = cluster_table(
         m.qb_clusters,
-        _survivor_reason(m.customers, qb_linked, "transactions", "transaction", "transactions"),
+        _survivor_reason(m.customers, qb_linked, transactions_text(m.customers)),
     )
     sf_linked = m.accounts["current_qb_id"].notna()
     sf = cluster_table(
         sf_clusters,
-        _survivor_reason(m.accounts, sf_linked, "opportunities", "opportunity", "opportunities"),
+        _survivor_reason(m.accounts, sf_linked, opportunities_text(m.accounts)),
     )
     return qb, sf
 
@@ -144,8 +146,17 @@ def _merge_how(src: pd.DataFrame, dst: pd.DataFrame) -> pd.Series:
     merge = "it to '" + dst["name"].fillna("").astype("string") + "' in QBO and confirm the merge"
     how = ("Rename " + merge).where(active, "Make it active, then rename " + merge)
     idle = ~active & ~holds
+    unchecked = pd.Series(~transactions_counted(src).to_numpy(), index=src.index)
+    how = how.mask(
+        idle & unchecked,
+        "Nothing to do if it holds no transactions ("
+        + TRANSACTIONS_NOT_CHECKED
+        + "); if it has some, make it active, then rename "
+        + merge,
+    )
     return how.mask(
-        idle, "Nothing to do: it is already inactive and holds no transactions or balance"
+        idle & ~unchecked,
+        "Nothing to do: it is already inactive and holds no transactions or balance",
     )
 
 
@@ -166,7 +177,10 @@ def merge_list(m: CustomerMatching) -> pd.DataFrame:
             "merge_id": src["id"],
             "merge_name": src["name"],
             "merge_active": src["active"],
-            "merge_transactions": src["transactions"],
+            # Blank when no transaction file was supplied: 0 would claim what was not checked.
+            "merge_transactions": src["transactions"]
+            .astype("Int64")
+            .where(transactions_counted(src).to_numpy()),
             "merge_open_balance": format_cents(src["balance_cents"]),
             "into_id": dst["id"],
             "into_name": dst["name"],

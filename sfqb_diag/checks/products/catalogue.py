@@ -24,6 +24,7 @@ CHECKS: tuple[CheckSpec, ...] = unique_by_name(
         links.product_mislinked,
         links.open_line_inactive,
         items.item_type_problem,
+        items.item_no_income_account,
         items.item_duplicate,
         items.product_code_duplicate,
         items.product_name_rejected,
