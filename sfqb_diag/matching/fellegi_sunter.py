@@ -58,6 +58,9 @@ class Model:
     iterations: int = 0
     converged: bool = False
     history: list[float] = field(default_factory=list, repr=False)  # prior per iteration
+    # The rarest a value can look in the tables the model was fitted on (seen on no other
+    # record: one in n - 1); 0 = unknown. See pair_weights.
+    tf_floor: float = 0.0
 
     def weights(self) -> list[np.ndarray]:
         """log2(m/u) per field and level. Agreeing exactly is never evidence against, and the
@@ -89,12 +92,11 @@ class Model:
                 exact = lv == 0
                 freq = np.maximum(tf[column].to_numpy(dtype="float64")[exact], 1e-9)
                 adjust = np.log2(self.u_random[j][0] / freq)
-                if "tf_floor" in tf:
-                    # A value no other record carries is as rare as these tables can show; in a
-                    # small folder that floor (one in n - 1) is above the average u, and the
-                    # adjustment would call a unique name common. Such values lose nothing.
-                    rare = freq <= tf["tf_floor"].to_numpy(dtype="float64")[exact] * (1 + 1e-9)
-                    adjust = np.where(rare, np.maximum(adjust, 0.0), adjust)
+                # A value no other record carries is as rare as these tables can show; in a
+                # small folder that floor (one in n - 1) is above the average u, and the
+                # adjustment would call a unique name common. Such values lose nothing.
+                rare = freq <= self.tf_floor * (1 + 1e-9)
+                adjust = np.where(rare, np.maximum(adjust, 0.0), adjust)
                 out[exact, j] += adjust
         return out
 
@@ -193,8 +195,13 @@ def level_shares(
         lv = levels[:, j]
         known = lv >= 0
         counts = np.bincount(lv[known], weights=w[known], minlength=len(spec.labels))
-        out.append((counts + 0.5) / (counts.sum() + 0.5 * len(spec.labels)))
+        out.append(_smoothed(counts))
     return out
+
+
+def _smoothed(counts: np.ndarray) -> np.ndarray:
+    """Shares per level with half a pair added to each (no level's share is ever 0)."""
+    return (counts + 0.5) / (counts.sum() + 0.5 * len(counts))
 
 
 def random_non_match_shares(
@@ -218,8 +225,7 @@ def random_non_match_shares(
         m = np.asarray(spec.m_start, dtype="float64") / np.sum(spec.m_start)
         # Missing values say nothing of the pair: remove matches in proportion to the known share.
         removed = expected * (known / max(len(random), 1)) * m
-        counts = np.maximum(counts - removed, 0.0)
-        out.append((counts + 0.5) / (counts.sum() + 0.5 * len(spec.labels)))
+        out.append(_smoothed(np.maximum(counts - removed, 0.0)))
     return out
 
 

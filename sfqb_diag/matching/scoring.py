@@ -167,8 +167,6 @@ def evidence(cmp: Comparison, pairs: pd.DataFrame) -> pd.DataFrame:
     lcore, rcore = lnames["core"][li], rnames["core"][r]
     out["name_known"] = (lcore >= 0) & (rcore >= 0)
     out["name_tf"] = _freq(cmp.freq["name"], lcore)
-    # The rarest a value can look in these tables (seen on no other record): see Model.pair_weights.
-    out["tf_floor"] = float(cmp.freq["name"].min()) if len(cmp.freq["name"]) else np.nan
     for name in FIELDS:
         cl, cr = cmp.codes[name]
         a, b = cl[li], cr[r]
@@ -239,7 +237,7 @@ def fit_model(
     # pairs are surely among them; on a sample the bound over-corrects the rare levels (measured:
     # FEBRL 2 duplicates F1 0.993 -> 0.962 with it).
     most_matches = (n_l / 2 if same else min(n_l, n_r)) if total <= sample else 0.0
-    return fit_sessions(
+    model = fit_sessions(
         PARTY_FIELDS,
         levels_of(ev),
         random if random is not None else np.zeros((0, len(PARTY_FIELDS)), dtype=np.int8),
@@ -247,6 +245,9 @@ def fit_model(
         total_pairs=total,
         match_share=most_matches / max(total, 1.0),
     )
+    # Every field's frequencies share one floor (_others_with: one in n - 1).
+    model.tf_floor = float(cmp.freq["name"].min()) if len(cmp.freq["name"]) else 0.0
+    return model
 
 
 def score(model: Model, ev: pd.DataFrame, extra_logit: np.ndarray | None = None) -> np.ndarray:
