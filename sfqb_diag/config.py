@@ -20,14 +20,21 @@ from sfqb_diag.errors import UsageError
 @dataclass(frozen=True)
 class SalesforceConfig:
     domain: str = "login"
-    auth: str = "password"
+    # jwt | client_credentials (External Client App) | oauth (after `connect salesforce`) |
+    # session | password (deprecated: SOAP login() retires for every API version in Summer '27)
+    auth: str = "jwt"
     api_version: str = "62.0"
     username_env: str = "SF_USERNAME"
     password_env: str = "SF_PASSWORD"
     token_env: str = "SF_SECURITY_TOKEN"
     consumer_key_env: str = "SF_CONSUMER_KEY"
+    consumer_secret_env: str = "SF_CONSUMER_SECRET"
     private_key_file_env: str = "SF_PRIVATE_KEY_FILE"
     session_id_env: str = "SF_SESSION_ID"
+    # `connect salesforce` keeps the refresh token here (mode 0600), beside the QBO store.
+    token_store: str = "sf_tokens.json"
+    # The app's callback URL for `connect salesforce` (registered on the External Client App).
+    redirect_uri: str = "http://localhost:1717/OauthRedirect"
     instance_url: str | None = None
     login_url: str | None = None
     ca_bundle: str | None = None
@@ -41,8 +48,13 @@ class QuickBooksConfig:
     client_id_env: str = "QBO_CLIENT_ID"
     client_secret_env: str = "QBO_CLIENT_SECRET"
     refresh_token_env: str = "QBO_REFRESH_TOKEN"
-    redirect_uri: str = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
+    # `connect quickbooks` listens here; the app's Redirect URIs must list it exactly.
+    redirect_uri: str = "http://localhost:8085/callback"
     token_store: str = "qbo_tokens.json"
+    # true when client_id/secret are the sync's own app: its reads then count against the same
+    # monthly CorePlus read cap as the sync (Builder tier: 500,000 a month, then blocked).
+    app_keys_are_the_syncs: bool = False
+    monthly_read_cap: int = 500_000
     minorversion: int = 75
     base_url: str | None = None
     discovery_url: str | None = None

@@ -52,14 +52,14 @@ def test_a_healthy_setup_passes_and_names_org_and_realm(raw: Path, tmp_path: Pat
 def test_each_problem_is_one_sentence_with_its_fix(raw: Path, tmp_path: Path) -> None:
     with StandIn(raw) as server:
         env = {**server.env(), "QBO_REALM_ID": "123"}
-        env.pop("SF_SECURITY_TOKEN")
+        env.pop("SF_CONSUMER_SECRET")
         found = diagnose(
             _config(server, tmp_path / "cfg", opportunity_sync_error="Opportunity.Sync_Err__c"), env
         )
     steps = _by_step(found)
     assert (
         steps["salesforce/login"][0] == "fail"
-        and "SF_SECURITY_TOKEN" in steps["salesforce/login"][1]
+        and "SF_CONSUMER_SECRET" in steps["salesforce/login"][1]
     )
     assert (
         steps["quickbooks/which company"][0] == "fail"

@@ -190,7 +190,7 @@ def test_daily_limit_is_not_retried(raw: Path, tmp_path: Path) -> None:
 def test_a_rotated_out_refresh_token_is_a_clear_error(raw: Path, tmp_path: Path) -> None:
     with StandIn(raw) as server:
         server.state.rotated_refresh.add(server.env()["QBO_REFRESH_TOKEN"])
-        with pytest.raises(PullError, match=r"invalid_grant.*Reconnect the app"):
+        with pytest.raises(PullError, match=r"invalid_grant.*connect quickbooks"):
             pull(
                 _config(server, tmp_path / "cfg"),
                 tmp_path / "pulled",

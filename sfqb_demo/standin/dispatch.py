@@ -8,7 +8,7 @@ import re
 import time
 from typing import Any
 
-from sfqb_demo.standin import qbo_routes, sf_routes
+from sfqb_demo.standin import qbo_routes, sf_auth_routes, sf_routes
 from sfqb_demo.standin.faults import Fault
 from sfqb_demo.standin.state import Request, Response, State
 
@@ -109,9 +109,11 @@ def _with_fault(state: State, side: str) -> tuple[int, Fault | None, Response | 
 
 def _salesforce(state: State, req: Request) -> tuple[Response, dict[str, Any]]:
     if req.path.startswith("/services/Soap/u/"):
-        return sf_routes.login_soap(state, req), {}
+        return sf_auth_routes.login_soap(state, req), {}
     if req.path == "/services/oauth2/token":
-        return sf_routes.login_oauth(state, req), {}
+        return sf_auth_routes.login_oauth(state, req), {}
+    if req.path == "/services/oauth2/authorize" and req.method == "GET":
+        return sf_auth_routes.authorize(state, req), {}
     if req.path.rstrip("/") == "/services/data":
         return sf_routes.data_api(state, req), {}
     number, fault, early = _with_fault(state, "sf")
@@ -134,6 +136,8 @@ def _quickbooks(state: State, req: Request) -> tuple[Response, dict[str, Any]]:
         return qbo_routes.discovery(state, req), {}
     if req.path == "/oauth2/v1/tokens/bearer":
         return qbo_routes.token(state, req), {}
+    if req.path == "/connect/oauth2" and req.method == "GET":
+        return qbo_routes.authorize(state, req), {}
     if not req.path.startswith("/v3/"):
         return qbo_routes.fault(state, 404, "0", "Not found", req.path), {}
     number, fault, early = _with_fault(state, "qbo")

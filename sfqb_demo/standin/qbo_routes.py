@@ -6,8 +6,9 @@ from __future__ import annotations
 import base64
 import json
 import re
+import secrets
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from sfqb_demo.standin.query import Condition, QueryError, matches, parse
 from sfqb_demo.standin.rawdata import NAME_LISTS
@@ -99,9 +100,9 @@ def token(state: State, req: Request) -> Response:
     grant = form.get("grant_type")
     if grant == "refresh_token" and not state.rotate(form.get("refresh_token", "")):
         return _json({"error": "invalid_grant"}, 400)
-    if grant not in ("refresh_token", "authorization_code") or (
-        grant == "authorization_code" and not form.get("code")
-    ):
+    if grant == "authorization_code" and not _code_ok(state, form):
+        return _json({"error": "invalid_grant"}, 400)
+    if grant not in ("refresh_token", "authorization_code"):
         return _json({"error": "unsupported_grant_type"}, 400)
     access = state.new_token("eyJstandin.", state.access_tokens)
     refresh = state.new_token("RT1-standin-", state.live_refresh)
@@ -114,6 +115,31 @@ def token(state: State, req: Request) -> Response:
             "x_refresh_token_expires_in": REFRESH_SECONDS,
         }
     )
+
+
+def _code_ok(state: State, form: dict[str, str]) -> bool:
+    """A code from the authorize endpoint, spent once, with the redirect URI it was issued for."""
+    with state.lock:
+        issued = state.codes.pop(form.get("code", ""), None)
+    return bool(
+        issued and issued["side"] == "qbo" and issued["redirect_uri"] == form.get("redirect_uri")
+    )
+
+
+def authorize(state: State, req: Request) -> Response:
+    """GET /connect/oauth2: the company admin consents; redirect with code, state and realmId."""
+    params = req.params
+    target = params.get("redirect_uri", "")
+    scopes = params.get("scope", "").split()
+    if params.get("response_type") != "code" or not params.get("client_id") or not target:
+        return _json({"error": "invalid_request"}, 400)
+    if "com.intuit.quickbooks.accounting" not in scopes:
+        return _json({"error": "invalid_scope"}, 400)
+    code = "AB11" + secrets.token_urlsafe(24)
+    with state.lock:
+        state.codes[code] = {"side": "qbo", "redirect_uri": target}
+    query = {"code": code, "state": params.get("state", ""), "realmId": state.realm_id}
+    return Response(302, b"", headers={"Location": f"{target}?{urlencode(query)}"})
 
 
 def _value(entity: dict[str, Any], dotted: str) -> Any:

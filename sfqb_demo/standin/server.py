@@ -35,6 +35,8 @@ STANDIN_ENV = {
     "SF_USERNAME": "consultant@standin.example",
     "SF_PASSWORD": "standin-password",
     "SF_SECURITY_TOKEN": "standin-token",
+    "SF_CONSUMER_KEY": "standin-consumer-key",
+    "SF_CONSUMER_SECRET": "standin-consumer-secret",
     "QBO_CLIENT_ID": "standin-client",
     "QBO_CLIENT_SECRET": "standin-secret",
     "QBO_REFRESH_TOKEN": "standin-seed-refresh-token",
@@ -114,6 +116,7 @@ class StandIn:
         per_minute: int = 500,
         concurrent: int = 10,
         page_size: int = 2000,
+        login_error: str | None = None,
     ):
         self.raw = Path(raw)
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="sfqb-standin-")
@@ -124,6 +127,7 @@ class StandIn:
             Throttle(per_minute, concurrent),
             page_size=page_size,
         )
+        self.state.login_error = login_error
         self.requested_port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -179,7 +183,7 @@ class StandIn:
             "name": "standin",
             "salesforce": {
                 "domain": "login",
-                "auth": "password",
+                "auth": "client_credentials",
                 "api_version": "62.0",
                 "login_url": self.url,
                 "instance_url": self.url,
@@ -207,7 +211,7 @@ class StandIn:
         header = (
             "# Written by `sfqb-diag fake-server`: points pull/doctor at the loopback stand-in.\n"
             "# Credentials come from the environment variables named by the *_env keys (defaults:\n"
-            "# SF_USERNAME, SF_PASSWORD, SF_SECURITY_TOKEN, QBO_CLIENT_ID, QBO_CLIENT_SECRET,\n"
+            "# SF_CONSUMER_KEY, SF_CONSUMER_SECRET, QBO_CLIENT_ID, QBO_CLIENT_SECRET,\n"
             "# QBO_REFRESH_TOKEN, QBO_REALM_ID). The stand-in accepts any non-empty values;\n"
             f"# `source {path.parent / 'standin.env'}` sets fake ones.\n"
         )

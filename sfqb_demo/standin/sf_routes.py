@@ -1,4 +1,4 @@
-"""Salesforce as the stand-in speaks it: SOAP/OAuth login, REST query/queryAll, describe,
+"""Salesforce as the stand-in speaks it (logins: sf_auth_routes): REST query/queryAll, describe,
 limits and Bulk API 2.0 query jobs, in the wire formats simple-salesforce expects."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import io
 import json
 import re
 from typing import Any
-from xml.sax.saxutils import escape
 
 from sfqb_demo.standin.query import Query, QueryError, matches, parse
 from sfqb_demo.standin.rawdata import SfTable, typed
@@ -24,57 +23,6 @@ def _json(body: Any, status: int = 200) -> Response:
 
 def _error(status: int, code: str, message: str) -> Response:
     return _json([{"message": message, "errorCode": code}], status)
-
-
-def login_soap(state: State, req: Request) -> Response:
-    """SOAP partner login: any non-empty username and password (+ token) is accepted."""
-    text = req.body.decode("utf-8", "replace")
-    user = re.search(r"<(?:\w+:)?username>(.*?)</", text, re.S)
-    password = re.search(r"<(?:\w+:)?password>(.*?)</", text, re.S)
-    if not (user and user.group(1).strip() and password and password.group(1).strip()):
-        fault = (
-            "<?xml version='1.0' encoding='UTF-8'?><soapenv:Envelope xmlns:soapenv="
-            "'http://schemas.xmlsoap.org/soap/envelope/' xmlns:sf='urn:fault.partner.soap.sforce.com'>"
-            "<soapenv:Body><soapenv:Fault><faultcode>INVALID_LOGIN</faultcode><faultstring>"
-            "INVALID_LOGIN: Invalid username, password, security token; or user locked out."
-            "</faultstring><detail><sf:LoginFault><sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode>"
-            "<sf:exceptionMessage>Invalid username, password, security token; or user locked out."
-            "</sf:exceptionMessage></sf:LoginFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"
-        )
-        return Response(500, fault.encode(), "text/xml;charset=UTF-8")
-    session = state.new_token(state.org_id[:15] + "!", state.sessions)
-    version = req.path.rsplit("/", 1)[-1]
-    server = f"{state.base_url}/services/Soap/u/{version}/{state.org_id[:15]}"
-    body = (
-        "<?xml version='1.0' encoding='UTF-8'?><soapenv:Envelope xmlns:soapenv='http://schemas.xmlsoap.org"
-        "/soap/envelope/' xmlns='urn:partner.soap.sforce.com'><soapenv:Body><loginResponse><result>"
-        f"<metadataServerUrl>{server}</metadataServerUrl><passwordExpired>false</passwordExpired>"
-        f"<sandbox>{str(state.is_sandbox).lower()}</sandbox><serverUrl>{server}</serverUrl>"
-        f"<sessionId>{session}</sessionId><userId>005000000000001AAA</userId><userInfo>"
-        f"<organizationId>{state.org_id}</organizationId><userName>{escape(user.group(1))}</userName>"
-        "</userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>"
-    )
-    return Response(200, body.encode(), "text/xml;charset=UTF-8")
-
-
-def login_oauth(state: State, req: Request) -> Response:
-    """OAuth token endpoint for JWT bearer, password and client-credentials grants."""
-    form = dict(p.split("=", 1) for p in req.body.decode().split("&") if "=" in p)
-    grant = form.get("grant_type", "")
-    ok = form.get("assertion") or form.get("password") or grant == "client_credentials"
-    if not ok:
-        return _json({"error": "invalid_grant", "error_description": "authentication failure"}, 400)
-    session = state.new_token(state.org_id[:15] + "!", state.sessions)
-    return _json(
-        {
-            "access_token": session,
-            "instance_url": state.base_url,
-            "token_type": "Bearer",
-            "id": f"{state.base_url}/id/{state.org_id}/005000000000001AAA",
-            "issued_at": "0",
-            "signature": "standin",
-        }
-    )
 
 
 def _organization(state: State) -> SfTable:

@@ -57,6 +57,12 @@ class State:
     log: list[dict[str, Any]] = field(default_factory=list)
     writes: list[dict[str, Any]] = field(default_factory=list)
     cache: dict[Any, Any] = field(default_factory=dict)  # query results and serialised entities
+    # OAuth: codes handed out by the authorize endpoints (code -> what the token call must match),
+    # and Salesforce refresh tokens from the web-server flow.
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    sf_refresh: set[str] = field(default_factory=set)
+    # A canned login refusal (sf_routes.LOGIN_ERRORS) for testing how it is explained.
+    login_error: str | None = None
     refreshes: int = 0
     invalid_grants: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)

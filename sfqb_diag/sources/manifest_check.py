@@ -64,6 +64,7 @@ _SECTIONS = {
         "org_id": _text,
         "api_version": _id_text,
         "username": _text,
+        "auth": _text,
     },
     "quickbooks": {
         "realm_id": _id_text,

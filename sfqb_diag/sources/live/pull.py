@@ -116,7 +116,11 @@ def resolve_paths(config: ClientConfig) -> ClientConfig:
             else value
         )
 
-    sf = dataclasses.replace(config.salesforce, ca_bundle=fix(config.salesforce.ca_bundle))
+    sf = dataclasses.replace(
+        config.salesforce,
+        ca_bundle=fix(config.salesforce.ca_bundle),
+        token_store=fix(config.salesforce.token_store) or config.salesforce.token_store,
+    )
     qb = dataclasses.replace(
         config.quickbooks,
         ca_bundle=fix(config.quickbooks.ca_bundle),
@@ -131,6 +135,7 @@ def _secrets(config: ClientConfig, env: Mapping[str, str]) -> set[str]:
         sf.password_env,
         sf.token_env,
         sf.session_id_env,
+        sf.consumer_secret_env,
         qb.client_secret_env,
         qb.refresh_token_env,
     ]

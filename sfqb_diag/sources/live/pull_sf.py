@@ -142,6 +142,7 @@ def pull_salesforce(run: PullRun, env: Mapping[str, str]) -> None:
         "org_id": org.get("Id"),
         "api_version": sf.version,
         "username": sf.username,
+        "auth": run.config.salesforce.auth,
     }
     if "sf_described" not in facts:  # describe once per pull, also across resumes
         facts["sf_described"] = {obj: sf.describe_fields(obj) for obj in SF_OBJECTS}

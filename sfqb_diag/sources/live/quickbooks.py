@@ -94,11 +94,15 @@ class QboClient:
         limiter: RateLimiter | None = None,
         timeout: float = 120.0,
     ):
-        _need(env, [cfg.client_id_env, cfg.client_secret_env, cfg.realm_id_env])
+        _need(env, [cfg.client_id_env, cfg.client_secret_env])
         self.cfg, self.policy, self.stats, self.timeout = cfg, policy, stats, timeout
-        self.realm = env[cfg.realm_id_env].strip()
-        self.seed = (env.get(cfg.refresh_token_env) or "").strip() or None
         self.store = TokenStore(Path(cfg.token_store))
+        # The realm `connect quickbooks` recorded, unless the environment names one.
+        kept = self.store.read()
+        self.realm = (env.get(cfg.realm_id_env) or "").strip() or (kept.realm_id if kept else "")
+        if not self.realm:
+            _need(env, [cfg.realm_id_env])
+        self.seed = (env.get(cfg.refresh_token_env) or "").strip() or None
         self.limiter = limiter or RateLimiter(REQUESTS_PER_MINUTE, sleep=policy.sleep)
         self.base_url = (
             cfg.base_url or DEFAULT_HOSTS.get(cfg.environment, DEFAULT_HOSTS["production"])

@@ -8,13 +8,10 @@ Sforce-Locator; 403 REQUEST_LIMIT_EXCEEDED is the daily limit and must not be re
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import jwt
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import (
     SalesforceAuthenticationFailed,
@@ -23,10 +20,10 @@ from simple_salesforce.exceptions import (
     SalesforceRefusedRequest,
     SalesforceResourceNotFound,
 )
-from simple_salesforce.login import SalesforceLogin, token_login
 
 from sfqb_diag.config import SalesforceConfig
-from sfqb_diag.errors import PullError, UsageError
+from sfqb_diag.errors import PullError
+from sfqb_diag.sources.live.auth_words import login_refusal
 from sfqb_diag.sources.live.retry import (
     Decision,
     HttpStats,
@@ -37,26 +34,13 @@ from sfqb_diag.sources.live.retry import (
     retry_after_of,
     transient,
 )
+from sfqb_diag.sources.live.sf_auth import domain_of, log_in
+
+__all__ = ["CursorExpired", "SfClient", "csv_value", "domain_of"]
 
 
 class CursorExpired(Passthrough):
     """A saved nextRecordsUrl or Bulk locator is no longer valid: restart that object."""
-
-
-def domain_of(cfg: SalesforceConfig) -> str:
-    """simple-salesforce's domain: 'login', 'test', 'acme.my' or 'acme--uat.sandbox.my'."""
-    domain = cfg.domain.strip().removeprefix("https://").rstrip("/")
-    return domain.removesuffix(".salesforce.com")
-
-
-def _env(env: Mapping[str, str], names: list[str], why: str) -> list[str]:
-    missing = [n for n in names if not (env.get(n) or "").strip()]
-    if missing:
-        raise UsageError(
-            f"set the environment variable(s) {', '.join(missing)} for {why} (named in "
-            "client.yaml under salesforce:); credentials never go in the config file"
-        )
-    return [env[n].strip() for n in names]
 
 
 class SfClient:
@@ -82,89 +66,19 @@ class SfClient:
         self.version = str(cfg.api_version).removeprefix("v")
         self.sf: Salesforce | None = None
         self.username: str | None = None
+        self._sid: str | None = None  # the last session id, refused once it expires
 
     # -- login ----------------------------------------------------------------------------------
-    def _login_url(self, path: str) -> str:
-        base = (
-            self.cfg.login_url.rstrip("/")
-            if self.cfg.login_url
-            else f"https://{domain_of(self.cfg)}.salesforce.com"
-        )
-        return base + path
-
-    def _session_id(self) -> tuple[str, str]:
-        auth = self.cfg.auth
-        if auth == "password":
-            user, password, token = _env(
-                self.env,
-                [self.cfg.username_env, self.cfg.password_env, self.cfg.token_env],
-                "password login",
-            )
-            self.username = user
-            return SalesforceLogin(
-                username=user,
-                password=password,
-                security_token=token,
-                sf_version=self.version,
-                session=self.session,
-                domain=domain_of(self.cfg),
-                scratch_url=self.cfg.login_url.rstrip("/") if self.cfg.login_url else None,
-            )
-        if auth == "jwt":
-            user, key, key_file = _env(
-                self.env,
-                [self.cfg.username_env, self.cfg.consumer_key_env, self.cfg.private_key_file_env],
-                "JWT bearer login",
-            )
-            self.username = user
-            audience = (
-                "https://test.salesforce.com"
-                if domain_of(self.cfg) == "test"
-                else "https://login.salesforce.com"
-            )
-            claims = {
-                "iss": key,
-                "sub": user,
-                "aud": audience,
-                "exp": int((dt.datetime.now(dt.UTC) + dt.timedelta(minutes=3)).timestamp()),
-            }
-            assertion = jwt.encode(
-                claims, Path(key_file).expanduser().read_bytes(), algorithm="RS256"
-            )
-            return token_login(
-                self._login_url("/services/oauth2/token"),
-                {
-                    "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
-                    "assertion": assertion,
-                },
-                domain_of(self.cfg),
-                key,
-                None,
-                None,
-                self.session,
-            )
-        if auth == "session":
-            (sid,) = _env(self.env, [self.cfg.session_id_env], "session-id access")
-            if not self.cfg.instance_url:
-                raise UsageError(
-                    "salesforce.auth: session needs salesforce.instance_url (https://<org>.my.salesforce.com)"
-                )
-            return sid, self.cfg.instance_url.removeprefix("https://").rstrip("/")
-        raise UsageError(f"salesforce.auth must be password, jwt or session (not {auth!r})")
-
     def login(self) -> SfClient:
         def once() -> None:
             try:
-                sid, instance = self._session_id()
+                found = log_in(self.cfg, self.env, self.session, failed=self._sid)
             except SalesforceAuthenticationFailed as exc:
-                raise PullError(
-                    f"Salesforce refused the login ({exc.code}): check the credentials in "
-                    f"{self.cfg.username_env}/{self.cfg.password_env}/{self.cfg.token_env}; a sandbox needs "
-                    "salesforce.domain: test (or <mydomain>--<sandbox>.sandbox.my)"
-                ) from exc
+                raise PullError(login_refusal(self.cfg, exc.code, exc.auth_message)) from exc
+            self.username, self._sid = found.username, found.session_id
             self.sf = Salesforce(
-                session_id=sid,
-                instance_url=f"https://{instance}",
+                session_id=found.session_id,
+                instance_url=f"https://{found.instance}",
                 session=self.session,
                 version=self.version,
                 parse_float=Decimal,

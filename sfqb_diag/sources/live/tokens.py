@@ -39,6 +39,7 @@ class TokenRecord:
     refresh_token_issued_at: str | None = None
     refresh_token_expires_at: str | None = None
     realm_id: str | None = None
+    instance_url: str | None = None  # Salesforce: the org's https URL the token belongs to
     updated_at: str | None = None
     # The service's own clock at the last refresh (Date header), for the manifest: a snapshot
     # served by the stand-in keeps its own time, and real services report the real one.
@@ -81,8 +82,10 @@ class TokenStore:
         path: Path,
         lock_timeout: float = 120.0,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        service: str = "QBO",
     ):
         self.path = Path(path).expanduser()
+        self.service = service
         self.lock = FileLock(str(self.path) + ".lock", timeout=lock_timeout)
         self.clock = clock
 
@@ -147,6 +150,16 @@ class TokenStore:
                 "wait for it to finish (or delete the .lock file if no pull is running)"
             ) from exc
 
+    def store_grant(self, answer: dict[str, Any], realm_id: str | None = None) -> TokenRecord:
+        """Keep the tokens a connect flow was just granted (under the lock, atomically)."""
+        try:
+            with self.lock:
+                fresh = self._record(answer, "", None, realm_id)
+                self.write(fresh)
+                return fresh
+        except Timeout as exc:
+            raise PullError(f"another run holds {self.lock.lock_file}; try again") from exc
+
     def _refresh(
         self,
         record: TokenRecord | None,
@@ -158,9 +171,9 @@ class TokenStore:
         candidates = list(dict.fromkeys(candidates))
         if not candidates:
             raise PullError(
-                f"no QBO refresh token: the token store {self.path} does not exist and the "
-                "refresh-token environment variable is empty. Connect the app (Intuit OAuth "
-                "Playground or your app's connect flow) and export the refresh token"
+                f"no {self.service} refresh token: the token store {self.path} does not exist "
+                "and no refresh token was given. Run `sfqb-diag connect "
+                f"{'salesforce' if self.service == 'Salesforce' else 'quickbooks'} --config FILE`"
             )
         for token in candidates:
             try:
@@ -170,10 +183,17 @@ class TokenStore:
             fresh = self._record(answer, token, record, realm_id)
             self.write(fresh)
             return fresh
+        if self.service == "Salesforce":
+            raise PullError(
+                "Salesforce refused the refresh token (invalid_grant): the app's refresh-token "
+                "policy expired or revoked it (an admin may have changed it), or the user's "
+                f"access was revoked. Run `sfqb-diag connect salesforce` again ({self.path})"
+            )
         raise PullError(
             "QBO refused the refresh token (invalid_grant): it was rotated by another tool, "
-            "revoked, or unused for 100 days. Reconnect the app, export the new refresh token "
-            f"in the environment variable named by refresh_token_env, and delete {self.path}"
+            "revoked, or unused for 100 days. Run `sfqb-diag connect quickbooks` again (or "
+            "export a new refresh token in the variable named by refresh_token_env and delete "
+            f"{self.path})"
         )
 
     def _record(
@@ -200,6 +220,7 @@ class TokenStore:
                 else None
             ),
             realm_id=realm_id or (old.realm_id if old else None),
+            instance_url=answer.get("instance_url") or (old.instance_url if old else None),
             updated_at=_iso(local),
             refreshed_at_service=_iso(service),
             access_token_seconds=seconds,
