@@ -192,9 +192,10 @@ def authorize(state: State, req: Request) -> Response:
     target = params.get("redirect_uri", "")
     if params.get("response_type") != "code" or not params.get("client_id") or not target:
         return _oauth_error("invalid_request", "response_type=code, client_id and redirect_uri")
+    back = {"state": params["state"]} if "state" in params else {}
     if state.login_error == "uninstalled_app":
         answer = {"error": "invalid_client", "error_description": "app must be installed into org"}
-        return Response(302, b"", headers={"Location": f"{target}?{urlencode(answer)}"})
+        return Response(302, b"", headers={"Location": f"{target}?{urlencode({**answer, **back})}"})
     code = "aPrx" + secrets.token_urlsafe(24)
     with state.lock:
         state.codes[code] = {
@@ -202,5 +203,5 @@ def authorize(state: State, req: Request) -> Response:
             "redirect_uri": target,
             "code_challenge": params.get("code_challenge", ""),
         }
-    query = {"code": code, **({"state": params["state"]} if "state" in params else {})}
+    query = {"code": code, **back}
     return Response(302, b"", headers={"Location": f"{target}?{urlencode(query)}"})
