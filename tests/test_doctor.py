@@ -153,3 +153,34 @@ def test_init_writes_a_loadable_commented_client_folder(tmp_path: Path) -> None:
         init_client("acme", tmp_path)
     with pytest.raises(UsageError, match="client name"):
         init_client("../evil", tmp_path)
+
+
+# The refusals people now hit, each produced by the stand-in and explained by doctor.
+REFUSALS = [
+    ("password", "65.0", None, "no longer offers the SOAP login() call at API version 65.0"),
+    ("password", "30.0", None, "refused API version 30.0: it is retired"),
+    ("client_credentials", "62.0", "uninstalled_app", "blocks apps an admin has not installed"),
+    ("oauth", "62.0", "refresh_policy", "refresh-token policy"),
+    ("jwt", "62.0", "not_approved", "pre-authorised"),
+]
+
+
+@pytest.mark.parametrize(("auth", "version", "login_error", "words"), REFUSALS)
+def test_doctor_explains_todays_login_refusals(
+    raw: Path, tmp_path: Path, auth: str, version: str, login_error: str | None, words: str
+) -> None:
+    from test_sf_auth import private_key_file
+
+    with StandIn(raw, login_error=login_error) as server:
+        config = _config(server, tmp_path / "cfg")
+        sf = dataclasses.replace(
+            config.salesforce,
+            auth=auth,
+            api_version=version,
+            token_store=str(tmp_path / "sf_tokens.json"),
+        )
+        TokenStore(Path(sf.token_store)).write(TokenRecord(refresh_token="5Aep861old"))
+        env = {**server.env(), "SF_PRIVATE_KEY_FILE": str(private_key_file(tmp_path / "k"))}
+        found = diagnose(dataclasses.replace(config, salesforce=sf), env)
+    status, message = _by_step(found)["salesforce/login"]
+    assert status == "fail" and words in message, message
