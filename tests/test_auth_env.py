@@ -219,9 +219,9 @@ def test_realm_mismatch_when_links_point_nowhere():
     assert len(found) == 1
     row = found.iloc[0]
     assert row["severity"] == "critical" and pd.isna(row["sf_id"]) and pd.isna(row["qb_id"])
-    assert (
-        "25 of 35" in row["detail"] and "customers" in row["detail"] and "products" in row["detail"]
-    )
+    assert "Account -> Customer: 20 of 20 broken" in row["detail"] and "customers" in row["detail"]
+    assert "Product2 -> Item: 5 of 5 broken" in row["detail"]  # 5 links: too few to judge alone
+    assert "too few to judge" in row["detail"]
     assert "do not exist" in row["detail"]
 
 

@@ -6,14 +6,14 @@ here. Nothing registers itself by being imported.
 
 from __future__ import annotations
 
-from sfqb_diag.checks.auth_env import currency, environment, sandbox, tokens, views
+from sfqb_diag.checks.auth_env import currency, environment, realm, sandbox, tokens, views
 from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec, unique_by_name
 
 CHECKS: tuple[CheckSpec, ...] = unique_by_name(
     (
         environment.environment_mismatch,
         environment.environment_evidence_conflict,
-        environment.realm_mismatch,
+        realm.realm_mismatch,
         environment.cross_environment_write,
         environment.short_id_on_qbo,
         environment.id_case_collision,

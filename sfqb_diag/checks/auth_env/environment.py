@@ -1,9 +1,8 @@
 """Checks of area `auth_env`: which environments and which realm the data came from, and whether
 the Salesforce Ids written into QBO belong to this org (docs/areas/auth_env.md).
 
-Whole-org problems (sandbox wired to production, links made against another realm) are single
-aggregate findings with no record ids; per-record unresolved links stay in the customers, products
-and partial_sync areas, which the realm-mismatch finding points to. Token, API-version and endpoint
+Whole-org problems (sandbox wired to production) are single aggregate findings with no record
+ids; links made against another realm are judged per kind in realm.py. Token, API-version and endpoint
 checks live in auth_env_tokens.py, the currency setup in auth_env_currency.py, and a sandbox
 compared with production books in sandbox.py.
 """
@@ -15,8 +14,6 @@ import pandas as pd
 from sfqb_diag import envrules
 from sfqb_diag.checks.auth_env import sandbox
 from sfqb_diag.checks.auth_env.facts import (
-    link_resolution,
-    link_resolution_rates,
     quickbooks_verdict,
     salesforce_verdict,
 )
@@ -31,18 +28,11 @@ from sfqb_diag.findings import empty_findings, new_findings
 from sfqb_diag.record_words import record_number, sentence_start
 from sfqb_diag.words import money
 
-REALM_SHARE = 0.5  # share of stored links broken (unresolved or unrelated) that means another realm
-REALM_MIN_LINKS = 10  # below this many links a share says nothing
 SF_OBJECT = {
     "accounts": "Account",
     "opportunities": "Opportunity",
     "products": "Product2",
     "contacts": "Contact",
-}
-OBJECT_AREA = {
-    "Account -> Customer": "customers",
-    "Product2 -> Item": "products",
-    "Opportunity -> Invoice": "partial_sync",
 }
 
 
@@ -109,70 +99,6 @@ def environment_evidence_conflict(ctx: Context) -> pd.DataFrame:
         "and correct the config so it names it.",
         confidence=0.8,
         line_id=pd.Series([v.side for v in verdicts]),
-    )
-
-
-def _realm_cause(ctx: Context, rates: pd.DataFrame) -> str:
-    """The likeliest reason most links do not fit this realm, in words."""
-    sf, qb = salesforce_verdict(ctx.data), quickbooks_verdict(ctx.data)
-    realm = (
-        (ctx.data.manifest.get("quickbooks") or {}).get("realm_id")
-        if isinstance(ctx.data.manifest.get("quickbooks"), dict)
-        else None
-    )
-    where = f"realm {realm}" if realm else "the pulled company"
-    if envrules.environments_mismatch(sf, qb):
-        return (
-            f"the links were made against the {sf.environment} QuickBooks company, but {where} is a "
-            f"{qb.environment} company"
-        )
-    if rates["unrelated"].sum() >= rates["unresolved"].sum():
-        return (
-            f"the stored Ids were issued by another QuickBooks company: QBO Ids are small numbers that "
-            f"repeat in every company, so they land on unrelated records in {where} (a sandbox or a "
-            f"previous company file, or the connector now points at another realm)"
-        )
-    return (
-        f"the stored Ids do not exist in {where}: the links were made in another company (a sandbox or "
-        f"an older company file), or the pull reached the wrong realm"
-    )
-
-
-@check(
-    "realm_mismatch",
-    area="auth_env",
-    severity="critical",
-    needs=(),
-    what="Most stored QBO links do not fit the pulled company: links made against another realm",
-    why="QBO Ids are only unique inside one company. Links made in a sandbox or another company point "
-    "nowhere, or at unrelated customers, items and invoices, so every update lands on the wrong record.",
-    fix="Confirm the realm the connector uses; if it changed, relink from the matches files instead of "
-    "trusting the stored Ids.",
-)
-def realm_mismatch(ctx: Context) -> pd.DataFrame:
-    rates = link_resolution_rates(
-        ctx.shared("auth_env.link_resolution", lambda: link_resolution(ctx.data))
-    )
-    share_needed = float(getattr(ctx.thresholds, "realm_mismatch_share", REALM_SHARE))
-    linked = int(rates["linked"].sum()) if len(rates) else 0
-    bad = int((rates["unrelated"] + rates["unresolved"]).sum()) if len(rates) else 0
-    if linked < REALM_MIN_LINKS or bad / linked < share_needed:
-        return empty_findings()
-    parts = "; ".join(
-        f"{r.link}: {r.unresolved:,} of {r.linked:,} point nowhere, {r.unrelated:,} at unrelated "
-        f"names"
-        for r in rates.itertuples()
-    )
-    broken = rates[(rates["unresolved"] + rates["unrelated"]) > 0]
-    areas = ", ".join(sorted(set(broken["link"].map(OBJECT_AREA))))
-    return new_findings(
-        title=f"Realm mismatch: {bad / linked:.0%} of stored QBO links do not fit this company",
-        detail=f"{bad:,} of {linked:,} links are broken ({parts}). Likely cause: {_realm_cause(ctx, rates)}. "
-        f"The records themselves are listed in the {areas} findings.",
-        suggested_action="Stop the sync; confirm the realm id the connector uses. If the links came from "
-        "another company, relink with matches/customers.csv and matches/products.csv rather "
-        "than repairing records one by one.",
-        confidence=min(0.99, 0.5 + bad / linked / 2),
     )
 
 
