@@ -19,10 +19,12 @@ import requests
 from sfqb_diag import envrules
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.errors import SfqbError
+from sfqb_diag.sources.live.metering import doctor_reads
 from sfqb_diag.sources.live.pull import resolve_paths
 from sfqb_diag.sources.live.quickbooks import QboClient
 from sfqb_diag.sources.live.retry import PullSession, RetryPolicy
 from sfqb_diag.sources.live.salesforce import SfClient, domain_of
+from sfqb_diag.sources.live.sf_auth import PASSWORD_DEPRECATION
 from sfqb_diag.sources.live.tokens import TokenStore
 
 ROLES = (
@@ -101,6 +103,8 @@ def _sf_steps(doc: Doctor) -> None:
     side, cfg = "salesforce", doc.config.salesforce
     if not doc.attempt(side, "reachability and TLS", lambda: _sf_reach(doc)):
         return
+    if cfg.auth == "password":
+        doc.add(side, "login mode", "warn", PASSWORD_DEPRECATION.removeprefix("warning: "))
     sf = SfClient(cfg, doc.env, doc.policy)
     if not doc.attempt(
         side,
@@ -250,6 +254,7 @@ def _qbo_steps(doc: Doctor) -> None:
         return f"realm {qb.realm} answered: {info.get('CompanyName')} ({info.get('Country') or 'country unknown'})"
 
     doc.attempt(side, "which company", company)
+    doc.attempt(side, "metered reads", lambda: doctor_reads(qb, cfg))
     verdict = envrules.qbo_environment_of(
         base_url=qb.base_url, company_name=doc.facts.get("qbo_company"), environment=cfg.environment
     )

@@ -97,6 +97,8 @@ def _manifest(run: PullRun) -> dict[str, Any]:
             if k.startswith("salesforce/")
         },
         "requests": {side: s.requests for side, s in run.stats.items()},
+        # Metered by Intuit per app and month (metering.py): every query sent, resumes included.
+        "quickbooks_reads": int(facts.get("qbo_reads") or 0),
         "retries": {side: s.retries for side, s in run.stats.items()},
         "wait_seconds": {side: round(s.seconds, 3) for side, s in run.stats.items()},
     }

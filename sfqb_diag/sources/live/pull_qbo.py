@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
+from sfqb_diag.sources.live.metering import estimate_reads, reads_verdict
 from sfqb_diag.sources.live.pull_run import (
     PullRun,
     _close_list,
@@ -62,6 +64,29 @@ def _qbo_entity(run: PullRun, qb: QboClient, entity: str) -> None:
     _finish(run, st, part, key)
 
 
+def _warn(text: str) -> None:
+    log.warning("%s", text)
+    print(f"warning: {text}", file=sys.stderr)
+
+
+def _estimate(run: PullRun, qb: QboClient, pending: list[str]) -> None:
+    """Count every pending list first (the counts the pages need anyway) and warn before the
+    first page when the pull would spend the sync's reads or a large share of the month."""
+    totals = {}
+    for entity in (e for e in pending if e not in SINGLETONS):
+        key = f"quickbooks/{entity}"
+        part = run.partial / "quickbooks" / f"{entity}.json.part"
+        st = _fresh_if_lost(run, key, f"SELECT * FROM {entity}", part)
+        if st["total"] is None:
+            st["total"] = qb.count(entity)
+            run.checkpoint()
+        totals[entity] = max(0, st["total"] - st["rows"])
+    # The counts were just sent (qb.reads so far), so only the pages are still to come.
+    pages = estimate_reads(totals, sum(e in SINGLETONS for e in pending)) - len(totals)
+    status, text = reads_verdict(run.config.quickbooks, pages + qb.reads, estimated=True)
+    (_warn if status == "warn" else log.info)(text)
+
+
 def pull_quickbooks(run: PullRun, env: Mapping[str, str]) -> None:
     facts = run.state["facts"]
     pending = [
@@ -75,8 +100,15 @@ def pull_quickbooks(run: PullRun, env: Mapping[str, str]) -> None:
     qb = QboClient(
         cfg, env, run.options.policy, run.stats["quickbooks"], timeout=run.options.timeout
     ).connect()
-    for entity in ENTITIES:
-        _qbo_entity(run, qb, entity)
+    try:
+        _estimate(run, qb, pending)
+        for entity in ENTITIES:
+            _qbo_entity(run, qb, entity)
+    finally:  # reads are spent even when the pull stops: a resumed pull adds its own
+        facts["qbo_reads"] = int(facts.get("qbo_reads") or 0) + qb.reads
+        run.checkpoint()
+    status, text = reads_verdict(cfg, facts["qbo_reads"], estimated=False)
+    (_warn if status == "warn" else log.info)(text)
     record = qb.record
     facts["qbo"] = {
         "realm_id": qb.realm,

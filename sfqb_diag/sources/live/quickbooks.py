@@ -111,6 +111,7 @@ class QboClient:
         self.last_body = b"{}"  # the raw body of the last successful query, as QBO sent it
         self.record: TokenRecord | None = None
         self.qb: QuickBooks | None = None
+        self.reads = 0  # read calls sent (retries too): Intuit meters each one (metering.py)
         self.auth: _AuthClient = call(
             lambda: _AuthClient(
                 cfg.ca_bundle,
@@ -223,6 +224,7 @@ class QboClient:
         def once() -> dict[str, Any]:
             self.limiter.wait()
             assert self.qb is not None
+            self.reads += 1
             return dict(self.qb.query(sql))
 
         body = call(
@@ -256,6 +258,7 @@ class QboClient:
 
         def once() -> dict[str, Any]:
             assert self.qb is not None
+            self.reads += 1
             return dict(self.qb.get_single_object("CompanyInfo", self.realm))
 
         body = call(
