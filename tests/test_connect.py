@@ -200,3 +200,28 @@ def test_a_wrong_pkce_verifier_is_refused(raw: Path) -> None:
             timeout=10,
         )
     assert token.status_code == 400 and token.json()["error_description"] == "invalid code verifier"
+
+
+def test_production_keys_with_an_https_redirect_take_the_pasted_address(
+    raw: Path, tmp_path: Path
+) -> None:
+    """Intuit accepts http://localhost only for development keys: with the Playground's https
+    redirect the person pastes the address the browser landed on."""
+    with StandIn(raw) as server:
+        config = _connect_config(server, tmp_path / "cfg")
+        playground = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
+        config = dataclasses.replace(
+            config, quickbooks=dataclasses.replace(config.quickbooks, redirect_uri=playground)
+        )
+        landed: list[str] = []
+
+        def person(text: str) -> None:
+            answer = requests.get(
+                text.split("\n")[1], verify=str(server.ca_bundle), allow_redirects=False, timeout=10
+            )
+            landed.append(answer.headers["Location"])
+
+        record = connect_quickbooks(
+            config, server.env(), Browser(person, open_browser=False, paste=lambda: landed[0])
+        )
+    assert landed[0].startswith(playground + "?code=") and record.realm_id == server.state.realm_id

@@ -34,7 +34,12 @@ def connect(
     if service not in SERVICES:
         raise UsageError(f"connect: say salesforce or quickbooks (not {service!r})")
     cfg = resolve_paths(load_config(config))
-    browser = Browser(announce=typer.echo, open_browser=not no_browser, timeout=timeout)
+    browser = Browser(
+        announce=typer.echo,
+        open_browser=not no_browser,
+        timeout=timeout,
+        paste=lambda: str(typer.prompt("Address", hide_input=False)),
+    )
     if service == "salesforce":
         record = connect_salesforce(cfg, os.environ, browser)
         typer.echo(

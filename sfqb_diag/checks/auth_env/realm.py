@@ -134,7 +134,8 @@ def realm_mismatch(ctx: Context) -> pd.DataFrame:
         f"nowhere, {r.unrelated:,} at unrelated names){v}"
         for r, v in zip(rates.itertuples(), verdict, strict=True)
     )
-    kinds = " and ".join(broken["link"])
+    names = list(broken["link"])
+    kinds = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     company = f" ({others['realm'].iloc[0]})" if len(others) else ""
     areas = ", ".join(sorted(set(broken["link"].map(OBJECT_AREA))))
     worst = float(broken["bad_share"].max())

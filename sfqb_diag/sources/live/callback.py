@@ -71,6 +71,32 @@ class _Server(HTTPServer):
         super().__init__((host, port), _Handler)
 
 
+def is_loopback(redirect_uri: str) -> bool:
+    parts = urlsplit(redirect_uri)
+    return parts.scheme == "http" and parts.hostname in _LOOPBACK and bool(parts.port)
+
+
+def pasted_redirect(
+    url: str,
+    expected_state: str,
+    announce: Callable[[str], None],
+    paste: Callable[[], str],
+) -> dict[str, str]:
+    """For an https redirect this machine cannot listen on (Intuit allows http://localhost only
+    for development keys): the person pastes the address the browser landed on."""
+    announce(
+        "Open this URL in a browser and approve the access:\n"
+        + url
+        + "\nThen copy the full address of the page you land on and paste it here."
+    )
+    answer = {k: v[0] for k, v in parse_qs(urlsplit(paste().strip()).query).items()}
+    if answer.get("state") != expected_state:
+        raise PullError(
+            "the pasted address carries another state value than was sent: run connect again"
+        )
+    return answer
+
+
 def catch_redirect(
     redirect_uri: str,
     key: str,

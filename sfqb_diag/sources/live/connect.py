@@ -24,7 +24,12 @@ from intuitlib.exceptions import AuthClientError
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.errors import PullError
 from sfqb_diag.sources.live.auth_words import login_refusal
-from sfqb_diag.sources.live.callback import catch_redirect, pkce_pair
+from sfqb_diag.sources.live.callback import (
+    catch_redirect,
+    is_loopback,
+    pasted_redirect,
+    pkce_pair,
+)
 from sfqb_diag.sources.live.quickbooks import _AuthClient
 from sfqb_diag.sources.live.retry import PullSession
 from sfqb_diag.sources.live.sf_auth import TOKEN_PATH, env_values, login_base
@@ -38,6 +43,7 @@ class Browser:
     announce: Callable[[str], None] = print
     open_browser: bool = True
     timeout: float = 300.0
+    paste: Callable[[], str] = input  # the landing address, for an https (non-local) redirect
 
 
 def _refused(answer: Mapping[str, str], cfg: Any) -> None:
@@ -121,14 +127,19 @@ def connect_quickbooks(
         environment=cfg.discovery_url or cfg.environment,
     )
     url = auth.get_authorization_url([Scopes.ACCOUNTING])
-    answer = catch_redirect(
-        cfg.redirect_uri,
-        "quickbooks.redirect_uri",
-        url,
-        auth.state_token,
-        browser.announce,
-        browser.open_browser,
-        browser.timeout,
+    # Production keys only accept https redirect URIs: then the person pastes the landing address.
+    answer = (
+        catch_redirect(
+            cfg.redirect_uri,
+            "quickbooks.redirect_uri",
+            url,
+            auth.state_token,
+            browser.announce,
+            browser.open_browser,
+            browser.timeout,
+        )
+        if is_loopback(cfg.redirect_uri)
+        else pasted_redirect(url, auth.state_token, browser.announce, browser.paste)
     )
     if "error" in answer or not answer.get("code") or not answer.get("realmId"):
         raise PullError(
