@@ -116,6 +116,10 @@ def test_connect_quickbooks_records_the_realm_and_the_hard_expiry(
             str(stored.refresh_token_expires_at).replace("Z", "+00:00")
         )
         assert (expires - issued).days == 101  # x_refresh_token_expires_in as Intuit sent it
+        hard = dt.datetime.fromisoformat(
+            str(stored.refresh_token_hard_expires_at).replace("Z", "+00:00")
+        )
+        assert (hard - issued).total_seconds() == 150_000_000  # asked for with Intuit's header
         out = pull(config, tmp_path / "pulled", dataclasses.replace(_options(server), env=env))
         found = {f"{f.side}/{f.step}": f for f in diagnose(config, env)}
     import json
@@ -123,6 +127,7 @@ def test_connect_quickbooks_records_the_realm_and_the_hard_expiry(
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["quickbooks"]["realm_id"] == "4620816365000000042"
     assert "refresh_token_expires_at" in manifest["quickbooks"]
+    assert "refresh_token_hard_expires_at" in manifest["quickbooks"]
     assert "refresh token expires in" in found["quickbooks/token store"].message
 
 

@@ -184,3 +184,21 @@ def test_doctor_explains_todays_login_refusals(
         found = diagnose(dataclasses.replace(config, salesforce=sf), env)
     status, message = _by_step(found)["salesforce/login"]
     assert status == "fail" and words in message, message
+
+
+def test_the_hard_expiry_is_warned_ahead_even_when_refreshing_works(
+    raw: Path, tmp_path: Path
+) -> None:
+    with StandIn(raw) as server:
+        config = _config(server, tmp_path / "cfg")
+        now = dt.datetime.now(dt.UTC)
+        TokenStore(Path(config.quickbooks.token_store)).write(
+            TokenRecord(
+                refresh_token=server.env()["QBO_REFRESH_TOKEN"],
+                refresh_token_expires_at=(now + dt.timedelta(days=90)).isoformat(),
+                refresh_token_hard_expires_at=(now + dt.timedelta(days=5, hours=1)).isoformat(),
+            )
+        )
+        status, message = _by_step(diagnose(config, server.env()))["quickbooks/token store"]
+    assert status == "warn" and "ends for good on" in message and "in 5 days" in message
+    assert "connect quickbooks" in message

@@ -16,6 +16,8 @@ from sfqb_demo.standin.state import Request, Response, State
 
 ACCESS_SECONDS = 3600
 REFRESH_SECONDS = 8_726_400  # about 101 days, as Intuit reports it
+# What is left of the five-year lifespan, sent when asked for with Intuit's opt-in header.
+HARD_SECONDS = 150_000_000
 _COMPANY = re.compile(r"^/v3/company/(?P<realm>[^/]+)/(?P<what>[^/?]+)(?:/(?P<rest>.*))?$")
 
 
@@ -106,15 +108,16 @@ def token(state: State, req: Request) -> Response:
         return _json({"error": "unsupported_grant_type"}, 400)
     access = state.new_token("eyJstandin.", state.access_tokens)
     refresh = state.new_token("RT1-standin-", state.live_refresh)
-    return _json(
-        {
-            "token_type": "bearer",
-            "access_token": access,
-            "refresh_token": refresh,
-            "expires_in": ACCESS_SECONDS,
-            "x_refresh_token_expires_in": REFRESH_SECONDS,
-        }
-    )
+    body: dict[str, Any] = {
+        "token_type": "bearer",
+        "access_token": access,
+        "refresh_token": refresh,
+        "expires_in": ACCESS_SECONDS,
+        "x_refresh_token_expires_in": REFRESH_SECONDS,
+    }
+    if req.headers.get("x-include-refresh-token-hard-expires-in", "").lower() == "true":
+        body["x_refresh_token_hard_expires_in"] = HARD_SECONDS
+    return _json(body)
 
 
 def _code_ok(state: State, form: dict[str, str]) -> bool:

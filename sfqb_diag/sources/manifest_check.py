@@ -73,6 +73,7 @@ _SECTIONS = {
         "minorversion": _whole,
         "refresh_token_issued_at": _time,
         "refresh_token_expires_at": _time,
+        "refresh_token_hard_expires_at": _time,
         "access_token_expires_at": _time,
     },
 }

@@ -30,7 +30,7 @@ from sfqb_diag.sources.live.callback import (
     pasted_redirect,
     pkce_pair,
 )
-from sfqb_diag.sources.live.quickbooks import _AuthClient
+from sfqb_diag.sources.live.quickbooks import TOKEN_FIELDS, _AuthClient
 from sfqb_diag.sources.live.retry import PullSession
 from sfqb_diag.sources.live.sf_auth import TOKEN_PATH, env_values, login_base
 from sfqb_diag.sources.live.tokens import TokenRecord, TokenStore
@@ -98,10 +98,7 @@ def connect_salesforce(
 
 
 def _grant(auth: _AuthClient) -> dict[str, Any]:
-    answer: dict[str, Any] = {
-        k: getattr(auth, k, None)
-        for k in ("access_token", "refresh_token", "expires_in", "x_refresh_token_expires_in")
-    }
+    answer: dict[str, Any] = {k: getattr(auth, k, None) for k in TOKEN_FIELDS}
     response = auth.last_response
     date = response.headers.get("Date") if response is not None else None
     if date:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,13 +18,13 @@ import requests
 from sfqb_diag import envrules
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.errors import SfqbError
+from sfqb_diag.sources.live.doctor_tokens import token_store_step
 from sfqb_diag.sources.live.metering import doctor_reads
 from sfqb_diag.sources.live.pull import resolve_paths
 from sfqb_diag.sources.live.quickbooks import QboClient
 from sfqb_diag.sources.live.retry import PullSession, RetryPolicy
 from sfqb_diag.sources.live.salesforce import SfClient, domain_of
 from sfqb_diag.sources.live.sf_auth import PASSWORD_DEPRECATION
-from sfqb_diag.sources.live.tokens import TokenStore
 
 ROLES = (
     "account_customer_id",
@@ -198,37 +197,6 @@ def _sf_links(doc: Doctor, sf: SfClient) -> tuple[str, str]:
     return "ok", f"all {len(checked)} configured link fields exist"
 
 
-def _token_store(doc: Doctor, client: QboClient) -> tuple[str, str]:
-    store: TokenStore = client.store
-    record = store.read()
-    if record is None:
-        return "warn", (
-            f"no token store yet at {store.path}; the first pull creates it from "
-            f"{doc.config.quickbooks.refresh_token_env}"
-        )
-    notes, status = [], "ok"
-    mode = stat.S_IMODE(os.stat(store.path).st_mode)
-    if mode & 0o077:
-        status = "warn"
-        notes.append(f"it is readable by others (mode {mode:o}): chmod 600 {store.path}")
-    if record.updated_at:
-        notes.append(f"last refreshed {record.updated_at}")
-    # The same horizon rule as the auth_env checks: 100-day rolling limit, 5-year cap, or the
-    # expiry Intuit stated, whichever comes first.
-    now = dt.datetime.now(dt.UTC)
-    # An unknown issue time counts from now: the stated expiry, when recorded, still wins.
-    horizon = envrules.refresh_token_horizon(
-        record.updated_at or now, now, expires_at=record.refresh_token_expires_at
-    )
-    if horizon is not None:
-        notes.append(f"refresh token expires in {horizon.days_left:.0f} days ({horizon.limit})")
-        state = horizon.state(doc.config.thresholds.refresh_token_warn_days)
-        if state != "ok":
-            status = "fail" if state == "expired" else "warn"
-            notes.append("reconnect the app soon (any pull or doctor run also renews it)")
-    return status, f"{store.path}: " + "; ".join(notes)
-
-
 def _qbo_steps(doc: Doctor) -> None:
     side, cfg = "quickbooks", doc.config.quickbooks
     box: dict[str, QboClient] = {}
@@ -240,7 +208,7 @@ def _qbo_steps(doc: Doctor) -> None:
     if not doc.attempt(side, "reachability and TLS", discovery):
         return
     qb = box["qb"]
-    doc.attempt(side, "token store", lambda: _token_store(doc, qb))
+    doc.attempt(side, "token store", lambda: token_store_step(qb.store, doc.config))
     if not doc.attempt(
         side,
         "tokens",

@@ -38,6 +38,9 @@ class TokenRecord:
     access_token_expires_at: str | None = None
     refresh_token_issued_at: str | None = None
     refresh_token_expires_at: str | None = None
+    # The end of the authorisation's five-year lifespan, when Intuit states it
+    # (x_refresh_token_hard_expires_in): refreshing never moves it; only reconnecting does.
+    refresh_token_hard_expires_at: str | None = None
     realm_id: str | None = None
     instance_url: str | None = None  # Salesforce: the org's https URL the token belongs to
     updated_at: str | None = None
@@ -53,6 +56,8 @@ class TokenRecord:
             facts["refresh_token_issued_at"] = self.refresh_token_issued_at
         if self.refresh_token_expires_at:
             facts["refresh_token_expires_at"] = self.refresh_token_expires_at
+        if self.refresh_token_hard_expires_at:
+            facts["refresh_token_hard_expires_at"] = self.refresh_token_hard_expires_at
         if self.refreshed_at_service and self.access_token_seconds:
             start = dt.datetime.fromisoformat(self.refreshed_at_service.replace("Z", "+00:00"))
             facts["access_token_expires_at"] = _iso(
@@ -205,6 +210,7 @@ class TokenStore:
         new_refresh = answer.get("refresh_token") or used
         rotated = new_refresh != used or old is None or old.refresh_token_issued_at is None
         refresh_expires = answer.get("x_refresh_token_expires_in")
+        hard = answer.get("x_refresh_token_hard_expires_in")
         return TokenRecord(
             refresh_token=new_refresh,
             access_token=answer["access_token"],
@@ -218,6 +224,11 @@ class TokenStore:
                 _iso(service + dt.timedelta(seconds=float(refresh_expires)))
                 if refresh_expires
                 else None
+            ),
+            refresh_token_hard_expires_at=(
+                _iso(service + dt.timedelta(seconds=float(hard)))
+                if hard
+                else (old.refresh_token_hard_expires_at if old else None)
             ),
             realm_id=realm_id or (old.realm_id if old else None),
             instance_url=answer.get("instance_url") or (old.instance_url if old else None),
