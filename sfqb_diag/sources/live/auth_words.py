@@ -67,7 +67,7 @@ _SALESFORCE: tuple[tuple[str | None, str, str], ...] = (
         "invalid_grant",
         "authentication failure",
         "Salesforce refused the login: for a password login the OAuth username-password flow may "
-        "be blocked (the default for orgs created since Summer '23; it ends in Winter '27), "
+        "be blocked (the default for orgs created since Summer '23; it stops working on 20 February 2027), "
         "otherwise check the user, the app's key and its certificate",
     ),
     (

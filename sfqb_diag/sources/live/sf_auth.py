@@ -2,7 +2,7 @@
 
 Facts behind the modes (docs/live.md cites them): the SOAP `login()` call behind username +
 password + security token is unavailable from API version 65.0 and retires for every version in
-Summer '27; the OAuth username-password flow ends for connected apps in Winter '27; new connected
+Summer '27; the OAuth username-password flow for connected apps is enforced off on 20 February 2027; new connected
 apps cannot be created from Spring '26 (External Client Apps replace them). So the defaults are
 the server-to-server grants an External Client App offers: JWT bearer (a certificate) and client
 credentials (a run-as user set on the app, which needs a My Domain), plus `oauth`: the refresh
@@ -31,8 +31,8 @@ from sfqb_diag.sources.live.tokens import InvalidGrant, TokenStore
 PASSWORD_DEPRECATION = (
     "warning: salesforce.auth: password uses the SOAP login() call, which is unavailable from API "
     "version 65.0 and retires for every API version in Summer '27 (around 1 June 2027); the OAuth "
-    "username-password flow ends in Winter '27. Switch to auth: jwt or auth: client_credentials "
-    "with an External Client App (docs/live.md)."
+    "username-password flow stops working on 20 February 2027. Switch to auth: jwt or "
+    "auth: client_credentials with an External Client App (docs/live.md)."
 )
 TOKEN_PATH = "/services/oauth2/token"
 log = logging.getLogger(__name__)
