@@ -172,3 +172,12 @@ def test_the_company_the_pull_reached_is_not_named_as_the_other(tmp_path: Path) 
     text = pd.Series([f"GET /v3/company/{PULLED_REALM}/query", "realmId=1234567 x", "Id 42"])
     found = text.str.extractall(REALM_PATTERN)["realm"].tolist()
     assert found == [PULLED_REALM, "1234567"]
+
+
+def test_without_the_pulled_realm_no_company_is_called_the_other(tmp_path: Path) -> None:
+    raw = write_relinked_raw(tmp_path / "raw", relinked=True)
+    manifest = json.loads((raw / "manifest.json").read_text())
+    del manifest["quickbooks"]["realm_id"]
+    (raw / "manifest.json").write_text(json.dumps(manifest))
+    found = _realm_findings(raw)
+    assert len(found) == 1 and OTHER_REALM not in found.iloc[0]["title"]

@@ -32,7 +32,7 @@ OBJECT_AREA = {
     "Product2 -> Item": "products",
     "Opportunity -> Invoice": "partial_sync",
 }
-# A realm (company) id as QBO URLs and messages carry it: 1 to 20 digits after the marker.
+# A realm (company) id as QBO URLs and messages carry it: 6 to 20 digits after the marker.
 REALM_PATTERN = (
     r"(?i)(?:/v3/company/|company[_ ]?id\W{0,4}|realm[_ ]?(?:id)?\W{0,4})(?P<realm>\d{6,20})\b"
 )
@@ -119,7 +119,8 @@ def realm_mismatch(ctx: Context) -> pd.DataFrame:
     broken = judged[judged["bad_share"] >= share_needed] if len(judged) else judged
     if broken.empty:
         return empty_findings()
-    others = other_realms(ctx)
+    # Without the pulled realm in the manifest, an id the data names may be this very company.
+    others = other_realms(ctx) if _pulled_realm(ctx) else other_realms(ctx).iloc[0:0]
     named = (
         f" (company id {others['realm'].iloc[0]}, named {others['mentions'].iloc[0]:,} time(s) in "
         f"{others['where'].iloc[0]})"
