@@ -27,6 +27,11 @@ PULL_SOURCES = [
     "quickbooks.py",
     "tokens.py",
     "retry.py",
+    "sf_auth.py",
+    "intuit_auth.py",
+    "metering.py",
+    "connect.py",
+    "callback.py",
 ]
 
 

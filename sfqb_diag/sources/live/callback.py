@@ -97,16 +97,8 @@ def pasted_redirect(
     return answer
 
 
-def catch_redirect(
-    redirect_uri: str,
-    key: str,
-    url: str,
-    expected_state: str,
-    announce: Callable[[str], None],
-    open_browser: bool,
-    timeout: float,
-) -> dict[str, str]:
-    """Listen on the redirect URI, send the person to `url`, and return the redirect's query."""
+def _listen(redirect_uri: str, key: str) -> _Server:
+    """A started one-shot server on the redirect URI's loopback address."""
     host, port, path = loopback(redirect_uri, key)
     try:
         server = _Server(host, port, path)
@@ -117,6 +109,20 @@ def catch_redirect(
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()
+    return server
+
+
+def catch_redirect(
+    redirect_uri: str,
+    key: str,
+    url: str,
+    expected_state: str,
+    announce: Callable[[str], None],
+    open_browser: bool,
+    timeout: float,
+) -> dict[str, str]:
+    """Listen on the redirect URI, send the person to `url`, and return the redirect's query."""
+    server = _listen(redirect_uri, key)
     try:
         opened = open_browser and _open(url)
         announce(

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from intuitlib.enums import Scopes
 from intuitlib.exceptions import AuthClientError
 
-from sfqb_diag.config import ClientConfig
+from sfqb_diag.config import ClientConfig, SalesforceConfig
 from sfqb_diag.errors import PullError
 from sfqb_diag.sources.live.auth_words import login_refusal
 from sfqb_diag.sources.live.callback import (
@@ -30,7 +30,7 @@ from sfqb_diag.sources.live.callback import (
     pasted_redirect,
     pkce_pair,
 )
-from sfqb_diag.sources.live.quickbooks import TOKEN_FIELDS, _AuthClient
+from sfqb_diag.sources.live.intuit_auth import TOKEN_FIELDS, _AuthClient
 from sfqb_diag.sources.live.retry import PullSession
 from sfqb_diag.sources.live.sf_auth import TOKEN_PATH, env_values, login_base
 from sfqb_diag.sources.live.tokens import TokenRecord, TokenStore
@@ -53,15 +53,19 @@ def _refused(answer: Mapping[str, str], cfg: Any) -> None:
         raise PullError("the redirect carried no authorization code: run connect again")
 
 
-def connect_salesforce(
-    config: ClientConfig, env: Mapping[str, str], browser: Browser | None = None
-) -> TokenRecord:
-    """Web-server flow with PKCE; returns the stored record (refresh token, instance URL)."""
-    browser, cfg = browser or Browser(), config.salesforce
-    (key,) = env_values(env, [cfg.consumer_key_env], "connect salesforce")
-    secret = (env.get(cfg.consumer_secret_env) or "").strip()
-    verifier, challenge = pkce_pair()
-    state = pkce_pair()[0][:32]
+def _redirect(
+    browser: Browser, redirect_uri: str, key: str, url: str, state: str
+) -> dict[str, str]:
+    """The redirect's query: caught on a localhost callback, or pasted for an https one (Intuit's
+    production keys accept https redirect URIs only)."""
+    if is_loopback(redirect_uri):
+        return catch_redirect(
+            redirect_uri, key, url, state, browser.announce, browser.open_browser, browser.timeout
+        )
+    return pasted_redirect(url, state, browser.announce, browser.paste)
+
+
+def _sf_authorize_url(cfg: SalesforceConfig, key: str, challenge: str, state: str) -> str:
     query = {
         "response_type": "code",
         "client_id": key,
@@ -71,16 +75,20 @@ def connect_salesforce(
         "scope": "api refresh_token",
         "state": state,
     }
-    url = f"{login_base(cfg)}/services/oauth2/authorize?{urlencode(query)}"
-    answer = catch_redirect(
-        cfg.redirect_uri,
-        "salesforce.redirect_uri",
-        url,
-        state,
-        browser.announce,
-        browser.open_browser,
-        browser.timeout,
-    )
+    return f"{login_base(cfg)}/services/oauth2/authorize?{urlencode(query)}"
+
+
+def connect_salesforce(
+    config: ClientConfig, env: Mapping[str, str], browser: Browser | None = None
+) -> TokenRecord:
+    """Web-server flow with PKCE; returns the stored record (refresh token, instance URL)."""
+    browser, cfg = browser or Browser(), config.salesforce
+    (key,) = env_values(env, [cfg.consumer_key_env], "connect salesforce")
+    secret = (env.get(cfg.consumer_secret_env) or "").strip()
+    verifier, challenge = pkce_pair()
+    state = pkce_pair()[0][:32]
+    url = _sf_authorize_url(cfg, key, challenge, state)
+    answer = _redirect(browser, cfg.redirect_uri, "salesforce.redirect_uri", url, state)
     _refused(answer, cfg)
     form = {
         "grant_type": "authorization_code",
@@ -124,20 +132,7 @@ def connect_quickbooks(
         environment=cfg.discovery_url or cfg.environment,
     )
     url = auth.get_authorization_url([Scopes.ACCOUNTING])
-    # Production keys only accept https redirect URIs: then the person pastes the landing address.
-    answer = (
-        catch_redirect(
-            cfg.redirect_uri,
-            "quickbooks.redirect_uri",
-            url,
-            auth.state_token,
-            browser.announce,
-            browser.open_browser,
-            browser.timeout,
-        )
-        if is_loopback(cfg.redirect_uri)
-        else pasted_redirect(url, auth.state_token, browser.announce, browser.paste)
-    )
+    answer = _redirect(browser, cfg.redirect_uri, "quickbooks.redirect_uri", url, auth.state_token)
     if "error" in answer or not answer.get("code") or not answer.get("realmId"):
         raise PullError(
             f"Intuit did not grant access ({answer.get('error') or 'no code or realmId'}): "

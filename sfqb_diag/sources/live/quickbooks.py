@@ -16,20 +16,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from intuitlib.client import AuthClient
 from intuitlib.exceptions import AuthClientError
 from quickbooks import QuickBooks
 from quickbooks.exceptions import QuickbooksException
 
 from sfqb_diag.config import QuickBooksConfig
 from sfqb_diag.errors import PullError, UsageError
+from sfqb_diag.sources.live.intuit_auth import TOKEN_FIELDS, _AuthClient
 from sfqb_diag.sources.live.retry import (
     Decision,
     HttpStats,
     QboSession,
     RateLimiter,
     RetryPolicy,
-    _Guarded,
     call,
     retry_after_of,
     transient,
@@ -60,32 +59,6 @@ DEFAULT_HOSTS = {
 }
 
 
-HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"
-TOKEN_FIELDS = (
-    "access_token",
-    "refresh_token",
-    "expires_in",
-    "x_refresh_token_expires_in",
-    "x_refresh_token_hard_expires_in",
-)
-
-
-class _AuthClient(_Guarded, AuthClient):
-    """intuit-oauth's AuthClient (a requests.Session) with our CA bundle, timeout and guard.
-
-    Its constructor fetches the discovery document, so the session settings go in first.
-    """
-
-    def __init__(
-        self, ca_bundle: str | None, timeout: float, stats: HttpStats | None, **kwargs: Any
-    ):
-        self.setup(ca_bundle, timeout, stats)
-        AuthClient.__init__(self, **kwargs)
-        # Ask Intuit for the five-year hard expiry with every token answer (Intuit's opt-in header;
-        # intuit-oauth keeps any answered field as an attribute).
-        self.headers[HARD_EXPIRY_HEADER] = "true"
-
-
 def _need(env: Mapping[str, str], names: list[str]) -> None:
     missing = [n for n in names if not (env.get(n) or "").strip()]
     if missing:
@@ -93,6 +66,15 @@ def _need(env: Mapping[str, str], names: list[str]) -> None:
             f"set the environment variable(s) {', '.join(missing)} (named in client.yaml "
             "under quickbooks:) before pulling; credentials never go in the config file"
         )
+
+
+def _realm(cfg: QuickBooksConfig, env: Mapping[str, str], store: TokenStore) -> str:
+    """The realm the environment names, else the one `connect quickbooks` recorded."""
+    kept = store.read()
+    realm = (env.get(cfg.realm_id_env) or "").strip() or (kept.realm_id if kept else "") or ""
+    if not realm:
+        _need(env, [cfg.realm_id_env])
+    return realm
 
 
 class QboClient:
@@ -110,11 +92,7 @@ class QboClient:
         _need(env, [cfg.client_id_env, cfg.client_secret_env])
         self.cfg, self.policy, self.stats, self.timeout = cfg, policy, stats, timeout
         self.store = TokenStore(Path(cfg.token_store))
-        # The realm `connect quickbooks` recorded, unless the environment names one.
-        kept = self.store.read()
-        self.realm = (env.get(cfg.realm_id_env) or "").strip() or (kept.realm_id if kept else "")
-        if not self.realm:
-            _need(env, [cfg.realm_id_env])
+        self.realm = _realm(cfg, env, self.store)
         self.seed = (env.get(cfg.refresh_token_env) or "").strip() or None
         self.limiter = limiter or RateLimiter(REQUESTS_PER_MINUTE, sleep=policy.sleep)
         self.base_url = (
