@@ -35,6 +35,12 @@ API_VERSION_WAVES: tuple[tuple[float, float, str | None, str], ...] = (
     (31.0, 40.0, "2027-06-12", "2028-06-10"),
 )
 
+# Salesforce SOAP login() (username + password + token; Help article 005132110, April 2026): not
+# available from API 65.0, off by default in new orgs, retired for every version (31.0-64.0) with
+# Summer '27, dated like the waves above. OAuth logins do not depend on it.
+SOAP_LOGIN_RETIRES = "2027-06-12"
+SOAP_LOGIN_LAST_VERSION = 64.0
+
 # Salesforce hosts that say "sandbox" (or scratch org): enhanced My Domain `<dom>--<sbx>.sandbox.my...`,
 # legacy `<dom>--<sbx>.my.salesforce.com` / `.cs42.my...`, the sandbox login host, legacy cs pods.
 _SF_SANDBOX_HOST = re.compile(

@@ -117,6 +117,7 @@ class StandIn:
         concurrent: int = 10,
         page_size: int = 2000,
         login_error: str | None = None,
+        refused_objects: tuple[str, ...] = (),
     ):
         self.raw = Path(raw)
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="sfqb-standin-")
@@ -128,6 +129,7 @@ class StandIn:
             page_size=page_size,
         )
         self.state.login_error = login_error
+        self.state.refused_objects = frozenset(refused_objects)
         self.requested_port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

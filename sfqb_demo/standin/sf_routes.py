@@ -84,7 +84,7 @@ def _records(
 def _parse_for(state: State, text: str) -> tuple[SfTable, Query]:
     query = parse(text, "soql")
     table = _table(state, query.source)
-    if table is None:
+    if table is None or query.source in state.refused_objects:
         raise QueryError(f"sObject type '{query.source}' is not supported.")
     unknown = [f for f in query.fields if f not in table.header]
     if unknown:
@@ -97,7 +97,9 @@ def _query(state: State, req: Request, version: str, include_deleted: bool) -> R
         table, query = _parse_for(state, req.params.get("q", ""))
         rows = _select(table, query, include_deleted)
     except QueryError as exc:
-        return _error(400, "MALFORMED_QUERY", str(exc))
+        # Salesforce names an object the user may not see INVALID_TYPE, anything else malformed.
+        code = "INVALID_TYPE" if "is not supported" in str(exc) else "MALFORMED_QUERY"
+        return _error(400, code, str(exc))
     if query.count:
         return _json({"totalSize": len(rows), "done": True, "records": []})
     records = _records(table, rows, query.fields, version)

@@ -63,6 +63,8 @@ class State:
     sf_refresh: set[str] = field(default_factory=set)
     # A canned login refusal (sf_routes.LOGIN_ERRORS) for testing how it is explained.
     login_error: str | None = None
+    # Objects this user may describe but not query (LoginHistory without Monitor Login History).
+    refused_objects: frozenset[str] = frozenset()
     refreshes: int = 0
     invalid_grants: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)

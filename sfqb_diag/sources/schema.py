@@ -131,7 +131,27 @@ SF_OBJECTS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             "LastModifiedDate": ("last_modified_date", "ts"),
         },
     ),
+    # Optional: the org's own record of logins (who, how, which API and version). Only users with
+    # Manage Users or Monitor Login History read everyone's; since API 37.0 anyone reads their own.
+    "LoginHistory": (
+        "login_history",
+        {
+            "Id": ("id", "sfid"),
+            "UserId": ("user_id", "sfid"),
+            "LoginTime": ("login_time", "ts"),
+            "LoginType": ("login_type", "str"),
+            "ApiType": ("api_type", "str"),
+            "ApiVersion": ("api_version", "str"),
+            "Application": ("application", "str"),
+            "Status": ("status", "str"),
+            "LoginUrl": ("login_url", "str"),
+        },
+    ),
 }
+
+# Objects a pull reads only when the org lets it, with the filter that keeps them small
+# (UI logins, LoginType 'Application', say nothing about how an integration authenticates).
+SF_OPTIONAL_OBJECTS: dict[str, str] = {"LoginHistory": "LoginType != 'Application'"}
 
 # The link roles from the config: role -> (Salesforce object, canonical column, kind)
 LINK_ROLES: dict[str, tuple[str, str]] = {

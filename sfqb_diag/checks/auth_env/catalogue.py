@@ -6,7 +6,15 @@ here. Nothing registers itself by being imported.
 
 from __future__ import annotations
 
-from sfqb_diag.checks.auth_env import currency, environment, realm, sandbox, tokens, views
+from sfqb_diag.checks.auth_env import (
+    currency,
+    environment,
+    logins,
+    realm,
+    sandbox,
+    tokens,
+    views,
+)
 from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec, unique_by_name
 
 CHECKS: tuple[CheckSpec, ...] = unique_by_name(
@@ -25,6 +33,7 @@ CHECKS: tuple[CheckSpec, ...] = unique_by_name(
         tokens.retired_api_version,
         tokens.hardcoded_pod_url,
         tokens.auth_failure_burst,
+        logins.soap_login_in_use,
     ),
     "name",
 )

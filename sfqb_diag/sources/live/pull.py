@@ -91,6 +91,8 @@ def _manifest(run: PullRun) -> dict[str, Any]:
         "finished_at": _now(),
         "resumed": bool(run.state.get("resumed")),
         "salesforce_fields_missing": {k: v for k, v in facts.get("sf_missing", {}).items() if v},
+        # Optional objects the org would not let this user read (LoginHistory without permission).
+        "salesforce_objects_skipped": dict(facts.get("sf_refused", {})),
         "salesforce_modes": {
             k.split("/", 1)[1]: v["mode"]
             for k, v in run.state["objects"].items()

@@ -8,12 +8,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from simple_salesforce.exceptions import SalesforceError
 from tqdm import tqdm
 
 from sfqb_diag.config import ClientConfig
+from sfqb_diag.errors import PullError
 from sfqb_diag.sources.live.pull_run import PullRun, _finish, _fresh_if_lost, _part, _sync, log
 from sfqb_diag.sources.live.salesforce import CursorExpired, SfClient, csv_value
-from sfqb_diag.sources.schema import SF_OBJECTS
+from sfqb_diag.sources.schema import SF_OBJECTS, SF_OPTIONAL_OBJECTS
+
+# How Salesforce refuses an object the user may not read: no permission, or the type is hidden.
+_REFUSALS = ("INSUFFICIENT_ACCESS", "INVALID_TYPE", "is not supported")
 
 
 def sf_fields(obj: str, available: list[str], config: ClientConfig) -> tuple[list[str], list[str]]:
@@ -89,16 +94,42 @@ def _sf_bulk(
             run.page_done()
 
 
+def _refused(exc: PullError) -> bool:
+    cause = exc.__cause__
+    return isinstance(cause, SalesforceError) and any(r in str(cause.content) for r in _REFUSALS)
+
+
+def _sf_optional(run: PullRun, sf: SfClient, obj: str) -> None:
+    """An object read only when permitted: a refusal skips it with a note, never stops the pull."""
+    try:
+        _sf_object(run, sf, obj)
+    except PullError as exc:
+        if not _refused(exc):
+            raise
+        log.warning(
+            "salesforce/%s: not readable by this user (%s); skipped, its checks are listed as "
+            "not checked. Grant Monitor Login History (or Manage Users) to include it",
+            obj,
+            exc,
+        )
+        run.state["objects"].pop(f"salesforce/{obj}", None)
+        (run.partial / "salesforce" / f"{obj}.csv.part").unlink(missing_ok=True)
+        run.state["facts"].setdefault("sf_refused", {})[obj] = str(exc)
+        run.checkpoint()
+
+
 def _sf_object(run: PullRun, sf: SfClient, obj: str) -> None:
     key = f"salesforce/{obj}"
     fields = run.state["facts"]["sf_fields"][obj]
     part = run.partial / "salesforce" / f"{obj}.csv.part"
-    st = _fresh_if_lost(run, key, f"SELECT {', '.join(fields)} FROM {obj}", part)
+    where = SF_OPTIONAL_OBJECTS.get(obj)
+    query = f"SELECT {', '.join(fields)} FROM {obj}" + (f" WHERE {where}" if where else "")
+    st = _fresh_if_lost(run, key, query, part)
     if st["status"] == "done":
         log.info("%s: already pulled (%d rows), skipped", key, st["rows"])
         return
     if st["mode"] is None:
-        st["total"] = sf.count(obj, "IsDeleted" in fields)
+        st["total"] = sf.count(obj, "IsDeleted" in fields, where)
         st["mode"] = "bulk" if st["total"] >= run.config.salesforce.bulk_threshold else "rest"
         run.checkpoint()
     with run.bar(f"salesforce {obj}", st["total"], st["rows"]) as bar:
@@ -161,4 +192,6 @@ def pull_salesforce(run: PullRun, env: Mapping[str, str]) -> None:
                 ", ".join(facts["sf_missing"][obj]),
             )
     for obj in facts["sf_fields"]:
-        _sf_object(run, sf, obj)
+        if obj in facts.get("sf_refused", {}):
+            continue
+        (_sf_optional if obj in SF_OPTIONAL_OBJECTS else _sf_object)(run, sf, obj)

@@ -158,9 +158,10 @@ class SfClient:
     def limits(self) -> dict[str, Any]:
         return dict(self.call(lambda: self.api.limits(), "read limits"))
 
-    def count(self, obj: str, include_deleted: bool) -> int:
+    def count(self, obj: str, include_deleted: bool, where: str | None = None) -> int:
+        soql = f"SELECT COUNT() FROM {obj}" + (f" WHERE {where}" if where else "")
         body = self.call(
-            lambda: self.api.query(f"SELECT COUNT() FROM {obj}", include_deleted=include_deleted),
+            lambda: self.api.query(soql, include_deleted=include_deleted),
             f"count {obj}",
         )
         return int(body["totalSize"])
