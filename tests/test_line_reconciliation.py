@@ -450,3 +450,19 @@ def test_single_currency_export_without_product_ids(tmp_path) -> None:
     assert {case: got.get(case, set()) for case in expected} == expected
     assert "currency" not in got  # nothing says the deal was in EUR any more
     assert set(findings["currency"].dropna()) == {"USD"}
+
+
+@pytest.mark.parametrize(
+    ("country", "currency"),
+    [("US", "USD"), ("USA", "USD"), ("GBR", "GBP"), ("United Kingdom", "GBP"), ("CAN", "CAD")],
+)
+def test_home_currency_from_the_company_country_in_any_spelling(
+    country: str, currency: str
+) -> None:
+    """Without Preferences the home currency comes from CompanyInfo.Country, which QBO may send
+    as ISO-3 ("USA") or a name: it is normalised before the lookup."""
+    from sfqb_diag.checks.line_pairing.reconcile import home_currency
+    from sfqb_diag.dataset import Dataset
+
+    info = pd.DataFrame({"id": ["1"], "country": [country]}).astype("string")
+    assert home_currency(Dataset(tables={"company_info": info})) == currency

@@ -239,3 +239,66 @@ def test_places_and_codes() -> None:
         "st paul",
         "montreal",
     ]
+
+
+# QBO addresses carry ISO 3166 alpha-3 codes ("USA"); Salesforce billing countries are names or
+# alpha-2 codes (the State and Country picklists store "US"). Every spelling of one country
+# must come out as one alpha-2 code before anything compares them.
+COUNTRIES = [
+    ("USA", "US"),  # QBO
+    ("US", "US"),  # Salesforce picklist code
+    ("United States", "US"),  # typed by a person
+    ("united states of america", "US"),
+    ("GBR", "GB"),
+    ("GB", "GB"),
+    ("United Kingdom", "GB"),
+    ("UK", "GB"),  # not an ISO code, but what people type
+    ("CAN", "CA"),
+    ("Canada", "CA"),
+    ("DEU", "DE"),
+    ("Germany", "DE"),
+    ("  usa ", "US"),  # stray spaces and case
+]
+
+
+@pytest.mark.parametrize(("spelled", "code"), COUNTRIES)
+def test_country_code_of_every_spelling(spelled: str, code: str) -> None:
+    assert country_code(pd.Series([spelled], dtype="string")).tolist() == [code]
+
+
+def test_unknown_or_missing_country_is_na() -> None:
+    values = country_code(pd.Series(["Narnia", None, ""], dtype="string"))
+    assert values.isna().all()
+
+
+def test_accounts_and_customers_compare_countries_as_codes() -> None:
+    """Both sides of customer matching go through prepare_parties: a Salesforce name or ISO-2
+    and QBO's ISO-3 end as the same code (and phones are read as that country's numbers)."""
+    from sfqb_diag.dataset import Dataset
+    from sfqb_diag.matching.customer_parties import account_parties, customer_parties
+
+    spellings = [s for s, _ in COUNTRIES]
+    data = Dataset(
+        tables={
+            "accounts": pd.DataFrame(
+                {
+                    "id": [f"001{i:012d}AAA" for i in range(len(spellings))],
+                    "name": [f"Firm {i}" for i in range(len(spellings))],
+                    "billing_country": spellings,
+                }
+            ).astype("string"),
+            "customers": pd.DataFrame(
+                {
+                    "id": [str(i + 1) for i in range(len(spellings))],
+                    "display_name": [f"Firm {i}" for i in range(len(spellings))],
+                    "bill_country": [
+                        {"US": "USA", "GB": "GBR", "CA": "CAN", "DE": "DEU"}[c]
+                        for _, c in COUNTRIES
+                    ],
+                }
+            ).astype("string"),
+        }
+    )
+    accounts, customers = account_parties(data), customer_parties(data)
+    assert accounts["country"].tolist() == [c for _, c in COUNTRIES]
+    assert customers["country"].tolist() == accounts["country"].tolist()

@@ -100,21 +100,49 @@ def test_round_trip_holds_with_faults(big_raw: Path, tmp_path: Path) -> None:
     assert retries["salesforce"] >= 4 and retries["quickbooks"] >= 7
 
 
-def test_bulk_api_path_gives_the_same_folder(raw: Path, tmp_path: Path) -> None:
+# Lines with numbers in every shape and blanks where numbers and text would be: Bulk API 2.0
+# sends all of them as CSV text ("" for a blank, "2.50" as written), REST as JSON null and numbers.
+LINES = """Id,OpportunityId,Product2Id,Quantity,UnitPrice,ListPrice,Discount,TotalPrice,Description,SortOrder
+00k000000000001AAA,006000000000001AAA,01t000000000001AAA,2,750.25,800,,1500.50,Annual plan,1
+00k000000000002AAA,006000000000001AAA,01t000000000002AAA,0.5,0.125,,12.5,,,
+00k000000000003AAA,006000000000003AAA,,,,,,,"Blank numbers, and a comma",2
+"""
+
+
+def _pull_both_ways(raw: Path, tmp_path: Path) -> tuple[Path, Path, int]:
     with StandIn(raw) as server:
-        out = pull(
+        rest = pull(_config(server, tmp_path / "cfg"), tmp_path / "rest", _options(server))
+        bulk = pull(
             _config(server, tmp_path / "cfg", bulk_threshold=1),
-            tmp_path / "pulled",
+            tmp_path / "bulk",
             _options(server, bulk_page=2),
         )
         jobs = [e for e in server.state.log if e["path"].endswith("/results")]
-    assert_same_dataset(raw, out)
-    assert json.loads((out / "manifest.json").read_text())["pull"]["salesforce_modes"] == {
+    return rest, bulk, len(jobs)
+
+
+def test_bulk_api_path_gives_the_same_folder(raw: Path, tmp_path: Path) -> None:
+    (raw / "salesforce" / "OpportunityLineItem.csv").write_text(LINES, encoding="utf-8")
+    with (raw / "salesforce" / "Opportunity.csv").open("a", encoding="utf-8") as handle:
+        handle.write("006000000000004AAA,001000000000001AAA,No amount yet,Prospecting,,,,,,,\n")
+    rest, bulk, jobs = _pull_both_ways(raw, tmp_path)
+    assert_same_dataset(raw, rest)
+    assert_same_dataset(raw, bulk)
+    assert_same_dataset(rest, bulk)  # the two paths agree with each other, blank for blank
+    assert json.loads((bulk / "manifest.json").read_text())["pull"]["salesforce_modes"] == {
         "Account": "bulk",
         "Product2": "bulk",
         "Opportunity": "bulk",
+        "OpportunityLineItem": "bulk",
     }
-    assert len(jobs) == 2 + 1 + 2  # 2-row pages followed by Sforce-Locator
+    assert jobs == 2 + 1 + 2 + 2  # 2-row pages followed by Sforce-Locator
+    lines = load_raw(bulk).tables["opportunity_lines"]
+    assert lines["quantity"].tolist()[:2] == [2.0, 0.5] and pd.isna(lines["quantity"].iloc[2])
+    assert lines["unit_price"].tolist()[:2] == [750.25, 0.125]
+    assert lines["total_price_cents"].tolist()[:1] == [150050]
+    assert lines["total_price_cents"].isna().tolist() == [False, True, True]
+    assert lines["description"].isna().tolist() == [False, True, False]
+    assert pd.isna(load_raw(bulk).tables["opportunities"]["amount_cents"].iloc[-1])
 
 
 @pytest.mark.parametrize(

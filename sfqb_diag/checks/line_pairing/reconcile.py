@@ -10,6 +10,7 @@ import pandas as pd
 from sfqb_diag.checks.line_pairing.classes import classify
 from sfqb_diag.checks.line_pairing.pairs import invoice_discounts, pair_lines
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.matching.contact import country_code
 from sfqb_diag.matching.products import match_products, standard_prices
 from sfqb_diag.words import money_text, price_text
 
@@ -19,12 +20,12 @@ if TYPE_CHECKING:
 NEEDS = ("opportunities.qb_invoice_id", "opportunity_lines", "invoices", "invoice_lines")
 _BELIEVED = ("linked_ok", "relink", "suggest_link")
 
-# QBO company country -> its home currency, for files without Preferences.
+# QBO company country (ISO alpha-2, after country_code) -> its home currency, for files without
+# Preferences. CompanyInfo.Country comes as "US", "USA" or a name: normalised first.
 _COUNTRY_CURRENCY = {
     "US": "USD",
     "CA": "CAD",
     "GB": "GBP",
-    "UK": "GBP",
     "AU": "AUD",
     "IE": "EUR",
     "FR": "EUR",
@@ -43,7 +44,8 @@ def home_currency(data: Dataset) -> str | None:
         return str(prefs["home_currency"].dropna().iloc[0])
     info = data.get("company_info")
     if info is not None and "country" in info and info["country"].notna().any():
-        found = _COUNTRY_CURRENCY.get(str(info["country"].dropna().iloc[0]).upper())
+        country = country_code(info["country"].dropna().iloc[:1].astype("string")).iloc[0]
+        found = _COUNTRY_CURRENCY.get(str(country)) if pd.notna(country) else None
         if found:
             return found
     for table in ("invoices", "opportunities"):
