@@ -13,6 +13,7 @@ from sfqb_diag.checks.sync_jobs import (
     docnumbers,
     log_checks,
     loops,
+    read_cap,
     retries,
     timeline,
     views,
@@ -32,6 +33,7 @@ CHECKS: tuple[CheckSpec, ...] = unique_by_name(
         timeline.sync_outage,
         timeline.invoice_burst,
         timeline.invoice_lag_outlier,
+        read_cap.qbo_read_cap_blocked,
     ),
     "name",
 )
