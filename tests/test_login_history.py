@@ -131,3 +131,15 @@ def test_pull_without_permission_skips_login_history(raw: Path, tmp_path: Path) 
     assert list(skipped) == ["LoginHistory"] and "is not supported" in skipped["LoginHistory"]
     log = (tmp_path / "pulled.pull.log").read_text()
     assert "salesforce/LoginHistory: not readable by this user" in log
+
+
+def test_login_history_stays_on_rest_when_bulk_would_be_used(raw: Path, tmp_path: Path) -> None:
+    with StandIn(raw) as server:
+        out = pull(
+            _config(server, tmp_path / "cfg", bulk_threshold=1),
+            tmp_path / "pulled",
+            _options(server),
+        )
+    modes = json.loads((out / "manifest.json").read_text())["pull"]["salesforce_modes"]
+    assert modes["LoginHistory"] == "rest" and modes["Account"] == "bulk"
+    assert len(load_raw(out).tables["login_history"]) == 5

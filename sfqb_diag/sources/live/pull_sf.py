@@ -130,7 +130,9 @@ def _sf_object(run: PullRun, sf: SfClient, obj: str) -> None:
         return
     if st["mode"] is None:
         st["total"] = sf.count(obj, "IsDeleted" in fields, where)
-        st["mode"] = "bulk" if st["total"] >= run.config.salesforce.bulk_threshold else "rest"
+        # Optional objects stay on REST: LoginHistory documents query(), not Bulk API 2.0 jobs.
+        big = st["total"] >= run.config.salesforce.bulk_threshold and not where
+        st["mode"] = "bulk" if big else "rest"
         run.checkpoint()
     with run.bar(f"salesforce {obj}", st["total"], st["rows"]) as bar:
         try:
