@@ -29,7 +29,7 @@ def soap_logins(log: pd.DataFrame) -> pd.DataFrame:
     status = frame["status"].astype("string").str.strip().str.lower()
     soap = frame["api_type"].astype("string").str.contains("soap", case=False).fillna(False)
     oauth = frame["login_type"].astype("string").str.startswith("Remote Access").fillna(False)
-    hits = frame[soap & ~oauth & status.isin(["success"]).fillna(True)]
+    hits = frame[soap & ~oauth & status.eq("success").fillna(False)]  # failed logins say nothing
     if hits.empty:
         return pd.DataFrame(columns=columns)
     hits = hits.assign(**{c: hits[c].astype("string").fillna("") for c in _GROUP})
