@@ -6,6 +6,7 @@ raised together, each naming the file, line and column.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -56,8 +57,17 @@ def _data_files(raw: Path, folder: str, patterns: tuple[str, ...]) -> list[Path]
     return sorted(p for pattern in patterns for p in where.glob(pattern))
 
 
+def _wanted(tables: Collection[str] | None, *names: str) -> bool:
+    """True when the run reads any of these tables (None: every table)."""
+    return tables is None or any(name in tables for name in names)
+
+
 def _load_salesforce(
-    raw: Path, config: ClientConfig, data: Dataset, problems: list[Problem]
+    raw: Path,
+    config: ClientConfig,
+    data: Dataset,
+    problems: list[Problem],
+    tables: Collection[str] | None,
 ) -> None:
     for path in _data_files(raw, "salesforce", ("*.csv",)):
         name = f"salesforce/{path.name}"
@@ -67,6 +77,9 @@ def _load_salesforce(
             )
             continue
         table, fields = SF_OBJECTS[path.stem]
+        if not _wanted(tables, table):
+            data.not_read.append(name)
+            continue
         content = read_bytes(raw, path, name, problems)
         text = None if content is None else decode_text(content, name, problems)
         parsed = None if text is None else read_csv_table(text, name, problems)
@@ -96,7 +109,9 @@ def _keep_response_time(times: list[str], name: str, data: Dataset) -> None:
         data.response_times[name] = stamps.max().isoformat()
 
 
-def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
+def _load_quickbooks(
+    raw: Path, data: Dataset, problems: list[Problem], tables: Collection[str] | None
+) -> None:
     for path in _data_files(raw, "quickbooks", ("*.json", "*.jsonl")):
         name = f"quickbooks/{path.name}"
         if path.stem not in QB_ENTITIES:
@@ -109,6 +124,11 @@ def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
             problems.append(
                 Problem(name, f"{path.stem} is given twice (.json and .jsonl); keep one")
             )
+            continue
+        lines = QB_LINE_TABLES.get(path.stem)
+        links = "payment_links" if path.stem == "Payment" else None
+        if not _wanted(tables, table, *(t for t in (lines, links) if t)):
+            data.not_read.append(name)
             continue
         data.files[table] = name
         content = read_bytes(raw, path, name, problems)
@@ -135,19 +155,24 @@ def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
             )
         data.tables[table] = frame
         data.missing_columns[table] = absent_columns(records, fields)
-        if path.stem in QB_LINE_TABLES:
-            data.tables[QB_LINE_TABLES[path.stem]] = lines_table(records, name, problems)
-            data.files[QB_LINE_TABLES[path.stem]] = name
-        if path.stem == "Payment":
-            data.tables["payment_links"] = payment_links_table(records, name, problems)
-            data.files["payment_links"] = name
+        if lines and _wanted(tables, lines):
+            data.tables[lines] = lines_table(records, name, problems)
+            data.files[lines] = name
+        if links and _wanted(tables, links):
+            data.tables[links] = payment_links_table(records, name, problems)
+            data.files[links] = name
 
 
-def _load_sync_log(raw: Path, data: Dataset, problems: list[Problem]) -> None:
+def _load_sync_log(
+    raw: Path, data: Dataset, problems: list[Problem], tables: Collection[str] | None
+) -> None:
     path = raw / "sync_log.csv"
     if not present(path):
         return
     name = "sync_log.csv"
+    if not _wanted(tables, "sync_log"):
+        data.not_read.append(name)
+        return
     content = read_bytes(raw, path, name, problems)
     text = None if content is None else decode_text(content, name, problems)
     parsed = None if text is None else read_csv_table(text, name, problems)
@@ -189,9 +214,10 @@ def _compare_counts(data: Dataset) -> None:
         **{o: t for o, (t, _) in SF_OBJECTS.items()},
         **{e: t for e, (t, _) in QB_ENTITIES.items()},
     }
+    unread = {Path(file).stem for file in data.not_read}  # not asked for: nothing to compare
     for name, expected in (data.manifest.get("counts") or {}).items():
         table = tables.get(name)
-        if table is None:
+        if table is None or name in unread:
             continue
         if table not in data.tables:
             data.warnings.append(
@@ -213,8 +239,14 @@ def _compare_counts(data: Dataset) -> None:
             )
 
 
-def load_raw(raw: str | Path, config: ClientConfig | None = None) -> Dataset:
-    """Load every present file of a raw folder; raise InputError listing all problems at once."""
+def load_raw(
+    raw: str | Path, config: ClientConfig | None = None, tables: Collection[str] | None = None
+) -> Dataset:
+    """Load the present files of a raw folder; raise InputError listing all problems at once.
+
+    `tables` (default: every table) names the tables the run reads: the files of the others are
+    neither parsed nor validated (listed in `data.not_read`), and an entity's line table is
+    built only when asked for (checks/__init__.py: tables_read)."""
     raw = Path(raw)
     if not raw.is_dir():
         raise UsageError(
@@ -224,9 +256,9 @@ def load_raw(raw: str | Path, config: ClientConfig | None = None) -> Dataset:
     data = Dataset()
     problems: list[Problem] = []
     _load_manifest(raw, data, problems)
-    _load_salesforce(raw, config, data, problems)
-    _load_quickbooks(raw, data, problems)
-    _load_sync_log(raw, data, problems)
+    _load_salesforce(raw, config, data, problems, tables)
+    _load_quickbooks(raw, data, problems, tables)
+    _load_sync_log(raw, data, problems, tables)
     fatal = [p for p in problems if p.fatal]
     data.warnings.extend(p for p in problems if not p.fatal)
     if fatal:
