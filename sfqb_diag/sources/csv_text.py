@@ -13,9 +13,10 @@ csv module only when a message needs one.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -38,7 +39,7 @@ class CsvTable:
 
     frame: pd.DataFrame
     known_lines: np.ndarray | None = None
-    text: str = field(default="", repr=False)
+    text: str = dataclasses.field(default="", repr=False)
 
     @cached_property
     def lines(self) -> np.ndarray:
