@@ -18,6 +18,7 @@ from sfqb_diag.errors import InputError, Problem, UsageError
 from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
 from sfqb_diag.sources.csv_text import decode_text, read_csv_table
 from sfqb_diag.sources.manifest_check import read_manifest
+from sfqb_diag.sources.qbo_arrow import read_plain_jsonl
 from sfqb_diag.sources.qbo_json import (
     absent_columns,
     flatten,
@@ -119,7 +120,7 @@ def _load_quickbooks(
                 Problem(name, "not a QBO entity sfqb-diag uses; ignored", fatal=False)
             )
             continue
-        table, fields = QB_ENTITIES[path.stem]
+        table = QB_ENTITIES[path.stem][0]
         if table in data.files:
             problems.append(
                 Problem(name, f"{path.stem} is given twice (.json and .jsonl); keep one")
@@ -132,35 +133,51 @@ def _load_quickbooks(
             continue
         data.files[table] = name
         content = read_bytes(raw, path, name, problems)
-        times: list[str] = []
-        records = (
-            None
-            if content is None
-            else read_entities(content, name, path.stem, fields, problems, times)
-        )
-        if records is None:
-            continue
-        _keep_response_time(times, name, data)
-        frame = flatten(records, fields, name, problems)
-        no_id = np.array([str(r.get("Id") or "").strip() == "" for r in records], dtype=bool)
-        if no_id.any():
-            numbers = ", ".join(f"#{i + 1}" for i in no_id.nonzero()[0][:10])
-            problems.append(
-                Problem(
-                    name,
-                    f"{int(no_id.sum())} entit(ies) without an Id ({numbers}); every QBO "
-                    "entity has one: re-pull, or repair the file",
-                    column="Id",
-                )
+        if content is not None:
+            wanted = [t for t in (lines, links) if t and _wanted(tables, t)]
+            _load_entity_file(content, name, path.stem, wanted, data, problems)
+
+
+def _load_entity_file(
+    content: bytes,
+    name: str,
+    entity: str,
+    extra: list[str],
+    data: Dataset,
+    problems: list[Problem],
+) -> None:
+    """One QBO file into its entity table and the `extra` tables asked of it (lines, links)."""
+    table, fields = QB_ENTITIES[entity]
+    # Without lines or payment links to build, a .jsonl of plain entities takes the columnar
+    # route (qbo_arrow), which declines any file it could read differently.
+    if not extra and name.endswith(".jsonl"):
+        fast = read_plain_jsonl(content.removeprefix(b"\xef\xbb\xbf"), name, fields, problems)
+        if fast is not None:
+            data.tables[table], data.missing_columns[table] = fast
+            return
+    times: list[str] = []
+    records = read_entities(content, name, entity, fields, problems, times)
+    if records is None:
+        return
+    _keep_response_time(times, name, data)
+    frame = flatten(records, fields, name, problems)
+    no_id = np.array([str(r.get("Id") or "").strip() == "" for r in records], dtype=bool)
+    if no_id.any():
+        numbers = ", ".join(f"#{i + 1}" for i in no_id.nonzero()[0][:10])
+        problems.append(
+            Problem(
+                name,
+                f"{int(no_id.sum())} entit(ies) without an Id ({numbers}); every QBO "
+                "entity has one: re-pull, or repair the file",
+                column="Id",
             )
-        data.tables[table] = frame
-        data.missing_columns[table] = absent_columns(records, fields)
-        if lines and _wanted(tables, lines):
-            data.tables[lines] = lines_table(records, name, problems)
-            data.files[lines] = name
-        if links and _wanted(tables, links):
-            data.tables[links] = payment_links_table(records, name, problems)
-            data.files[links] = name
+        )
+    data.tables[table] = frame
+    data.missing_columns[table] = absent_columns(records, fields)
+    for made in extra:
+        build = payment_links_table if made == "payment_links" else lines_table
+        data.tables[made] = build(records, name, problems)
+        data.files[made] = name
 
 
 def _load_sync_log(
