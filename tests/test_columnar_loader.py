@@ -73,7 +73,7 @@ def test_the_columnar_route_gives_the_strict_routes_table() -> None:
     problems: list = []
     fast = read_plain_jsonl(data, "Invoice.jsonl", QB_ENTITIES["Invoice"][1], problems)
     assert fast is not None and not problems
-    frame, absent = fast
+    frame, absent, _ = fast
     strict_frame, strict_absent = _strict(data)
     pd.testing.assert_frame_equal(frame, strict_frame)
     assert absent == strict_absent
@@ -123,3 +123,100 @@ def test_a_run_without_lines_reads_headers_and_still_reports_bad_values(tmp_path
     whole = load_raw(tmp_path / "raw")
     pd.testing.assert_frame_equal(data["invoices"], whole["invoices"])
     assert whole["invoice_lines"]["item_name"].tolist() == ["Rock Fountain"] * 3
+
+
+BUNDLE = {
+    **INVOICE,
+    "Id": "140",
+    "DocNumber": "1040",
+    "Line": [
+        {
+            "Id": "1",
+            "LineNum": 1,
+            "Amount": 300.0,
+            "DetailType": "GroupLineDetail",
+            "GroupLineDetail": {
+                "GroupItemRef": {"value": "19", "name": "Bedroom set"},
+                "Quantity": 2,
+                "Line": [
+                    {
+                        "Id": "2",
+                        "Amount": 200.0,
+                        "DetailType": "SalesItemLineDetail",
+                        "SalesItemLineDetail": {
+                            "ItemRef": {"value": "7", "name": "Bed"},
+                            "Qty": 2,
+                            "UnitPrice": 100,
+                            "TaxCodeRef": {"value": "TAX"},
+                        },
+                    },
+                    {
+                        "Id": "3",
+                        "Amount": 100.0,
+                        "DetailType": "SalesItemLineDetail",
+                        "SalesItemLineDetail": {
+                            "ItemRef": {"value": "8", "name": "Lamp"},
+                            "Qty": 2,
+                        },
+                    },
+                ],
+            },
+        },
+        {
+            "Id": "4",
+            "LineNum": 2,
+            "Amount": 15.0,
+            "DetailType": "DiscountLineDetail",
+            "DiscountLineDetail": {"PercentBased": True, "DiscountPercent": 5},
+        },
+        {"Amount": 285.0, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}},
+    ],
+}
+
+
+def test_lines_and_bundles_come_out_as_on_the_strict_route() -> None:
+    from sfqb_diag.sources.qbo_json import lines_table
+
+    data = _jsonl([*_variants(), BUNDLE])
+    fields = QB_ENTITIES["Invoice"][1]
+    fast = read_plain_jsonl(data, "x", fields, [], ("lines",))
+    assert fast is not None
+    records = read_entities(data, "x.jsonl", "Invoice", fields, [])
+    assert records is not None
+    lines = fast[2]["lines"]
+    pd.testing.assert_frame_equal(lines, lines_table(records, "x", []))
+    bundle = lines[lines["txn_id"] == "140"]
+    assert bundle["line_id"].tolist() == ["1", "2", "3", "4", pd.NA]
+    assert bundle["group_line_id"].tolist()[:3] == [pd.NA, "1", "1"]
+    assert bundle["qty"].tolist()[:3] == [2.0, 2.0, 2.0]
+
+
+def test_payment_links_come_out_as_on_the_strict_route() -> None:
+    from sfqb_diag.sources.qbo_json import payment_links_table
+
+    payment = {
+        "Id": "150",
+        "TxnDate": "2024-11-20",
+        "TotalAmt": 400.0,
+        "CustomerRef": {"value": "24"},
+        "Line": [
+            {"Amount": 362.07, "LinkedTxn": [{"TxnId": "130", "TxnType": "Invoice"}]},
+            {"Amount": 37.93, "LinkedTxn": [{"TxnId": "131", "TxnType": "Invoice"}]},
+        ],
+    }
+    data = _jsonl([payment, {**payment, "Id": "151", "Line": []}])
+    fields = QB_ENTITIES["Payment"][1]
+    fast = read_plain_jsonl(data, "x", fields, [], ("payment_links",))
+    assert fast is not None
+    records = read_entities(data, "x.jsonl", "Payment", fields, [])
+    assert records is not None
+    links = fast[2]["payment_links"]
+    pd.testing.assert_frame_equal(links, payment_links_table(records, "x", []))
+    assert links["amount_cents"].tolist() == [36207, 3793]
+
+
+def test_a_bundle_inside_a_bundle_takes_the_strict_route() -> None:
+    inner = BUNDLE["Line"][0]
+    nested = {**inner, "GroupLineDetail": {**inner["GroupLineDetail"], "Line": [inner]}}
+    data = _jsonl([{**BUNDLE, "Line": [nested]}])
+    assert read_plain_jsonl(data, "x", QB_ENTITIES["Invoice"][1], [], ("lines",)) is None

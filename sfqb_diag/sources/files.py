@@ -148,12 +148,16 @@ def _load_entity_file(
 ) -> None:
     """One QBO file into its entity table and the `extra` tables asked of it (lines, links)."""
     table, fields = QB_ENTITIES[entity]
-    # Without lines or payment links to build, a .jsonl of plain entities takes the columnar
-    # route (qbo_arrow), which declines any file it could read differently.
-    if not extra and name.endswith(".jsonl"):
-        fast = read_plain_jsonl(content.removeprefix(b"\xef\xbb\xbf"), name, fields, problems)
+    # A .jsonl of plain entities takes the columnar route (qbo_arrow), which declines any file
+    # it could read differently from the strict route below.
+    if name.endswith(".jsonl"):
+        kinds = {made: "payment_links" if made == "payment_links" else "lines" for made in extra}
+        body = content.removeprefix(b"\xef\xbb\xbf")
+        fast = read_plain_jsonl(body, name, fields, problems, tuple(kinds.values()))
         if fast is not None:
-            data.tables[table], data.missing_columns[table] = fast
+            data.tables[table], data.missing_columns[table], built = fast
+            for made, kind in kinds.items():
+                data.tables[made], data.files[made] = built[kind], name
             return
     times: list[str] = []
     records = read_entities(content, name, entity, fields, problems, times)

@@ -6,8 +6,8 @@ It is taken only when it cannot disagree with the strict route (qbo_json.read_en
 declared field has the JSON type its kind expects (a string where a number belongs, or a string
 where a reference object belongs, makes pyarrow refuse the file), every entity has an Id and no
 Id repeats. Otherwise it returns None and the strict route reads the file and names each problem
-by entity and JSON path. The entity's `Line` is not read here: a run that needs lines or payment
-links takes the strict route.
+by entity and JSON path. When the run needs an entity's lines or payment links, `Line` is read
+too (qbo_arrow_lines.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
@@ -23,6 +24,9 @@ import pyarrow.json as arrow_json
 
 from sfqb_diag.errors import Problem
 from sfqb_diag.sources.convert import CASTERS, EXPECTED
+from sfqb_diag.sources.qbo_arrow_lines import LINE_FIELD, line_columns, payment_link_columns
+from sfqb_diag.sources.qbo_json import cast_columns
+from sfqb_diag.sources.schema import LINE_COLUMNS, PAYMENT_LINK_COLUMNS
 
 # JSON type each kind arrives as in a QBO body (dates and times are ISO 8601 strings)
 _ARROW_TYPE = {
@@ -38,7 +42,7 @@ _ARROW_TYPE = {
 _CUSTOM_FIELD = pa.list_(pa.struct([("Name", pa.string()), ("StringValue", pa.string())]))
 
 
-def _schema(fields: dict[str, tuple[str, str]]) -> pa.Schema:
+def _schema(fields: dict[str, tuple[str, str]], with_lines: bool) -> pa.Schema:
     """Nested struct types for the dotted paths (`CustomerRef.value` -> CustomerRef: struct)."""
     tree: dict[str, Any] = {}
     for dotted, (_, kind) in fields.items():
@@ -54,7 +58,8 @@ def _schema(fields: dict[str, tuple[str, str]]) -> pa.Schema:
             for key, value in node.items()
         ]
 
-    return pa.schema([*build(tree), ("CustomField", _CUSTOM_FIELD)])
+    lines = [LINE_FIELD] if with_lines else []
+    return pa.schema([*build(tree), ("CustomField", _CUSTOM_FIELD), *lines])
 
 
 def _dig(table: pa.Table, dotted: str) -> pa.ChunkedArray:
@@ -100,10 +105,15 @@ def _absent(values: pd.Series, data: bytes, dotted: str) -> bool:
 
 
 def read_plain_jsonl(
-    data: bytes, name: str, fields: dict[str, tuple[str, str]], problems: list[Problem]
-) -> tuple[pd.DataFrame, list[str]] | None:
-    """The entity table of a .jsonl of plain entities and the columns no entity carries; None
-    when the file is not one the fast route reads exactly (the strict route then reads it)."""
+    data: bytes,
+    name: str,
+    fields: dict[str, tuple[str, str]],
+    problems: list[Problem],
+    extra: tuple[str, ...] = (),
+) -> tuple[pd.DataFrame, list[str], dict[str, pd.DataFrame]] | None:
+    """The entity table of a .jsonl of plain entities, the columns no entity carries and the
+    `extra` tables asked of it ("lines", "payment_links"); None when the file is not one the
+    fast route reads exactly (the strict route then reads it)."""
     first = next((line for line in data.split(b"\n", 50)[:50] if line.strip()), b"")
     try:
         head = orjson.loads(first)
@@ -115,13 +125,17 @@ def read_plain_jsonl(
         table = arrow_json.read_json(
             io.BytesIO(data if data.endswith(b"\n") else data + b"\n"),
             parse_options=arrow_json.ParseOptions(
-                explicit_schema=_schema(fields), unexpected_field_behavior="ignore"
+                explicit_schema=_schema(fields, with_lines=bool(extra)),
+                unexpected_field_behavior="ignore",
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     ids = pd.Series(table.column("Id").to_pandas(), dtype="string").str.strip()
     if ids.isna().any() or ids.eq("").any() or ids.duplicated().any():
+        return None
+    made = _extra_tables(table, ids.to_numpy(dtype=object), extra, name, problems)
+    if made is None:
         return None
     out: dict[str, pd.Series] = {}
     absent: list[str] = []
@@ -144,4 +158,19 @@ def read_plain_jsonl(
     if not custom.empty:
         frame = frame.join(custom)
     carried = {column for _, (column, _) in fields.items()} - set(absent)
-    return frame, [column for column in dict.fromkeys(absent) if column not in carried]
+    return frame, [column for column in dict.fromkeys(absent) if column not in carried], made
+
+
+def _extra_tables(
+    table: pa.Table, ids: np.ndarray, extra: tuple[str, ...], name: str, problems: list[Problem]
+) -> dict[str, pd.DataFrame] | None:
+    made = {}
+    if "lines" in extra:
+        columns = line_columns(table, ids)
+        if columns is None:
+            return None
+        made["lines"] = cast_columns(columns, LINE_COLUMNS, name, problems)
+    if "payment_links" in extra:
+        links = payment_link_columns(table, ids)
+        made["payment_links"] = cast_columns(links, PAYMENT_LINK_COLUMNS, name, problems)
+    return made

@@ -235,7 +235,7 @@ def lines_table(records: list[dict], file: str, problems: list[Problem]) -> pd.D
         "discount_pct": [d.get("DiscountPercent") for d in details],
         "percent_based": [d.get("PercentBased") for d in details],
     }
-    return _cast_rows(columns if lines else [], LINE_COLUMNS, file, problems)
+    return cast_columns(columns if lines else [], LINE_COLUMNS, file, problems)
 
 
 def payment_links_table(records: list[dict], file: str, problems: list[Problem]) -> pd.DataFrame:
@@ -251,11 +251,11 @@ def payment_links_table(records: list[dict], file: str, problems: list[Problem])
         for line in (p.get("Line") or [])
         for linked in (line.get("LinkedTxn") or [])
     ]
-    return _cast_rows(rows, PAYMENT_LINK_COLUMNS, file, problems)
+    return cast_columns(rows, PAYMENT_LINK_COLUMNS, file, problems)
 
 
-def _cast_rows(
-    rows: list[dict] | dict[str, list[Any]],
+def cast_columns(
+    rows: list[dict] | dict[str, Any],
     columns: dict[str, str],
     file: str,
     problems: list[Problem],
