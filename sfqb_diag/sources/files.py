@@ -18,7 +18,7 @@ from sfqb_diag.errors import InputError, Problem, UsageError
 from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
 from sfqb_diag.sources.csv_text import decode_text, read_csv_table
 from sfqb_diag.sources.manifest_check import read_manifest
-from sfqb_diag.sources.qbo_arrow import read_plain_jsonl
+from sfqb_diag.sources.qbo_arrow import plain_lines_of, read_plain_jsonl
 from sfqb_diag.sources.qbo_json import (
     absent_columns,
     flatten,
@@ -148,13 +148,15 @@ def _load_entity_file(
 ) -> None:
     """One QBO file into its entity table and the `extra` tables asked of it (lines, links)."""
     table, fields = QB_ENTITIES[entity]
-    # A .jsonl of plain entities takes the columnar route (qbo_arrow), which declines any file
-    # it could read differently from the strict route below.
-    if name.endswith(".jsonl"):
+    # Plain entities (a .jsonl, or a .json rewritten one per line) take the columnar route
+    # (qbo_arrow), which declines any file it could read differently from the strict route.
+    body = content.removeprefix(b"\xef\xbb\xbf")
+    plain = (body, []) if name.endswith(".jsonl") else plain_lines_of(body, entity)
+    if plain is not None:
         kinds = {made: "payment_links" if made == "payment_links" else "lines" for made in extra}
-        body = content.removeprefix(b"\xef\xbb\xbf")
-        fast = read_plain_jsonl(body, name, fields, problems, tuple(kinds.values()))
+        fast = read_plain_jsonl(plain[0], name, fields, problems, tuple(kinds.values()))
         if fast is not None:
+            _keep_response_time(plain[1], name, data)
             data.tables[table], data.missing_columns[table], built = fast
             for made, kind in kinds.items():
                 data.tables[made], data.files[made] = built[kind], name

@@ -26,6 +26,7 @@ from sfqb_diag.errors import Problem
 from sfqb_diag.sources.convert import CASTERS, EXPECTED
 from sfqb_diag.sources.qbo_arrow_lines import LINE_FIELD, line_columns, payment_link_columns
 from sfqb_diag.sources.qbo_json import cast_columns
+from sfqb_diag.sources.qbo_shapes import entities_of, response_times
 from sfqb_diag.sources.schema import LINE_COLUMNS, PAYMENT_LINK_COLUMNS
 
 # JSON type each kind arrives as in a QBO body (dates and times are ISO 8601 strings)
@@ -95,6 +96,20 @@ def _custom_fields(table: pa.Table) -> pd.DataFrame:
     order = pd.unique(found["name"])  # columns in the order the file first uses them
     wide = wide.reindex(index=range(table.num_rows), columns=order).astype("string")
     return wide.set_axis([str(name) for name in order], axis=1)
+
+
+def plain_lines_of(data: bytes, entity: str) -> tuple[bytes, list[str]] | None:
+    """A .json file (entity array, query response or list of pages) rewritten as one entity per
+    line, with its response times, so the columnar route can read it; None when its shape is
+    not a usable one (the strict route then says why)."""
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    found, why = entities_of(doc, entity)
+    if why or not found or not all(isinstance(record, dict) for record in found):
+        return None
+    return b"\n".join(map(orjson.dumps, found)) + b"\n", response_times(doc)
 
 
 def _absent(values: pd.Series, data: bytes, dotted: str) -> bool:
