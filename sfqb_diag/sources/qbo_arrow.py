@@ -155,10 +155,11 @@ def read_plain_jsonl(
     out: dict[str, pd.Series] = {}
     absent: list[str] = []
     for dotted, (column, kind) in fields.items():
-        raw = pd.Series(_dig(table, dotted).to_pandas(), dtype=object)
+        # numbers stay float64 and text Arrow-backed: no Python object per value
+        raw = _dig(table, dotted).to_pandas()
         if _absent(raw, data, dotted):
             absent.append(column)
-        values, bad = CASTERS[kind](raw.where(raw.notna(), None))
+        values, bad = CASTERS[kind](raw)
         for index in bad[bad].index[:20]:
             problems.append(
                 Problem(
