@@ -112,6 +112,11 @@ def plain_lines_of(data: bytes, entity: str) -> tuple[bytes, list[str]] | None:
     return b"\n".join(map(orjson.dumps, found)) + b"\n", response_times(doc)
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value the file wrote (1e+300, not np.float64(1e+300))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _absent(values: pd.Series, data: bytes, dotted: str) -> bool:
     """No entity carries the field (QBO omits a field it does not use): every value is missing
     and the field's top-level key is written nowhere in the file (a key written as null counts
@@ -164,7 +169,7 @@ def read_plain_jsonl(
             problems.append(
                 Problem(
                     name,
-                    f"{raw[index]!r} is not {EXPECTED[kind]}",
+                    f"{_plain(raw[index])!r} is not {EXPECTED[kind]}",
                     column=f"{dotted} of entity #{index + 1}",
                 )
             )
