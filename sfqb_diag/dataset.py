@@ -29,6 +29,8 @@ class Dataset:
     warnings: list[Problem] = field(default_factory=list)
     # QBO file -> the newest `time` its response bodies carry (ISO 8601, UTC): when it was pulled
     response_times: dict[str, str] = field(default_factory=dict)
+    # raw files present but not parsed: no table of theirs is read by the areas of this run
+    not_read: list[str] = field(default_factory=list)
 
     def has(self, *names: str) -> bool:
         """True when every named table was present in the input (even if it has no rows)."""
@@ -62,6 +64,7 @@ class Dataset:
             "missing_columns": self.missing_columns,
             "warnings": [vars(w) for w in self.warnings],
             "response_times": self.response_times,
+            "not_read": self.not_read,
             "tables": sorted(self.tables),
         }
         (folder / "dataset.json").write_text(
@@ -79,4 +82,5 @@ class Dataset:
             missing_columns=meta["missing_columns"],
             warnings=[Problem(**w) for w in meta["warnings"]],
             response_times=meta.get("response_times", {}),  # caches written before it existed
+            not_read=meta.get("not_read", []),
         )

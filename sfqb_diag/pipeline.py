@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sfqb_diag.asof import resolve_as_of
-from sfqb_diag.checks import CHECKS, OUTPUTS, VIEWS
+from sfqb_diag.checks import CHECKS, OUTPUTS, VIEWS, tables_read
 from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec
 from sfqb_diag.config import ClientConfig, load_config
 from sfqb_diag.dataset import Dataset
@@ -96,7 +96,7 @@ def _read_inputs(
     """The raw folder and both reviewer files; the problems of all three in one InputError."""
     problems, loaded = [], []
     readers = (
-        lambda: load_raw(options.raw, config),
+        lambda: load_raw(options.raw, config, tables_read(options.areas)),
         lambda: read_decisions(options.reviewer_file(options.decisions, "decisions.csv")),
         lambda: read_any_reviews(find_reviews(options.reviews, options.raw.parent)),
     )

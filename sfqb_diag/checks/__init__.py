@@ -24,4 +24,28 @@ VIEWS: tuple[ViewSpec, ...] = unique_by_name(
     "name",
 )
 
-__all__ = ["CHECKS", "OUTPUTS", "VIEWS"]
+# What every run reads whatever its areas: the company's name and home currency (first screen,
+# home-currency totals) and the exchange rates QBO keeps on each transaction's header.
+ALWAYS_READ: tuple[str, ...] = (
+    "company_info",
+    "preferences",
+    "invoices",
+    "credit_memos",
+    "sales_receipts",
+)
+READS: dict[str, tuple[str, ...]] = {
+    "auth_env": auth_env.READS,
+    "customers": customers.READS,
+    "products": products.READS,
+    "partial_sync": partial_sync.READS,
+    "sync_jobs": sync_jobs.READS,
+}
+
+
+def tables_read(areas: tuple[str, ...]) -> frozenset[str]:
+    """The tables a run of these areas reads: the loader parses only their files (and builds an
+    entity's line table only when it is among them)."""
+    return frozenset(ALWAYS_READ).union(*(READS[area] for area in areas))
+
+
+__all__ = ["ALWAYS_READ", "CHECKS", "OUTPUTS", "READS", "VIEWS", "tables_read"]

@@ -13,6 +13,7 @@ from sfqb_diag.errors import SfqbError
 from sfqb_diag.ids import series_to_18
 
 _TRIGGER = r"^[=+\-@\t\r]"
+_TRIGGER_CHARS = ["=", "+", "-", "@", "\t", "\r"]
 _PLAIN_NUMBER = r"^-?\d+(?:\.\d+)?$"
 
 
@@ -22,9 +23,12 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
             text = out[column].astype("string")
-            risky = text.str.contains(_TRIGGER, regex=True).fillna(False) & ~text.str.fullmatch(
-                _PLAIN_NUMBER
-            ).fillna(False)
+            first = text.str.slice(0, 1)
+            starts = first.isin(_TRIGGER_CHARS).fillna(False).to_numpy(dtype=bool)
+            if not starts.any():  # most columns: nothing to look at twice
+                out[column] = text
+                continue
+            risky = starts & ~text.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
             out[column] = text.mask(risky, "'" + text)
     return out
 

@@ -125,33 +125,35 @@ def _write_rows(
     sheet: Worksheet, rows: pd.DataFrame, columns: list[Column], home: str | None
 ) -> None:
     text_keys = [c.key for c in columns if c.kind not in ("money", "home", "date")]
-    values = xlsx_safe(neutralise(rows[text_keys])).astype(object).where(lambda f: f.notna(), None)
-    for r, (index, record) in enumerate(values.iterrows(), start=2):
-        source = rows.loc[index]
-        for c, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=r, column=c)
-            if column.kind in ("money", "home"):
-                amount = source[column.key]
-                cell.value = None if pd.isna(amount) else float(amount)
-                cell.number_format = money_format(
-                    source["currency"] if column.kind == "money" else home
-                )
-            elif column.kind == "date":
-                cell.value = source["until_cell"]
-                cell.number_format = "yyyy-mm-dd"
-            else:
-                value = record[column.key]
-                cell.value = value if value != "" else None
-            if column.kind == "id":
-                cell.number_format = "@"  # Ids and numbers stay text: Excel would mangle them
-            link = (
-                source["sf_link" if column.kind == "link_sf" else "qb_link"]
-                if column.kind.startswith("link")
-                else ""
-            )
-            if link and cell.value:
-                cell.hyperlink, cell.style = link, "Hyperlink"
-            if source["waived"]:
+    texts = xlsx_safe(neutralise(rows[text_keys])).astype(object).where(lambda f: f.notna(), None)
+    # Plain lists per column: openpyxl takes a cell at a time, so nothing per cell goes to pandas.
+    values: list[list] = []
+    formats: list[list] = []
+    for column in columns:
+        if column.kind in ("money", "home"):
+            amounts = rows[column.key].astype("Float64")
+            values.append([None if pd.isna(a) else float(a) for a in amounts])
+            currencies = rows["currency"] if column.kind == "money" else pd.Series(home, rows.index)
+            formats.append([money_format(c) for c in currencies.astype(object)])
+        elif column.kind == "date":
+            values.append(rows["until_cell"].tolist())
+            formats.append(["yyyy-mm-dd"] * len(rows))
+        else:
+            values.append([v if v != "" else None for v in texts[column.key].tolist()])
+            # Ids and numbers stay text: Excel would mangle them
+            formats.append(["@" if column.kind == "id" else None] * len(rows))
+    sf_links, qb_links = rows["sf_link"].tolist(), rows["qb_link"].tolist()
+    waived = rows["waived"].astype(bool).tolist()
+    for i in range(len(rows)):
+        for c, column in enumerate(columns):
+            cell = sheet.cell(row=i + 2, column=c + 1, value=values[c][i])
+            if formats[c][i]:
+                cell.number_format = formats[c][i]
+            if column.kind.startswith("link"):
+                link = sf_links[i] if column.kind == "link_sf" else qb_links[i]
+                if link and cell.value:
+                    cell.hyperlink, cell.style = link, "Hyperlink"
+            if waived[i]:
                 cell.font = WAIVED_FONT
 
 

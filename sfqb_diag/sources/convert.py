@@ -48,11 +48,19 @@ DATE_DTYPE = "datetime64[us]"
 
 def as_num(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """A finite number; 'Infinity', 'NaN' and 1e400 are bad values, not numbers."""
-    text = values.astype("string").str.strip().str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
+        # parsed as numbers already (JSON read by pyarrow)
+        numbers = pd.Series(
+            values.to_numpy(dtype="float64", na_value=np.nan), index=values.index, dtype="float64"
+        )
+        given = numbers.notna()
+    else:
+        text = values.astype("string").str.strip().str.replace(",", "", regex=False)
+        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+        given = ~_blank(values)
     finite = np.isfinite(numbers.to_numpy())
     numbers = numbers.where(finite)
-    return numbers, ~_blank(values) & numbers.isna()
+    return numbers, given & numbers.isna()
 
 
 def as_cents(values: pd.Series) -> tuple[pd.Series, pd.Series]:

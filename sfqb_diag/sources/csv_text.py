@@ -3,19 +3,26 @@
 Data Loader and the Bulk API write RFC 4180 CSV: one header of API names, every record with the
 header's field count, quoted fields that may hold newlines. pandas' own parser pads short rows
 with empty strings and numbers rows by physical line, so a record that lost fields would be read
-as blanks without a word. This reader parses with the csv module, keeps the line where each
-record starts (embedded newlines included), and reports every structural problem at once.
+as blanks without a word. This reader takes pyarrow's CSV reader (multithreaded, every column read as
+text into Arrow-backed strings) for a file it parses whole, and the csv module for any other:
+that strict route keeps the line where each record starts (embedded newlines included) and
+reports every structural problem at once. A file pyarrow read gets its record lines from the
+csv module only when a message needs one.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as arrow_csv
 
 from sfqb_diag.errors import Problem
 
@@ -27,13 +34,25 @@ csv.field_size_limit(2**31 - 1)
 
 @dataclass(frozen=True)
 class CsvTable:
-    """A parsed CSV: text columns named as in the header, and the line each record starts on."""
+    """A parsed CSV: text columns named as in the header, and the line each record starts on
+    (worked out from `text` when first asked for, if the reader did not keep it)."""
 
     frame: pd.DataFrame
-    lines: np.ndarray  # 1-based start line of each row of `frame`
+    known_lines: np.ndarray | None = None
+    text: str = dataclasses.field(default="", repr=False)
+
+    @cached_property
+    def lines(self) -> np.ndarray:
+        """1-based start line of each row of `frame`."""
+        if self.known_lines is not None:
+            return self.known_lines
+        return np.array(_records(self.text)[1][1:], dtype=int)
 
     def line(self, index: int) -> int:
         return int(self.lines[index])
+
+    def with_frame(self, frame: pd.DataFrame) -> CsvTable:
+        return CsvTable(frame, self.known_lines, self.text)
 
 
 def decode_text(data: bytes, name: str, problems: list[Problem]) -> str | None:
@@ -125,6 +144,37 @@ def _header_problems(header: list[str], name: str) -> list[Problem]:
     return found
 
 
+def _first_record(text: str) -> list[str]:
+    for row in csv.reader(io.StringIO(text, newline="")):
+        if row:
+            return row
+    return []
+
+
+def _arrow_frame(text: str, header: list[str]) -> pd.DataFrame | None:
+    """Every record as text columns, read by pyarrow; None when pyarrow refuses the file (a
+    wrong field count, a quote that never closes) or when it holds an odd number of quotes (a
+    stray or unclosed quote, which the strict reader locates)."""
+    if text.count('"') % 2:
+        return None
+    try:
+        table = arrow_csv.read_csv(
+            pa.py_buffer(text.encode("utf-8")),
+            parse_options=arrow_csv.ParseOptions(newlines_in_values=True),
+            convert_options=arrow_csv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        return None
+    if table.num_columns != len(header):
+        return None
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    return frame.set_axis([h.strip() for h in header], axis=1)
+
+
 def read_csv_table(text: str, name: str, problems: list[Problem]) -> CsvTable | None:
     """Parse CSV text strictly; None (problems added) when its structure is unusable."""
     if not text.strip():
@@ -132,6 +182,11 @@ def read_csv_table(text: str, name: str, problems: list[Problem]) -> CsvTable | 
             Problem(name, "is empty: a CSV export starts with a header line; delete the file", 1)
         )
         return None
+    raw_header = _first_record(text)
+    if not _header_problems([h.strip() for h in raw_header], name):
+        frame = _arrow_frame(text, raw_header)
+        if frame is not None:
+            return CsvTable(frame, text=text)
     rows, starts = _records(text)
     header = [h.strip() for h in rows[0]]
     found = _header_problems(header, name)

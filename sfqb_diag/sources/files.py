@@ -6,6 +6,7 @@ raised together, each naming the file, line and column.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from sfqb_diag.errors import InputError, Problem, UsageError
 from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
 from sfqb_diag.sources.csv_text import decode_text, read_csv_table
 from sfqb_diag.sources.manifest_check import read_manifest
+from sfqb_diag.sources.qbo_arrow import plain_lines_of, read_plain_jsonl
 from sfqb_diag.sources.qbo_json import (
     absent_columns,
     flatten,
@@ -56,8 +58,17 @@ def _data_files(raw: Path, folder: str, patterns: tuple[str, ...]) -> list[Path]
     return sorted(p for pattern in patterns for p in where.glob(pattern))
 
 
+def _wanted(tables: Collection[str] | None, *names: str) -> bool:
+    """True when the run reads any of these tables (None: every table)."""
+    return tables is None or any(name in tables for name in names)
+
+
 def _load_salesforce(
-    raw: Path, config: ClientConfig, data: Dataset, problems: list[Problem]
+    raw: Path,
+    config: ClientConfig,
+    data: Dataset,
+    problems: list[Problem],
+    tables: Collection[str] | None,
 ) -> None:
     for path in _data_files(raw, "salesforce", ("*.csv",)):
         name = f"salesforce/{path.name}"
@@ -67,6 +78,9 @@ def _load_salesforce(
             )
             continue
         table, fields = SF_OBJECTS[path.stem]
+        if not _wanted(tables, table):
+            data.not_read.append(name)
+            continue
         content = read_bytes(raw, path, name, problems)
         text = None if content is None else decode_text(content, name, problems)
         parsed = None if text is None else read_csv_table(text, name, problems)
@@ -96,7 +110,9 @@ def _keep_response_time(times: list[str], name: str, data: Dataset) -> None:
         data.response_times[name] = stamps.max().isoformat()
 
 
-def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
+def _load_quickbooks(
+    raw: Path, data: Dataset, problems: list[Problem], tables: Collection[str] | None
+) -> None:
     for path in _data_files(raw, "quickbooks", ("*.json", "*.jsonl")):
         name = f"quickbooks/{path.name}"
         if path.stem not in QB_ENTITIES:
@@ -104,50 +120,82 @@ def _load_quickbooks(raw: Path, data: Dataset, problems: list[Problem]) -> None:
                 Problem(name, "not a QBO entity sfqb-diag uses; ignored", fatal=False)
             )
             continue
-        table, fields = QB_ENTITIES[path.stem]
+        table = QB_ENTITIES[path.stem][0]
         if table in data.files:
             problems.append(
                 Problem(name, f"{path.stem} is given twice (.json and .jsonl); keep one")
             )
             continue
+        lines = QB_LINE_TABLES.get(path.stem)
+        links = "payment_links" if path.stem == "Payment" else None
+        if not _wanted(tables, table, *(t for t in (lines, links) if t)):
+            data.not_read.append(name)
+            continue
         data.files[table] = name
         content = read_bytes(raw, path, name, problems)
-        times: list[str] = []
-        records = (
-            None
-            if content is None
-            else read_entities(content, name, path.stem, fields, problems, times)
-        )
-        if records is None:
-            continue
-        _keep_response_time(times, name, data)
-        frame = flatten(records, fields, name, problems)
-        no_id = np.array([str(r.get("Id") or "").strip() == "" for r in records], dtype=bool)
-        if no_id.any():
-            numbers = ", ".join(f"#{i + 1}" for i in no_id.nonzero()[0][:10])
-            problems.append(
-                Problem(
-                    name,
-                    f"{int(no_id.sum())} entit(ies) without an Id ({numbers}); every QBO "
-                    "entity has one: re-pull, or repair the file",
-                    column="Id",
-                )
+        if content is not None:
+            wanted = [t for t in (lines, links) if t and _wanted(tables, t)]
+            _load_entity_file(content, name, path.stem, wanted, data, problems)
+
+
+def _load_entity_file(
+    content: bytes,
+    name: str,
+    entity: str,
+    extra: list[str],
+    data: Dataset,
+    problems: list[Problem],
+) -> None:
+    """One QBO file into its entity table and the `extra` tables asked of it (lines, links)."""
+    table, fields = QB_ENTITIES[entity]
+    # Plain entities (a .jsonl, or a .json rewritten one per line) take the columnar route
+    # (qbo_arrow), which declines any file it could read differently from the strict route.
+    body = content.removeprefix(b"\xef\xbb\xbf")
+    plain = (body, []) if name.endswith(".jsonl") else plain_lines_of(body, entity)
+    if plain is not None:
+        kinds = {made: "payment_links" if made == "payment_links" else "lines" for made in extra}
+        fast = read_plain_jsonl(plain[0], name, fields, problems, tuple(kinds.values()))
+        if fast is not None:
+            _keep_response_time(plain[1], name, data)
+            data.tables[table], data.missing_columns[table], built = fast
+            for made, kind in kinds.items():
+                data.tables[made], data.files[made] = built[kind], name
+            return
+    times: list[str] = []
+    records = read_entities(content, name, entity, fields, problems, times)
+    if records is None:
+        return
+    _keep_response_time(times, name, data)
+    frame = flatten(records, fields, name, problems)
+    no_id = np.array([str(r.get("Id") or "").strip() == "" for r in records], dtype=bool)
+    if no_id.any():
+        numbers = ", ".join(f"#{i + 1}" for i in no_id.nonzero()[0][:10])
+        problems.append(
+            Problem(
+                name,
+                f"{int(no_id.sum())} entit(ies) without an Id ({numbers}); every QBO "
+                "entity has one: re-pull, or repair the file",
+                column="Id",
             )
-        data.tables[table] = frame
-        data.missing_columns[table] = absent_columns(records, fields)
-        if path.stem in QB_LINE_TABLES:
-            data.tables[QB_LINE_TABLES[path.stem]] = lines_table(records, name, problems)
-            data.files[QB_LINE_TABLES[path.stem]] = name
-        if path.stem == "Payment":
-            data.tables["payment_links"] = payment_links_table(records, name, problems)
-            data.files["payment_links"] = name
+        )
+    data.tables[table] = frame
+    data.missing_columns[table] = absent_columns(records, fields)
+    for made in extra:
+        build = payment_links_table if made == "payment_links" else lines_table
+        data.tables[made] = build(records, name, problems)
+        data.files[made] = name
 
 
-def _load_sync_log(raw: Path, data: Dataset, problems: list[Problem]) -> None:
+def _load_sync_log(
+    raw: Path, data: Dataset, problems: list[Problem], tables: Collection[str] | None
+) -> None:
     path = raw / "sync_log.csv"
     if not present(path):
         return
     name = "sync_log.csv"
+    if not _wanted(tables, "sync_log"):
+        data.not_read.append(name)
+        return
     content = read_bytes(raw, path, name, problems)
     text = None if content is None else decode_text(content, name, problems)
     parsed = None if text is None else read_csv_table(text, name, problems)
@@ -189,9 +237,10 @@ def _compare_counts(data: Dataset) -> None:
         **{o: t for o, (t, _) in SF_OBJECTS.items()},
         **{e: t for e, (t, _) in QB_ENTITIES.items()},
     }
+    unread = {Path(file).stem for file in data.not_read}  # not asked for: nothing to compare
     for name, expected in (data.manifest.get("counts") or {}).items():
         table = tables.get(name)
-        if table is None:
+        if table is None or name in unread:
             continue
         if table not in data.tables:
             data.warnings.append(
@@ -213,8 +262,14 @@ def _compare_counts(data: Dataset) -> None:
             )
 
 
-def load_raw(raw: str | Path, config: ClientConfig | None = None) -> Dataset:
-    """Load every present file of a raw folder; raise InputError listing all problems at once."""
+def load_raw(
+    raw: str | Path, config: ClientConfig | None = None, tables: Collection[str] | None = None
+) -> Dataset:
+    """Load the present files of a raw folder; raise InputError listing all problems at once.
+
+    `tables` (default: every table) names the tables the run reads: the files of the others are
+    neither parsed nor validated (listed in `data.not_read`), and an entity's line table is
+    built only when asked for (checks/__init__.py: tables_read)."""
     raw = Path(raw)
     if not raw.is_dir():
         raise UsageError(
@@ -224,9 +279,9 @@ def load_raw(raw: str | Path, config: ClientConfig | None = None) -> Dataset:
     data = Dataset()
     problems: list[Problem] = []
     _load_manifest(raw, data, problems)
-    _load_salesforce(raw, config, data, problems)
-    _load_quickbooks(raw, data, problems)
-    _load_sync_log(raw, data, problems)
+    _load_salesforce(raw, config, data, problems, tables)
+    _load_quickbooks(raw, data, problems, tables)
+    _load_sync_log(raw, data, problems, tables)
     fatal = [p for p in problems if p.fatal]
     data.warnings.extend(p for p in problems if not p.fatal)
     if fatal:

@@ -173,42 +173,69 @@ def _custom_fields(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows).astype("string")
 
 
-def _line_rows(txn_id: str, lines: list[dict], parent: str | None = None) -> list[dict]:
-    rows = []
-    for line in lines or []:
-        detail_type = line.get("DetailType")
-        detail = line.get(detail_type, {}) if detail_type else {}
-        row = {
-            "txn_id": txn_id,
-            "line_id": line.get("Id"),
-            "line_num": line.get("LineNum"),
-            "detail_type": detail_type,
-            "amount_cents": line.get("Amount"),
-            "description": line.get("Description"),
-            "group_line_id": parent,
-            "item_id": _dig(detail, ["ItemRef", "value"])
-            or _dig(detail, ["GroupItemRef", "value"]),
-            "item_name": _dig(detail, ["ItemRef", "name"])
-            or _dig(detail, ["GroupItemRef", "name"]),
-            "qty": detail.get("Qty")
-            if detail_type != "GroupLineDetail"
-            else detail.get("Quantity"),
-            "unit_price": detail.get("UnitPrice"),
-            "tax_code": _dig(detail, ["TaxCodeRef", "value"]),
-            "discount_pct": detail.get("DiscountPercent"),
-            "percent_based": detail.get("PercentBased"),
-        }
-        rows.append(row)
-        if detail_type == "GroupLineDetail":
-            # Bundle children are the lines that carry items and amounts; keep the link to the group.
-            rows.extend(_line_rows(txn_id, detail.get("Line", []), parent=line.get("Id")))
-    return rows
+def _flat_lines(records: list[dict]) -> tuple[list[str], list[dict], list[Any]]:
+    """Every line of every transaction in file order, each GroupLineDetail's children right after
+    their group: (transaction Id, line, Id of the group line it belongs to, or None)."""
+    txn_ids: list[str] = []
+    lines: list[dict] = []
+    groups: list[Any] = []
+
+    def add(txn_id: str, items: list[dict] | None, group: Any) -> None:
+        for line in items or []:
+            txn_ids.append(txn_id)
+            lines.append(line)
+            groups.append(group)
+            if line.get("DetailType") == "GroupLineDetail":
+                # Bundle children carry the items and amounts; each keeps the link to its group.
+                add(txn_id, (line.get("GroupLineDetail") or _EMPTY).get("Line"), line.get("Id"))
+
+    for record in records:
+        add(str(record.get("Id")), record.get("Line"), None)
+    return txn_ids, lines, groups
+
+
+def _ref(details: list[dict], refs: tuple[str, ...], key: str) -> list[Any]:
+    """The first of `refs` that the detail carries, its `key` (value or name)."""
+    found = []
+    for detail in details:
+        value = None
+        for ref in refs:
+            value = (detail.get(ref) or _EMPTY).get(key)
+            if value:
+                break
+        found.append(value)
+    return found
 
 
 def lines_table(records: list[dict], file: str, problems: list[Problem]) -> pd.DataFrame:
     """Every transaction's Line[] as rows, GroupLineDetail children flattened beside their group."""
-    rows = [row for r in records for row in _line_rows(str(r.get("Id")), r.get("Line", []))]
-    return _cast_rows(rows, LINE_COLUMNS, file, problems)
+    txn_ids, lines, groups = _flat_lines(records)
+    types = [line.get("DetailType") for line in lines]
+    details = [
+        (line.get(kind) if kind else None) or _EMPTY
+        for line, kind in zip(lines, types, strict=True)
+    ]
+    columns: dict[str, list[Any]] = {
+        "txn_id": txn_ids,
+        "line_id": [line.get("Id") for line in lines],
+        "line_num": [line.get("LineNum") for line in lines],
+        "detail_type": types,
+        "amount_cents": [line.get("Amount") for line in lines],
+        "description": [line.get("Description") for line in lines],
+        "group_line_id": groups,
+        "item_id": _ref(details, ("ItemRef", "GroupItemRef"), "value"),
+        "item_name": _ref(details, ("ItemRef", "GroupItemRef"), "name"),
+        # a group line counts its bundles in Quantity, an item line in Qty
+        "qty": [
+            d.get("Quantity") if kind == "GroupLineDetail" else d.get("Qty")
+            for d, kind in zip(details, types, strict=True)
+        ],
+        "unit_price": [d.get("UnitPrice") for d in details],
+        "tax_code": [(d.get("TaxCodeRef") or _EMPTY).get("value") for d in details],
+        "discount_pct": [d.get("DiscountPercent") for d in details],
+        "percent_based": [d.get("PercentBased") for d in details],
+    }
+    return cast_columns(columns if lines else [], LINE_COLUMNS, file, problems)
 
 
 def payment_links_table(records: list[dict], file: str, problems: list[Problem]) -> pd.DataFrame:
@@ -224,15 +251,23 @@ def payment_links_table(records: list[dict], file: str, problems: list[Problem])
         for line in (p.get("Line") or [])
         for linked in (line.get("LinkedTxn") or [])
     ]
-    return _cast_rows(rows, PAYMENT_LINK_COLUMNS, file, problems)
+    return cast_columns(rows, PAYMENT_LINK_COLUMNS, file, problems)
 
 
-def _cast_rows(
-    rows: list[dict], columns: dict[str, str], file: str, problems: list[Problem]
+def cast_columns(
+    rows: list[dict] | dict[str, Any],
+    columns: dict[str, str],
+    file: str,
+    problems: list[Problem],
 ) -> pd.DataFrame:
+    """Rows (dicts) or columns (lists) cast to the kinds of `columns`."""
     if not rows:
         return pd.DataFrame({c: empty_column(k) for c, k in columns.items()})
-    raw = pd.DataFrame(rows, columns=list(columns))
+    raw = (
+        pd.DataFrame({c: pd.Series(rows[c], dtype=object) for c in columns})
+        if isinstance(rows, dict)
+        else pd.DataFrame(rows, columns=list(columns))
+    )
     out = {}
     for column, kind in columns.items():
         values, bad = CASTERS[kind](raw[column].astype(object).where(raw[column].notna(), None))

@@ -9,6 +9,7 @@ silently turn a reference into "no customer", so each one is an error naming its
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import orjson
@@ -166,16 +167,18 @@ def check_entities(records: list[Any], fields: dict[str, Any], name: str) -> lis
 def drop_duplicate_entities(records: list[dict], name: str, problems: list[Problem]) -> list[dict]:
     """Keep one of identical entities (overlapping pages); two different entities with one Id are
     an error naming both (QBO Ids are unique within an entity, so one of them is not real)."""
+    keys = [str(r.get("Id")).strip() if r.get("Id") is not None else "" for r in records]
+    twice = {key for key, count in Counter(keys).items() if key and count > 1}
+    if not twice:  # the usual file: every Id once, nothing to compare
+        return records
     first_of: dict[str, int] = {}
     body_of: dict[str, bytes] = {}
     kept: list[dict] = []
     repeats: list[str] = []
-    for number, record in enumerate(records, start=1):
-        key = record.get("Id")
-        if key is None or str(key).strip() == "":
+    for number, (record, key) in enumerate(zip(records, keys, strict=True), start=1):
+        if key not in twice:
             kept.append(record)
             continue
-        key = str(key).strip()
         body = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
         if key not in first_of:
             first_of[key], body_of[key] = number, body

@@ -29,10 +29,14 @@ def _drop_duplicates(
     appended twice); two different records with one Id are an error naming both lines, and so are
     the 15- and 18-character forms of one Id (which of the two is current cannot be known)."""
     raw = table.frame
-    hashes = pd.util.hash_pandas_object(raw, index=False)
-    exact = hashes.duplicated(keep="first").to_numpy() & ids.notna().to_numpy()
+    # Only rows sharing an Id can repeat a record: hash those alone (most files have none).
+    shared = np.flatnonzero((ids.duplicated(keep=False) & ids.notna()).to_numpy())
+    hashes = pd.util.hash_pandas_object(raw.iloc[shared], index=False)
+    exact = np.zeros(len(raw), dtype=bool)
+    exact[shared] = hashes.duplicated(keep="first").to_numpy()
     if exact.any():
-        first = _first_of_group(hashes)
+        first = np.arange(len(raw))
+        first[shared] = shared[_first_of_group(hashes)]
         shown = ", ".join(
             f"line {table.line(i)} = line {table.line(first[i])}"
             for i in np.flatnonzero(exact)[:10]
@@ -107,7 +111,7 @@ def canonical_header(
     written = dict(zip(renamed, header, strict=True))
     if renamed == header:
         return table, written
-    return CsvTable(table.frame.set_axis(renamed, axis=1), table.lines), written
+    return table.with_frame(table.frame.set_axis(renamed, axis=1)), written
 
 
 def read_sf_csv(

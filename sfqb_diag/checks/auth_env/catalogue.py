@@ -44,3 +44,25 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
 )
 
 VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS, "name")
+
+# The tables this area reads (its checks, outputs and views): `check --areas auth_env` loads
+# only these (tests/test_area_reads.py proves the list is complete). Environment and pod checks
+# look at the Ids of every Salesforce object and at every QBO field a sync writes them into.
+READS: tuple[str, ...] = (
+    "accounts",
+    "contacts",
+    "opportunities",
+    "opportunity_lines",
+    "products",
+    "pricebooks",
+    "pricebook_entries",
+    "customers",
+    "items",
+    "invoices",
+    "payments",
+    "credit_memos",
+    "sales_receipts",
+    "company_info",
+    "preferences",
+    "sync_log",
+)

@@ -40,3 +40,20 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
 )
 
 VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS, "name")
+
+# The tables this area reads: Account <-> Customer matching uses contacts as evidence, and the
+# keep plan of a duplicate cluster counts each customer's transactions (invoices, payments,
+# credit memos, sales receipts); invoice lines are never read (tests/test_area_reads.py).
+READS: tuple[str, ...] = (
+    "accounts",
+    "contacts",
+    "customers",
+    "opportunities",
+    "invoices",
+    "payments",
+    "credit_memos",
+    "sales_receipts",
+    "vendors",
+    "employees",
+    "sync_log",
+)

@@ -14,6 +14,7 @@ from sfqb_diag.checks.customers.holdings import (
 from sfqb_diag.checks.customers.retry_copies import sync_creators
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import new_findings
+from sfqb_diag.ids import member
 from sfqb_diag.matching.customers import CustomerMatching
 from sfqb_diag.matching.normalize import fold
 
@@ -301,16 +302,17 @@ def multi_currency(m: CustomerMatching, data: Dataset) -> pd.DataFrame:
     live = opps[
         ~opps.get("is_deleted", pd.Series(False, index=opps.index)).fillna(False).astype(bool)
     ]
-    per = (
-        live.dropna(subset=["currency"])
+    pairs = live.dropna(subset=["currency"])[["account_id", "currency"]].drop_duplicates()
+    count = pairs.groupby("account_id").size()
+    # Lists are built only for the few accounts with several currencies, not for every account.
+    many = (
+        pairs[member(pairs["account_id"], count.index[count > 1])]
         .groupby("account_id")["currency"]
-        .agg(lambda c: sorted(set(c)))
+        .agg(lambda c: sorted(c.tolist()))
     )
-    many = per[per.map(len) > 1]
     acc = m.accounts.set_index("id").reindex(many.index)
-    owned = m.matches[m.matches["qb_id"].notna()].merge(
-        m.customers[["id", "currency"]], left_on="qb_id", right_on="id"
-    )
+    linked = m.matches[m.matches["qb_id"].notna() & member(m.matches["sf_id"], many.index)]
+    owned = linked.merge(m.customers[["id", "currency"]], left_on="qb_id", right_on="id")
     have = (
         owned.groupby("sf_id")["currency"]
         .agg(lambda c: sorted(set(c.dropna())))

@@ -50,3 +50,23 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
 )
 
 VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS, "name")
+
+# The tables this area reads: won deals and their lines against invoices, lines and payments
+# (tests/test_area_reads.py proves the list is complete).
+READS: tuple[str, ...] = (
+    "accounts",
+    "customers",
+    "opportunities",
+    "opportunity_lines",
+    "invoices",
+    "invoice_lines",
+    "payments",
+    "payment_links",
+    "items",
+    "products",
+    "pricebooks",
+    "pricebook_entries",
+    "sync_log",
+    "company_info",
+    "preferences",
+)

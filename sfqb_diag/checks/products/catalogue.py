@@ -50,3 +50,21 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
 )
 
 VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS, "name")
+
+# The tables this area reads: items and products, and the invoice and opportunity lines the
+# line pairing compares (tests/test_area_reads.py proves the list is complete).
+READS: tuple[str, ...] = (
+    "items",
+    "products",
+    "pricebooks",
+    "pricebook_entries",
+    "opportunities",
+    "opportunity_lines",
+    "invoices",
+    "invoice_lines",
+    "accounts",
+    "customers",
+    "tax_codes",
+    "company_info",
+    "preferences",
+)

@@ -51,3 +51,18 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
 )
 
 VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS, "name")
+
+# The tables this area reads: the sync log against the records its jobs wrote
+# (tests/test_area_reads.py proves the list is complete).
+READS: tuple[str, ...] = (
+    "accounts",
+    "customers",
+    "opportunities",
+    "invoices",
+    "invoice_lines",
+    "payments",
+    "payment_links",
+    "products",
+    "items",
+    "sync_log",
+)
