@@ -65,4 +65,5 @@ READS: tuple[str, ...] = (
     "company_info",
     "preferences",
     "sync_log",
+    "login_history",
 )
