@@ -26,7 +26,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from sfqb_diag.matching.blocking import NAME_KEYS, PLACE_KEYS
 from sfqb_diag.matching.comparisons import PARTY_FIELDS, FieldSpec, party_levels
 from sfqb_diag.matching.fellegi_sunter import Model, fit_sessions, random_pairs
-from sfqb_diag.matching.normalize import digits_only
+from sfqb_diag.matching.normalize import LEGAL_FORMS, digits_only
 from sfqb_diag.matching.similarity import best_name_scores, name_vocabulary
 
 RANDOM_PAIRS = 50_000  # random pairs drawn to estimate u (all pairs when there are fewer)
@@ -445,7 +445,9 @@ def _left_out(dropped: pa.Array) -> pa.Array:
     for value in distinct.to_pylist():
         words = [_written(w) for w in str(value or "").split()]
         quoted = [f"'{w}'" for w in words]
-        listed = ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else "".join(quoted)
+        listed = (
+            ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else "".join(quoted)
+        )
         verb = "are" if len(words) > 1 else "is"
         phrases.append(f" once {listed} {verb} left out" if words else "")
     return pc.take(pa.array(phrases, type=pa.string()), pc.index_in(dropped, value_set=distinct))
