@@ -46,9 +46,7 @@ def line_missing_line(ctx: Context) -> pd.DataFrame:
         qb_id=rows["invoice_id"],
         line_id=rows["sf_line_id"].fillna("") + "|",
         title="Line missing from invoice: " + rows["opp_name"].fillna("") + " / " + what,
-        detail="Salesforce line "
-        + rows["sf_line_id"].fillna("-")
-        + ": "
+        detail="Salesforce line: "
         + side
         + "; no line on "
         + invoice

@@ -33,11 +33,9 @@ def invoice_words(rows: pd.DataFrame) -> pd.Series:
 
 
 def _detail(rows: pd.DataFrame) -> pd.Series:
-    sf = (
-        "Salesforce line "
-        + rows["sf_line_id"].fillna("-")
-        + ": "
-        + _side(rows["sf_qty"], rows["sf_unit"], rows["sf_cents"], rows["currency"])
+    # The line is named by its product in the title; its Salesforce Id means nothing to a reader.
+    sf = "Salesforce line: " + _side(
+        rows["sf_qty"], rows["sf_unit"], rows["sf_cents"], rows["currency"]
     )
     qb = (
         "QBO line "

@@ -1,0 +1,78 @@
+"""What a finance reader trips over, pinned: differences in words, reasons without jargon, whole
+numbers on count axes, findings.csv in order of money at stake."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+
+from sfqb_diag.findings import conform
+from sfqb_diag.matching.parties import prepare_parties
+from sfqb_diag.notebook.display import count_axes, money_axes
+from sfqb_diag.outputs.home_currency import money_first
+from sfqb_diag.words import gap_text
+
+
+def test_a_difference_says_which_side_is_lower_without_a_sign() -> None:
+    text = gap_text(pd.Series([-50000, 1234, 0, None], dtype="Int64"), "USD")
+    assert text.tolist() == [
+        "QuickBooks is 500.00 USD lower than Salesforce",
+        "QuickBooks is 12.34 USD higher than Salesforce",
+        "no difference",
+        "",
+    ]
+    assert gap_text(pd.Series([-700]), "EUR", "the invoice", "the deal").iloc[0] == (
+        "the invoice is 7.00 EUR lower than the deal"
+    )
+
+
+def test_name_reasons_are_words_with_the_records_own_spelling() -> None:
+    import pyarrow as pa
+
+    from sfqb_diag.matching.scoring import _left_out
+
+    phrases = _left_out(pa.array(["llc", "the incorporated", "", "gmbh 2"])).to_pylist()
+    assert phrases == [
+        " once 'LLC' is left out",
+        " once 'The' and 'Incorporated' are left out",
+        "",
+        " once 'GmbH' and '2' are left out",
+    ]
+    parties = prepare_parties(
+        pd.DataFrame({"id": ["1"], "name": ["Acme LLC"], "city": [" Denver "], "phone": ["555"]})
+    )
+    assert parties["city_as_given"].iloc[0] == "Denver" and parties["city"].iloc[0] != "Denver"
+
+
+def test_count_axes_tick_in_whole_numbers_and_leave_money_alone() -> None:
+    few = px.bar(pd.DataFrame({"field": ["phone", "city"], "pairs": [3, 1]}), x="field", y="pairs")
+    count_axes(few)
+    assert few.layout.yaxis.tickformat == ",d" and few.layout.yaxis.dtick == 1
+    many = px.histogram(pd.DataFrame({"score": [0.5] * 40}), x="score")
+    count_axes(many)
+    assert many.layout.yaxis.tickformat == ",d" and many.layout.yaxis.dtick is None
+    money = px.bar(pd.DataFrame({"area": ["a"], "amount": [1200.0]}), x="area", y="amount")
+    money_axes(money, "y", "Amount", "USD")
+    count_axes(money)
+    assert money.layout.yaxis.tickformat == ",.0f" and money.layout.yaxis.title.text == (
+        "Amount (USD)"
+    )
+
+
+def test_findings_csv_order_is_money_at_stake_then_severity() -> None:
+    findings = conform(
+        pd.DataFrame(
+            {
+                "finding_id": ["a", "b", "c", "d"],
+                "area": ["products"] * 4,
+                "check": ["x"] * 4,
+                "severity": ["critical", "low", "high", "critical"],
+                "amount_at_risk_cents": pd.array([100, 90000, None, 5000], dtype="Int64"),
+                "currency": ["USD", "USD", None, "USD"],
+            }
+        )
+    )
+    # Without QBO Preferences the home currency is unknown: the own amounts rank.
+    assert money_first(findings, None, pd.Timestamp("2026-11-20", tz="UTC"))[
+        "finding_id"
+    ].tolist() == ["b", "d", "a", "c"]
