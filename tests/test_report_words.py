@@ -76,3 +76,32 @@ def test_findings_csv_order_is_money_at_stake_then_severity() -> None:
     assert money_first(findings, None, pd.Timestamp("2026-11-20", tz="UTC"))[
         "finding_id"
     ].tolist() == ["b", "d", "a", "c"]
+
+
+def test_the_pair_table_names_fields_not_ids_on_every_row() -> None:
+    from sfqb_diag.notebook.evidence import pair_table
+
+    evidence = pd.DataFrame(
+        {
+            "Account": ["Acme", "Acme"],
+            "Customer": ["Acme Inc", "Acme Inc"],
+            "Account Id": ["001A", "001A"],
+            "Customer Id": ["7", "7"],
+            "Status": ["Linked, confirmed"] * 2,
+            "Score": [0.9996, 0.9996],
+            "Step": [0, 1],
+            "Field": ["before any evidence", "name"],
+            "What the two records show": ["", "exact"],
+            "Evidence (bits)": [-0.87, 9.24],
+            "Probability after": [0.353, 0.9996],
+        }
+    )
+    table = pair_table(evidence)
+    assert list(table.columns) == [
+        "Field",
+        "What the two records show",
+        "Evidence",
+        "Probability after",
+    ]
+    assert table["Probability after"].tolist() == ["0.35", "1.00"]
+    assert table["Evidence"].tolist() == ["-0.9", "+9.2"]
