@@ -105,3 +105,29 @@ def test_the_pair_table_names_fields_not_ids_on_every_row() -> None:
     ]
     assert table["Probability after"].tolist() == ["0.35", "1.00"]
     assert table["Evidence"].tolist() == ["-0.9", "+9.2"]
+
+
+def test_a_voided_invoice_is_labelled_voided_not_zero() -> None:
+    from sfqb_diag.dataset import Dataset
+    from sfqb_diag.outputs.record_labels import qb_labels
+    from sfqb_diag.record_words import invoice_label
+
+    invoices = pd.DataFrame(
+        {
+            "id": ["287", "76"],
+            "doc_number": ["1287", "4076"],
+            "customer_id": ["1", "1"],
+            "customer_name": ["Lodestar Brewing", "Lodestar Brewing"],
+            "total_cents": pd.array([0, 0], dtype="Int64"),
+            "currency": ["USD", "USD"],
+            "private_note": ["Voided - SF Opportunity 006x", "SF Opportunity 006y"],
+            "txn_date": pd.to_datetime(["2026-01-02", "2026-01-03"]),
+        }
+    )
+    data = Dataset(tables={"invoices": invoices})
+    assert invoice_label(data, pd.Series(["287", "76"])).tolist() == [
+        "invoice 1287 (Lodestar Brewing, voided)",
+        "invoice 4076 (Lodestar Brewing, 0.00 USD)",
+    ]
+    keys = pd.DataFrame({"qb_entity": ["Invoice"], "qb_id": ["287"], "qb_name": [None]})
+    assert qb_labels(data, keys)["qb_label"].iloc[0] == "Invoice 1287 (Lodestar Brewing, voided)"
