@@ -131,3 +131,21 @@ def test_a_voided_invoice_is_labelled_voided_not_zero() -> None:
     ]
     keys = pd.DataFrame({"qb_entity": ["Invoice"], "qb_id": ["287"], "qb_name": [None]})
     assert qb_labels(data, keys)["qb_label"].iloc[0] == "Invoice 1287 (Lodestar Brewing, voided)"
+
+
+def test_tables_write_program_codes_as_words() -> None:
+    from sfqb_diag.outputs.html_table import table_html
+
+    frame = pd.DataFrame(
+        {
+            "area": ["sync_jobs", "partial_sync"],
+            "error_class": ["not_found", "other"],
+            "last_attempt": ["2025-11-02T20:40:00Z", ""],
+            "last_error_code": ["UNABLE_TO_LOCK_ROW", "610"],
+        }
+    )
+    html = table_html(frame)
+    assert "Sync jobs &amp; duplicates" in html and "Missing or partial syncs" in html
+    assert "not found" in html and "not_found" not in html
+    assert "2025-11-02 20:40 UTC" in html
+    assert "UNABLE_TO_LOCK_ROW" in html  # a system's own error code is shown as it is

@@ -50,7 +50,10 @@ def error_classes(data: Dataset, freq: str = "W") -> pd.DataFrame:
     """Error rows per period and class (empty without a sync log)."""
     if not data.has("sync_log"):
         return pd.DataFrame(columns=["period", "error_class", "errors"])
-    return errors_over_time(data["sync_log"], freq)
+    errors = errors_over_time(data["sync_log"], freq)
+    # The chart's legend in words, as the tables below write the classes ("not found").
+    errors["error_class"] = errors["error_class"].astype("string").str.replace("_", " ")
+    return errors
 
 
 def explain_findings(findings: pd.DataFrame, data: Dataset) -> pd.DataFrame:
