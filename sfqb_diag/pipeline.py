@@ -23,6 +23,7 @@ from sfqb_diag.dataset import Dataset
 from sfqb_diag.engine import RunResult, run_checks
 from sfqb_diag.errors import InputError, UsageError
 from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
+from sfqb_diag.outputs.home_currency import money_first
 from sfqb_diag.outputs.layout import CACHE, VIEWS_FOLDER
 from sfqb_diag.outputs.summary import Summary, build_summary
 from sfqb_diag.outputs.tables import findings_csv_frame, write_csv, write_output_table
@@ -146,7 +147,9 @@ def compute(
 def build_check_outputs(run: CheckRun, folder: Path) -> None:
     """Write findings.csv, matches, remediation, fix_list.xlsx, summary.json and the cache."""
     findings = run.result.findings
-    write_csv(findings_csv_frame(findings), folder / "findings.csv")
+    as_of = pd.Timestamp(run.summary.as_of)
+    ordered = money_first(findings, run.data, as_of)
+    write_csv(findings_csv_frame(ordered), folder / "findings.csv")
     for relative, value in sorted(run.result.outputs.items()):
         write_output_table(relative, value, folder)
     write_fix_list(findings, run.data.manifest, run.summary, folder / "fix_list.xlsx", run.data)

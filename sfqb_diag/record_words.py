@@ -98,6 +98,12 @@ def transaction_label(data: Dataset, table: str, ids: pd.Series) -> pd.Series:
         if "currency" in rows
         else None,
     )
+    # QBO voids a transaction by zeroing it and writing "Voided" in its PrivateNote: "0.00 USD"
+    # beside it would read as a real invoice for nothing.
+    if "private_note" in rows:
+        note = pd.Series(rows["private_note"].astype("string").to_numpy(), index=ids.index)
+        voided = note.str.contains(r"(?i)\bvoid(?:ed)?\b", regex=True).fillna(False)
+        amount = amount.mask(voided.astype(bool), "voided")
     known = pd.Series(ids.isin(first.index).to_numpy(), index=ids.index)
     label = number + " (" + customer + ", " + amount.replace("", "no amount") + ")"
     return label.where(known, number).astype("string")

@@ -34,6 +34,23 @@ def money(cents: int | None, currency: str | None) -> str:
     return f"{sign}{abs(int(cents)) // 100:,}.{abs(int(cents)) % 100:02d} {currency or ''}".strip()
 
 
+def gap_text(
+    delta_cents: pd.Series,
+    currency: pd.Series | str | None,
+    qb: str = "QuickBooks",
+    sf: str = "Salesforce",
+) -> pd.Series:
+    """'QuickBooks is 500.00 USD lower than Salesforce' for a signed difference (QuickBooks minus
+    Salesforce, in cents): the amount without a sign and the direction in words, so a reader
+    never has to work out what a minus sign beside a positive amount means; `qb` and `sf` name
+    the two sides. '' where the difference is missing."""
+    value = pd.Series(delta_cents, dtype="Int64")
+    amount = money_text(value.abs(), currency)
+    way = value.gt(0).map({True: " higher than ", False: " lower than "}).astype("string")
+    text = (qb + " is " + amount + way.fillna("") + sf).where(value.ne(0), "no difference")
+    return text.where(value.notna(), "").fillna("").astype("string")
+
+
 def count_text(counts: pd.Series, one: str, many: str | None = None) -> pd.Series:
     """'1 won deal', '3 won deals': a count with its noun in plain plural (`many` when the
     plural is not `one` + 's'); '' where the count is missing."""

@@ -389,9 +389,10 @@ def test_findings_name_both_records_and_lines(lines_run) -> None:
     assert lines["qb_id"].notna().all() and lines["sf_id"].str.len().eq(18).all()
     assert lines["line_id"].notna().all()
     missing = lines[lines["check"] == "line_missing_line"].iloc[0]
-    assert (
-        missing["line_id"].endswith("|") and missing["line_id"].split("|")[0] in missing["detail"]
-    )
+    # The line's Salesforce Id is its key (line_id), never its name in a text: the product is.
+    sf_line = missing["line_id"].split("|")[0]
+    assert missing["line_id"].endswith("|") and sf_line.startswith("00k")
+    assert sf_line not in missing["detail"] and "Consulting Hour" in missing["title"]
 
 
 def test_corrections_output(lines_run) -> None:

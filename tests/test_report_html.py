@@ -92,12 +92,16 @@ def test_every_page_names_the_client_and_the_as_of_time(small_report: Path, page
     as_of = summary["as_of"][:16].replace("T", " ") + " UTC"
     company = pd.read_parquet(small_report / "cache" / "dataset" / "company_info.parquet")
     client = str(company["company_name"].dropna().iloc[0])
+    # QuickBooks links carry no company: every page says which company they open in.
+    manifest = json.loads((small_report / "raw" / "manifest.json").read_text("utf-8"))
+    realm = manifest["quickbooks"]["realm_id"]
     assert len(pages) == 7
     for name, html in pages.items():
         banner = re.search(r'<div class="sfqb-banner">(.*?)</div>', html, flags=re.S)
         assert banner, name
         text = re.sub(r"<[^>]+>", "", banner.group(1)).replace("&amp;", "&")
         assert client in text and as_of in text, (name, text)
+        assert f"QuickBooks company {realm}" in text, (name, text)
 
 
 def test_pages_that_list_records_link_them_to_salesforce_and_quickbooks(pages):

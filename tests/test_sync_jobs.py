@@ -517,7 +517,10 @@ def test_notebook_views_work_with_and_without_inputs(tmp_path: Path):
     _, story = _run(write_raw(tmp_path / "story"))
     billed = double_billed(story.findings).set_index("kind")
     assert (
-        billed.loc["invoices", "amount_cents"] == 240000 and billed.loc["payments", "copies"] == 1
+        billed.loc["Invoices", "amount_cents"] == 240000 and billed.loc["Payments", "copies"] == 1
     )
     amounts = duplicate_amounts(story.outputs["matches/qb_invoice_duplicates.csv"], story.findings)
-    assert amounts[["cluster_id", "copies", "amount"]].values.tolist() == [["INV-101", 2, 2400.0]]
+    # Named by the kept invoice's number (1001), not the cluster key built from its Id (101).
+    assert amounts[["cluster_id", "copies", "amount"]].values.tolist() == [
+        ["Invoice 1001", 2, 2400.0]
+    ]

@@ -74,7 +74,8 @@ def prepare_parties(frame: pd.DataFrame) -> pd.DataFrame:
     are kept as they are. Output adds core/alias/tag/dropped (normalize.company_names), tkey
     (sorted words), and comparable domain, phone (E.164), street_no, street_line, street2,
     email, postal, city, state,
-    country (ISO alpha-2) and currency (upper case). Index is reset to 0..n-1: the matcher
+    country (ISO alpha-2) and currency (upper case), and phone/postal/city/street_as_given (the
+    values as written, for texts people read). Index is reset to 0..n-1: the matcher
     refers to parties by position.
     """
     frame = frame.reset_index(drop=True)
@@ -111,4 +112,9 @@ def prepare_parties(frame: pd.DataFrame) -> pd.DataFrame:
     )
     out["country"] = country
     out["currency"] = col("currency").str.strip().str.upper().replace("", pd.NA)
+    # The values as the records hold them, for texts a person reads (the comparable ones above
+    # are lower-cased and folded: "denver" is compared, "Denver" is shown).
+    for name, given in (("phone", col("phone")), ("postal", col("postal")), ("city", col("city"))):
+        out[name + "_as_given"] = given.str.strip().replace("", pd.NA)
+    out["street_as_given"] = first.str.strip().replace("", pd.NA)
     return out

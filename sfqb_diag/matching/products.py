@@ -44,6 +44,14 @@ _CODE_SCORES = {
     "model code": 0.93,
     "model code in description": 0.88,
 }
+# What each kind of shared code reads as in a pair's reasons.
+_CODE_WORDS = {
+    "code=sku": "product code is the item's SKU",
+    "code=item name": "product code is the item's name",
+    "code in item name": "product code in the item's name",
+    "model code": "same model number in both names",
+    "model code in description": "same model number in a description",
+}
 _MIN_CODE = 4  # codes in free text shorter than this ("v11", "3d") are too common to count
 
 
@@ -344,13 +352,17 @@ def pair_evidence(
 
 
 def _reasons(out: pd.DataFrame, code_score: pd.Series) -> pd.Series:
-    """'code=sku; name 100%; same price' for each pair (vectorised string building)."""
+    """'product code is the item's SKU; same name; same price' for each pair (vectorised)."""
     code = (
-        out["code_reason"].fillna("").astype(str)
+        out["code_reason"].map(_CODE_WORDS).fillna("").astype(str)
         if "code_reason" in out
         else pd.Series("", index=out.index)
     )
-    name = "name " + out["name_sim"].round().astype(int).astype(str) + "%"
+    similar = out["name_sim"].round().astype(int)
+    name = pd.Series(
+        np.where(similar >= 100, "same name", "names " + similar.astype(str) + "% alike"),
+        index=out.index,
+    )
     price = pd.Series(
         np.select(
             [out["price_rel"] <= 0.005, out["price_rel"] > 0.5],

@@ -7,7 +7,7 @@ scores, same/different flags, text similarities, value frequencies and compariso
 into a calibrated probability, so 0.92 means "about 12 to 1 that these are one party" among
 the candidates. Domain rules that are not evidence to learn (the sync's own link, an inactive
 customer, a currency QBO fixes forever) are added by the callers as log-odds.
-`reasons` says it in words: "name 96 after dropping 'inc'; same phone; different city
+`reasons` says it in words: "names 96% alike once 'Inc' is left out; same phone; different city
 (denver / austin)"; `contributions` gives one pair's waterfall (field, level, m, u, weight).
 """
 
@@ -26,7 +26,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from sfqb_diag.matching.blocking import NAME_KEYS, PLACE_KEYS
 from sfqb_diag.matching.comparisons import PARTY_FIELDS, FieldSpec, party_levels
 from sfqb_diag.matching.fellegi_sunter import Model, fit_sessions, random_pairs
-from sfqb_diag.matching.normalize import digits_only
+from sfqb_diag.matching.normalize import LEGAL_FORMS, digits_only
 from sfqb_diag.matching.similarity import best_name_scores, name_vocabulary
 
 RANDOM_PAIRS = 50_000  # random pairs drawn to estimate u (all pairs when there are fewer)
@@ -285,7 +285,8 @@ def _dedupe_words(text: pa.Array) -> pa.Array:
 
 
 def reasons(ev: pd.DataFrame, cmp: Comparison) -> pd.Series:
-    """Readable reasons: "name 96 after dropping 'inc'; same phone; different city (denver / austin)".
+    """Readable reasons: "names 96% alike once 'Inc' is left out; same phone; different city
+    (Denver / Austin)".
 
     Built with pyarrow string kernels (no Python per row): 100k pairs cost well under a second.
     """
@@ -294,24 +295,24 @@ def reasons(ev: pd.DataFrame, cmp: Comparison) -> pd.Series:
     sim = pa.array(
         ev["sim"].round().astype(int).astype(str).to_numpy(dtype=object), type=pa.string()
     )
-    dropped = _squash_words(
-        pc.binary_join_element_wise(
-            pc.fill_null(_take(left, "dropped", li), ""),
-            pc.fill_null(_take(right, "dropped", r), ""),
-            " ",
+    dropped = _left_out(
+        _squash_words(
+            pc.binary_join_element_wise(
+                pc.fill_null(_take(left, "dropped", li), ""),
+                pc.fill_null(_take(right, "dropped", r), ""),
+                " ",
+            )
         )
     )
     tag = _take(right, "tag", r)
+    same = pa.array((ev["sim"].round() >= 100).to_numpy())
     name = pc.binary_join_element_wise(
-        pa.scalar("name "),
-        sim,
         pc.if_else(
-            pc.not_equal(dropped, ""),
-            pc.binary_join_element_wise(
-                pa.scalar(" after dropping '"), dropped, pa.scalar("'"), ""
-            ),
-            pa.scalar(""),
+            same,
+            pa.scalar("same name"),
+            pc.binary_join_element_wise(pa.scalar("names "), sim, pa.scalar("% alike"), ""),
         ),
+        dropped,
         pc.if_else(pa.array(ev["via_alias"].to_numpy()), pa.scalar(" (DBA name)"), pa.scalar("")),
         pc.if_else(
             pa.array((ev["subset"] & (ev["sim"] < 100)).to_numpy()),
@@ -378,7 +379,8 @@ def _from_website(frame: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
     return (frame["domain_from"].astype("string") == "website").fillna(False).to_numpy(bool)[pos]
 
 
-_DETAIL_COLUMN = {"place": "city", "country": "country", "currency": "currency"}
+# The values shown in "different city (Denver / Austin)": as the records write them.
+_DETAIL_COLUMN = {"place": "city_as_given", "country": "country", "currency": "currency"}
 
 
 def _level_text(
@@ -420,3 +422,32 @@ def _level_text(
 
 def _squash_words(text: pa.Array) -> pa.Array:
     return _dedupe_words(pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " ")))
+
+
+# How the normaliser's lower-case words are written in a sentence: legal-form initials in
+# capitals ("L.L.C." -> 'LLC'), words and word-like abbreviations capitalised ('Inc', 'Corp').
+_CAPITALISED = {"inc", "ltd", "co", "cos", "corp", "pty", "pte", "pvt", "oy", "the", "and"}
+_WRITTEN = {"gmbh": "GmbH", "mbh": "mbH", "spa": "SpA", "deleted": "(deleted)"}
+
+
+def _written(word: str) -> str:
+    if word in _WRITTEN:
+        return _WRITTEN[word]
+    initials = len(word) <= 5 and word in LEGAL_FORMS and word not in _CAPITALISED
+    return word.upper() if initials else word.capitalize()
+
+
+def _left_out(dropped: pa.Array) -> pa.Array:
+    """'llc inc' -> " once 'LLC' and 'Inc' are left out" ('' when nothing was dropped), once per
+    distinct value: the words the name comparison ignored, as a reader writes them."""
+    distinct = pc.unique(dropped)
+    phrases = []
+    for value in distinct.to_pylist():
+        words = [_written(w) for w in str(value or "").split()]
+        quoted = [f"'{w}'" for w in words]
+        listed = (
+            ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else "".join(quoted)
+        )
+        verb = "are" if len(words) > 1 else "is"
+        phrases.append(f" once {listed} {verb} left out" if words else "")
+    return pc.take(pa.array(phrases, type=pa.string()), pc.index_in(dropped, value_set=distinct))

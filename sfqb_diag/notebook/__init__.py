@@ -16,7 +16,7 @@ from sfqb_diag.notebook.display import (
     show,
     text,
 )
-from sfqb_diag.notebook.evidence import evidence_waterfall, pick_pair
+from sfqb_diag.notebook.evidence import evidence_waterfall, pair_table, pick_pair
 from sfqb_diag.notebook.overview import (
     checked,
     data_inventory,
@@ -51,6 +51,7 @@ __all__ = [
     "money_column",
     "money_totals",
     "open_run",
+    "pair_table",
     "per_currency",
     "pick_pair",
     "review_pager",

@@ -34,6 +34,7 @@ def show(fig: Any, empty: str = "Nothing to show: no records of this kind.") -> 
         return
 
     fig.update_layout(template="plotly_white", margin={"t": 60, "l": 40, "r": 20, "b": 40})
+    count_axes(fig)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)  # long category names (a horizontal bar's) are not cut
     bundle = {
@@ -44,6 +45,41 @@ def show(fig: Any, empty: str = "Nothing to show: no records of this kind.") -> 
         "text/plain": f"<figure: {fig.layout.title.text or 'chart'}>",
     }
     display(json.loads(json.dumps(bundle, default=_json_default)), raw=True)
+
+
+def count_axes(fig: Any) -> Any:
+    """Axes that count things (a histogram's, or bars of whole numbers) tick in whole numbers
+    with thousands separators: no "2.5 deals" tick, no "1.5k". A money axis (money_axes set its
+    format) is left alone; with ten or fewer at the top, every whole number is a tick."""
+    tops: dict[str, float] = {}
+    for trace in fig.data:
+        for side, top in _counted(trace):
+            ref = getattr(trace, f"{side}axis", None) or side
+            name = f"{side}axis{ref[1:]}"
+            tops[name] = tops.get(name, 0.0) + top  # stacked bars: at most the sum
+    for name, top in tops.items():
+        axis = fig.layout[name]
+        if axis.tickformat or axis.type in ("log", "category", "date"):
+            continue
+        axis.update(tickformat=",d", rangemode="tozero")
+        if top <= 10:
+            axis.update(dtick=1, tick0=0)
+    return fig
+
+
+def _counted(trace: Any) -> list[tuple[str, float]]:
+    """(side, largest value) of the axis on which `trace` counts, if it counts."""
+    across = "x" if getattr(trace, "orientation", None) == "h" else "y"
+    if trace.type == "histogram":
+        values = getattr(trace, "y" if across == "x" else "x", None)
+        return [(across, float(len(values) if values is not None else 0))]
+    if trace.type != "bar":
+        return []
+    raw = getattr(trace, across, None)
+    values = pd.to_numeric(pd.Series([] if raw is None else list(raw)), errors="coerce")
+    if values.empty or values.isna().any() or (values % 1 != 0).any():
+        return []
+    return [(across, float(values.max()))]
 
 
 def _points(trace: Any) -> int:

@@ -45,16 +45,35 @@ def evidence_waterfall(evidence: pd.DataFrame, account: str | None = None) -> An
             measure=["absolute", *["relative"] * (len(shown) - 1)],
             text=[f"{w:+.1f}" for w in shown["Evidence (bits)"]],
             customdata=shown["Probability after"].tolist(),
-            hovertemplate="%{y}<br>%{x:+.2f} bits; probability after: %{customdata:.3f}<extra></extra>",
+            hovertemplate="%{y}<br>%{x:+.2f}; probability after: %{customdata:.2f}<extra></extra>",
         )
     )
     fig.update_layout(
         title=(
             f"Why {first['Account']} and {first['Customer']} scored {float(first['Score']):.2f}"
-            " (evidence in bits: +1 doubles the odds)"
+            " (+1 doubles the odds that they are one party, -1 halves them)"
         ),
-        xaxis_title="Evidence for one party (bits, running total)",
+        xaxis_title="Evidence that they are one party (running total)",
         yaxis={"autorange": "reversed"},
         showlegend=False,
     )
     return fig
+
+
+def pair_table(evidence: pd.DataFrame, account: str | None = None) -> pd.DataFrame:
+    """The waterfall's pair as a table a person reads: one row per field, what the two records
+    show, its evidence and the probability after it. The pair's names, Ids, status and score are
+    in the chart's title, not repeated on every row; probabilities as 0.35, not 1 for 0.9996."""
+    steps = pick_pair(evidence, account)
+    if steps.empty:
+        return pd.DataFrame(
+            columns=["Field", "What the two records show", "Evidence", "Probability after"]
+        )
+    return pd.DataFrame(
+        {
+            "Field": steps["Field"].to_numpy(),
+            "What the two records show": steps["What the two records show"].to_numpy(),
+            "Evidence": steps["Evidence (bits)"].map(lambda w: f"{w:+.1f}").to_numpy(),
+            "Probability after": steps["Probability after"].map(lambda p: f"{p:.2f}").to_numpy(),
+        }
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.findings import SEVERITY_RANK
 
 RATE_TABLES = {
     "Invoice": "invoices",
@@ -134,3 +135,17 @@ def home_amounts(findings: pd.DataFrame, data: Dataset | None, as_of: pd.Timesta
         {"home_cents": result, "home_basis": basis.where(cents.notna() & currency.notna())},
         index=findings.index,
     )
+
+
+def money_first(findings: pd.DataFrame, data: Dataset | None, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Findings in the order a finance reader works them (findings.csv): the most money at stake
+    first, in the home currency where it is known (so currencies compare) and in the finding's
+    own currency otherwise, then severity; findings without an amount last, by severity. The
+    columns are untouched; DESIGN.md fixes the columns, not the row order."""
+    home = home_amounts(findings, data, as_of)["home_cents"]
+    money = home.fillna(findings["amount_at_risk_cents"].astype("Int64")).abs()
+    order = findings.assign(
+        _money=money.astype("float64").fillna(-1.0),
+        _rank=findings["severity"].map(SEVERITY_RANK),
+    ).sort_values(["_money", "_rank"], ascending=[False, True], kind="stable")
+    return order.drop(columns=["_money", "_rank"]).reset_index(drop=True)

@@ -12,6 +12,8 @@ from html import escape
 
 import pandas as pd
 
+from sfqb_diag.outputs.coverage import AREA_TITLES
+
 LINK_SUFFIX = " link"
 _WORDS = {"sf": "Salesforce", "qb": "QuickBooks", "qbo": "QuickBooks", "id": "Id", "ids": "Ids"}
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -46,12 +48,32 @@ def _cell_text(column: pd.Series) -> pd.Series:
         return dated.str.removesuffix(" 00:00").fillna("")
     text = column.astype("string").fillna("")
     text = text.mask(text.isin(["<NA>", "nan", "NaN", "None", "NaT"]), "")
+    text = _codes_as_words(text)
     # Amounts some tables carry as text ("36588.00"): with thousands separators, like the rest.
     decimal = text.str.fullmatch(r"-?\d+\.\d{2}").fillna(False)
     if decimal.any() and (decimal | text.eq("")).all():
         grouped = text.str.extract(r"^(-?)(\d+)\.(\d{2})$")
         whole = grouped[1].astype("Int64").map("{:,}".format, na_action="ignore")
         return (grouped[0] + whole + "." + grouped[2]).where(decimal, text).fillna("")
+    return text
+
+
+_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|\+00:00)$")
+
+
+def _codes_as_words(text: pd.Series) -> pd.Series:
+    """Values a program wrote, as a person reads them: an area key as its title ('partial_sync'
+    -> 'Missing or partial syncs'), a column of snake_case codes ('not_found', 'duplicate_name')
+    in words, a UTC time stamp ('2025-11-02T20:40:00Z') as '2025-11-02 20:40 UTC'."""
+    filled = text[text.ne("")]
+    if filled.empty:
+        return text
+    if filled.isin(list(AREA_TITLES)).all():
+        return text.map(lambda v: AREA_TITLES.get(v, v)).astype("string")
+    if filled.str.match(_SNAKE).all() and filled.str.contains("_").any():
+        return text.str.replace("_", " ", regex=False)
+    if filled.str.match(_STAMP).all():
+        return text.str.replace(_STAMP, r"\1 \2 UTC", regex=True)
     return text
 
 

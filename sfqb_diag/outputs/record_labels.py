@@ -81,6 +81,11 @@ def _qb_records(data: Dataset) -> pd.DataFrame:
                     if "total_cents" in frame
                     else pd.array([pd.NA] * len(frame), dtype="Int64"),
                     "currency": _column(frame, "currency"),
+                    # QBO voids by zeroing the amounts and writing "Voided" in the PrivateNote.
+                    "voided": _column(frame, "private_note")
+                    .str.contains(r"(?i)\bvoid(?:ed)?\b", regex=True)
+                    .fillna(False)
+                    .astype(bool),
                     "txn_date": frame["txn_date"].astype("string").str[:10]
                     if "txn_date" in frame
                     else pd.NA,
@@ -106,6 +111,8 @@ def qb_labels(data: Dataset | None, findings: pd.DataFrame) -> pd.DataFrame:
     kind = keys["qb_entity"].map({e: word for e, (_, word) in QB_TABLES.items()}).astype("string")
     kind = kind.fillna(keys["qb_entity"])
     amount = money_text(found["total_cents"], found["currency"])
+    voided = found["voided"] if "voided" in found else pd.Series(False, index=found.index)
+    amount = amount.mask(voided.astype("boolean").fillna(False).astype(bool), "voided")
     inside = (found["party"].fillna("") + ", " + amount).str.strip(", ")  # "Acme, 9.00 USD"
     inside = ("(" + inside + ")").where(inside.ne(""), "")
     numbered_as = kind.mask(keys["qb_entity"].eq("Payment"), "Payment ref.")

@@ -57,9 +57,14 @@ def short_title(title: str) -> str:
 
 
 def page_banner(data: Dataset | None, summary: Summary) -> dict[str, str]:
-    """What heads every page: the client's name and the as-of time of the data."""
+    """What heads every page: the client's name, its QuickBooks company (realm) and the as-of
+    time of the data. QuickBooks links carry no company (docs/outputs.md): they open in the
+    company the reader is signed in to, so every page says which company that must be."""
+    qb = (data.manifest.get("quickbooks") or {}) if data is not None else {}
+    realm = ", ".join(str(v) for v in (qb.get("realm_id"), qb.get("environment")) if v)
     return {
         "client": client_name(data),
+        "realm": f"QuickBooks company {realm}" if qb.get("realm_id") else "",
         "as_of": summary.as_of[:16].replace("T", " ") + " UTC",
         "as_of_source": summary.as_of_source,
     }
@@ -67,8 +72,9 @@ def page_banner(data: Dataset | None, summary: Summary) -> dict[str, str]:
 
 def banner_html(banner: dict[str, str]) -> str:
     return (
-        f'<div class="sfqb-banner"><b>{escape(banner["client"])}</b> &middot; data as of '
-        f"<b>{escape(banner['as_of'])}</b></div>"
+        f'<div class="sfqb-banner"><b>{escape(banner["client"])}</b>'
+        + (f" &middot; {escape(banner['realm'])}" if banner.get("realm") else "")
+        + f" &middot; data as of <b>{escape(banner['as_of'])}</b></div>"
     )
 
 
@@ -155,6 +161,7 @@ Every row is also in fix_list.xlsx, with the full list per area.</p>
 <div class="card"><div class="big">{summary.by_severity["high"]:,}</div>high</div>
 <h2>The ten fixes with the most money at stake</h2>
 {f"<p>{basis}; severity is a column. Names link to the record in Salesforce or QuickBooks.</p>" if basis else ""}
+{f"<p class='muted'>QuickBooks links open in the company you are signed in to: switch to {escape(banner['client'])} ({escape(banner['realm'])}) first if you work in several.</p>" if banner.get("realm") else ""}
 {table_html(fixes, 10) if len(fixes) else f"<p><em>{escape(nothing)}.</em></p>"}
 <h2>Money at risk</h2>
 <p>Each record counted once, in its own currency; amounts in different currencies are never

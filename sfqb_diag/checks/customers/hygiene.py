@@ -236,17 +236,18 @@ def field_drift(m: CustomerMatching) -> pd.DataFrame:
     ]
     a = m.accounts.iloc[ok["l"].astype(int).to_numpy()].reset_index(drop=True)
     c = m.customers.iloc[ok["r"].astype(int).to_numpy()].reset_index(drop=True)
+    # Compared normalised, shown as each record writes it ("Denver" vs "Boulder", not "denver").
     fields = {
-        "phone": "phone",
-        "postal": "billing postal code",
-        "city": "billing city",
-        "street_no": "billing street",
-        "currency": "currency",
+        "phone": ("phone", "phone_as_given"),
+        "postal": ("billing postal code", "postal_as_given"),
+        "city": ("billing city", "city_as_given"),
+        "street_no": ("billing street", "street_as_given"),
+        "currency": ("currency", "currency"),
     }
     drift = pd.Series("", index=a.index, dtype="string")
-    for column, label in fields.items():
+    for column, (label, shown) in fields.items():
         differ = (a[column].notna() & (c[column].isna() | (a[column] != c[column]))).fillna(False)
-        text = label + " " + _s(a[column]) + " vs " + _s(c[column]).replace("", "(empty)")
+        text = label + " " + _s(a[shown]) + " vs " + _s(c[shown]).replace("", "(empty)")
         drift = drift.str.cat(pd.Series(np.where(differ, text, ""), dtype="string"), sep="; ")
     # Email: accounts have none of their own; QBO's email should exist when contacts have one,
     # and a company-domain email should be the account's domain (a full update wipes it).

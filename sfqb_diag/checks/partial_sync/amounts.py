@@ -18,7 +18,7 @@ from sfqb_diag.checks.partial_sync.state import shared_state
 from sfqb_diag.findings import new_findings
 from sfqb_diag.ids import member
 from sfqb_diag.record_words import invoice_number
-from sfqb_diag.words import money_text
+from sfqb_diag.words import gap_text, money_text
 
 # The line-pairing inputs: without all of them no line of any deal is compared.
 LINE_TABLES = ("opportunity_lines", "invoice_lines", "invoices")
@@ -110,11 +110,8 @@ def deal_amount_mismatch(ctx: Context) -> pd.DataFrame:
     invoice = invoice_number(ctx.data, deals["bill_invoice"])
     difference = money_text(gap.abs(), currency)
     under = gap.gt(0)
-    side = (
-        deals["gap_cents"]
-        .gt(0)
-        .map({True: "the invoice bills less", False: "the invoice bills more"})
-    )
+    # gap = deal minus invoice: the invoice's side of it, in words and without a sign.
+    side = gap_text(-deals["gap_cents"].astype("Int64"), currency, "the invoice", "the deal")
     action = ("Add the missing " + difference + " to " + invoice).where(
         under, "Credit the " + difference + " that " + invoice + " bills beyond the deal"
     )
@@ -133,9 +130,7 @@ def deal_amount_mismatch(ctx: Context) -> pd.DataFrame:
         + invoice
         + " bills "
         + money_text(deals["invoiced_cents"], currency)
-        + " before tax; difference "
-        + money_text(deals["gap_cents"].abs(), currency)
-        + " ("
+        + " before tax ("
         + side.astype("string")
         + "); "
         + _why_not_lines(ctx, deals)

@@ -126,7 +126,7 @@ def invoice_voided(ctx: Context) -> pd.DataFrame:
         detail=_deal_words(ctx, opps)
         + "; "
         + invoice_label(ctx.data, opps["link"])
-        + " is voided (zero amounts).",
+        + ": QuickBooks zeroed all its amounts.",
         suggested_action="Re-invoice the deal and update the link, or close the opportunity as lost if the sale "
         "was cancelled.",
         amount_cents=opps["amount_cents"],

@@ -16,7 +16,7 @@ from sfqb_diag.checks.line_pairing.classes import SEVERITY
 from sfqb_diag.checks.line_pairing.reconcile import NEEDS, line_reconciliation, side_words
 from sfqb_diag.findings import new_findings
 from sfqb_diag.record_words import number_words
-from sfqb_diag.words import money_text
+from sfqb_diag.words import gap_text
 
 
 @check(
@@ -46,14 +46,12 @@ def line_missing_line(ctx: Context) -> pd.DataFrame:
         qb_id=rows["invoice_id"],
         line_id=rows["sf_line_id"].fillna("") + "|",
         title="Line missing from invoice: " + rows["opp_name"].fillna("") + " / " + what,
-        detail="Salesforce line "
-        + rows["sf_line_id"].fillna("-")
-        + ": "
+        detail="Salesforce line: "
         + side
         + "; no line on "
         + invoice
-        + "; difference "
-        + money_text(rows["delta_cents"], rows["currency"]),
+        + "; "
+        + gap_text(rows["delta_cents"], rows["currency"]),
         suggested_action="Add the line '" + what + "' (" + side + ") to " + invoice,
         amount_cents=rows["delta_cents"].abs(),
         currency=rows["currency"],

@@ -17,7 +17,7 @@ from sfqb_diag.checks.line_pairing.reconcile import NEEDS, line_reconciliation
 from sfqb_diag.checks.line_pairing.reconcile import side_words as _side
 from sfqb_diag.findings import new_findings
 from sfqb_diag.record_words import number_words
-from sfqb_diag.words import money_text
+from sfqb_diag.words import gap_text, money_text
 
 
 def _line_frame(ctx: Context, cls: str) -> pd.DataFrame:
@@ -33,11 +33,9 @@ def invoice_words(rows: pd.DataFrame) -> pd.Series:
 
 
 def _detail(rows: pd.DataFrame) -> pd.Series:
-    sf = (
-        "Salesforce line "
-        + rows["sf_line_id"].fillna("-")
-        + ": "
-        + _side(rows["sf_qty"], rows["sf_unit"], rows["sf_cents"], rows["currency"])
+    # The line is named by its product in the title; its Salesforce Id means nothing to a reader.
+    sf = "Salesforce line: " + _side(
+        rows["sf_qty"], rows["sf_unit"], rows["sf_cents"], rows["currency"]
     )
     qb = (
         "QBO line "
@@ -57,7 +55,7 @@ def _detail(rows: pd.DataFrame) -> pd.Series:
         rows["qb_line_id"].notna(),
         "no line on " + invoice_words(rows),
     )
-    return sf + "; " + qb + "; difference " + money_text(rows["delta_cents"], rows["currency"])
+    return sf + "; " + qb + "; " + gap_text(rows["delta_cents"], rows["currency"])
 
 
 def settle(rows: pd.DataFrame) -> pd.Series:

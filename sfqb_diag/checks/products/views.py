@@ -13,7 +13,7 @@ from sfqb_diag.checks.products.line_checks import line_reconciliation
 from sfqb_diag.checks.products.prices import price_pairs
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.words import price_text
+from sfqb_diag.words import gap_text, money_text, price_text
 
 STATUS_WORDS = {
     "linked_ok": "Linked to the right item",
@@ -72,27 +72,47 @@ def line_waterfall(ctx: Context) -> pd.DataFrame:
 
 
 def lines_to_fix(corrections: pd.DataFrame | None, limit: int = 25) -> pd.DataFrame:
-    """The biggest invoice-line differences, in words for finance."""
+    """The biggest invoice-line differences, in words for finance: each side's amount with its
+    own currency (a line billed in another currency shows the same number twice otherwise) and
+    the difference as 'QuickBooks is 10.00 USD higher than Salesforce'."""
+    columns = [
+        "Invoice",
+        "Opportunity",
+        "Difference",
+        "Line",
+        "Salesforce",
+        "QBO",
+        "QuickBooks vs Salesforce",
+    ]
     if corrections is None or corrections.empty:
-        return pd.DataFrame(
-            columns=["Invoice", "Opportunity", "Difference", "Line", "Salesforce", "QBO", "Delta"]
-        )
+        return pd.DataFrame(columns=columns)
     top = corrections.head(limit)
-    return (
-        pd.DataFrame(
-            {
-                "Invoice": top["doc_number"].fillna(top["invoice_id"]),
-                "Opportunity": top["opportunity_name"],
-                "Difference": top["difference"],
-                "Line": top["product"].fillna(top["qb_item"]),
-                "Salesforce": top["sf_amount"],
-                "QBO": top["qb_amount"],
-                "Delta": top["delta"] + " " + top["currency"].fillna(""),
-            }
-        )
-        .fillna("")
-        .reset_index(drop=True)
+    currency = top["currency"].astype("string")
+    billed_in = top["invoice_currency"].astype("string").fillna(currency)
+    delta = (pd.to_numeric(top["delta"], errors="coerce") * 100).round().astype("Int64")
+    frame = pd.DataFrame(
+        {
+            "Invoice": top["doc_number"].fillna(top["invoice_id"]),
+            "Opportunity": top["opportunity_name"],
+            "Difference": top["difference"],
+            "Line": top["product"].fillna(top["qb_item"]),
+            "Salesforce": _with_code(top["sf_amount"], currency),
+            "QBO": _with_code(top["qb_amount"], billed_in),
+            "QuickBooks vs Salesforce": gap_text(delta, currency),
+        }
     )
+    # A line in another currency is not a smaller amount: the whole line is billed wrong.
+    other = billed_in.ne(currency).fillna(False).to_numpy()
+    frame.loc[other, "QuickBooks vs Salesforce"] = (
+        "billed in " + billed_in[other] + " instead of " + currency[other]
+    ).to_numpy()
+    return frame.fillna("").reset_index(drop=True)
+
+
+def _with_code(amounts: pd.Series, currency: pd.Series) -> pd.Series:
+    """'1234.50' (exact decimal text) -> '1,234.50 CAD'; '' where the side has no line."""
+    cents = (pd.to_numeric(amounts, errors="coerce") * 100).round().astype("Int64")
+    return money_text(cents, currency)
 
 
 REVIEW_COLUMNS = [

@@ -136,7 +136,7 @@ def _invoice_reasons(found: pd.DataFrame, who: pd.Series) -> pd.Series:
         + found["minutes_after_first"].astype("string")
         + " min after the first copy; "
         + found["linked"].fillna(False).map({True: "linked", False: "not linked"}).astype("string")
-        + " from Salesforce; keep "
+        + " from Salesforce; keep the copy with QBO Id "
         + found["keep_id"].astype("string")
     )
     return (same + "; " + keep_text.where(found["keep"], copy_text)).astype("string")
@@ -191,7 +191,7 @@ def payment_duplicates(data: Dataset, config: ClientConfig) -> pd.DataFrame:
         + found["minutes_after_first"].astype("string")
         + " min after the first copy; "
         + found["applied"].map({True: "applied", False: "unapplied"}).astype("string")
-        + "; keep "
+        + "; keep the copy with QBO Id "
         + found["keep_id"].astype("string")
     )
     found["reasons"] = (same + "; " + keep_text.where(found["keep"], copy_text)).astype("string")

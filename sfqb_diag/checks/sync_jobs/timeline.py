@@ -184,7 +184,7 @@ def sync_outage(ctx: Context) -> pd.DataFrame:
         suggested_action="Check the sync log and connection for "
         + span
         + "; invoice the deals won then "
-        "(see the partial_sync unbilled list) and watch the catch-up for duplicates.",
+        "(see the unbilled deals on the Partial syncs page) and watch the catch-up for duplicates.",
         confidence=0.85,
     )
 

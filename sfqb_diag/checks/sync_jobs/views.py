@@ -50,7 +50,10 @@ def error_classes(data: Dataset, freq: str = "W") -> pd.DataFrame:
     """Error rows per period and class (empty without a sync log)."""
     if not data.has("sync_log"):
         return pd.DataFrame(columns=["period", "error_class", "errors"])
-    return errors_over_time(data["sync_log"], freq)
+    errors = errors_over_time(data["sync_log"], freq)
+    # The chart's legend in words, as the tables below write the classes ("not found").
+    errors["error_class"] = errors["error_class"].astype("string").str.replace("_", " ")
+    return errors
 
 
 def explain_findings(findings: pd.DataFrame, data: Dataset) -> pd.DataFrame:
@@ -95,7 +98,7 @@ def double_billed(findings: pd.DataFrame) -> pd.DataFrame:
     dupes = findings[findings["check"].isin(["duplicate_invoice_retry", "duplicate_payment_retry"])]
     if dupes.empty:
         return pd.DataFrame(columns=["kind", "currency", "copies", "amount_cents"])
-    kind = dupes["qb_entity"].map({"Invoice": "invoices", "Payment": "payments"})
+    kind = dupes["qb_entity"].map({"Invoice": "Invoices", "Payment": "Payments"})
     return (
         dupes.assign(kind=kind)
         .groupby(["kind", "currency"])
@@ -114,6 +117,13 @@ def duplicate_amounts(clusters: pd.DataFrame | None, findings: pd.DataFrame) -> 
         copies[["qb_id", "amount_at_risk_cents", "currency"]], left_on="id", right_on="qb_id"
     )
     members["customer"] = members["customer_name"].fillna(members["customer_id"])
+    # A cluster is named by its kept invoice's number, as people see it (the cluster id is built
+    # from the kept invoice's QBO Id, which is another invoice's number more often than not).
+    if "doc_number" in clusters and "keep" in clusters:
+        kept = clusters[clusters["keep"].astype(bool)].drop_duplicates("cluster_id")
+        number = kept.set_index("cluster_id")["doc_number"].astype("string").str.strip()
+        named = ("Invoice " + number.replace("", pd.NA)).dropna()
+        members["cluster_id"] = members["cluster_id"].map(named).fillna(members["cluster_id"])
     out = (
         members.groupby(["cluster_id", "customer", "currency"], dropna=False)
         .agg(copies=("id", "size"), amount=("amount_at_risk_cents", "sum"))
