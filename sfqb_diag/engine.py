@@ -170,11 +170,17 @@ def run_checks(
         )
     findings = apply_reviews(findings, reviews, as_of)
     produced = {}
-    for out in _selected(areas, outputs):
-        if not _missing_inputs(data, out.needs, config):
+    chosen_outputs = [
+        o for o in _selected(areas, outputs) if not _missing_inputs(data, o.needs, config)
+    ]
+    for out in chosen_outputs:
+        if not out.reads_findings:
             produced[out.path] = out.func(ctx)
     findings = sort_findings(findings)
     shown = RunView(ctx, findings, produced)
+    for out in chosen_outputs:  # tables that name the findings explaining each row
+        if out.reads_findings:
+            produced[out.path] = out.func(shown)
     tables = {
         spec.name: spec.func(shown)
         for spec in _selected(areas, views)

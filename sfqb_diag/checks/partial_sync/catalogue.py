@@ -1,4 +1,4 @@
-"""The checks, outputs and notebook views of area `partial_sync` (Opportunity <-> Invoice link state: unbilled, missing, lost write-backs, orphans, stale), listed explicitly.
+"""The checks, outputs and notebook views of area `partial_sync` (Opportunity <-> Invoice link state: unbilled, missing, lost write-backs, orphans, stale, rollups that disagree with QBO), listed explicitly.
 
 Adding a check: write its finder with `@check(...)` in the topic module it belongs to, then list it
 here. Nothing registers itself by being imported.
@@ -12,7 +12,10 @@ from sfqb_diag.checks.partial_sync import (
     billing,
     invoices,
     lines,
+    payment_status,
     payments,
+    record_status,
+    rollups,
     stale,
     totals,
     views,
@@ -35,6 +38,9 @@ CHECKS: tuple[CheckSpec, ...] = unique_by_name(
         stale.stale_opportunity,
         stale.stale_invoice_edit,
         stale.sync_error_stuck,
+        rollups.rollup_mismatch,
+        payment_status.opportunity_paid_but_open,
+        payment_status.opportunity_open_but_paid,
     ),
     "name",
 )
@@ -45,6 +51,7 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
         totals.control_totals,
         totals.unbilled_opportunities,
         totals.opportunity_links,
+        record_status.record_status,
     ),
     "path",
 )
