@@ -50,6 +50,8 @@ def build_world(size: int = 2000, seed: int = 7, variant: str = "clean") -> Worl
     settings.qbo_settings(w)
     w.manifest = settings.manifest(w, {})
     _inject(w)
+    if variant == "clean":
+        rollups.misplace(w)  # before finalize: QBO balances follow the moved invoices
     finalize.finalize(w)
     rollups.write_back(w)  # the connector's nightly recalculation, from the final QBO state
     if variant == "clean":

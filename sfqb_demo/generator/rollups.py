@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from sfqb_demo.generator import synclog
-from sfqb_demo.generator.pools import sf_ids
+from sfqb_demo.generator.factory import inv_rows
+from sfqb_demo.generator.pools import invoiced_opps, sf_ids, take_opps
 from sfqb_demo.generator.world import AS_OF_TS, DAY, HOUR, World, scaled
 
 AREA = "partial_sync"
@@ -88,8 +89,34 @@ def write_back(w: World) -> None:
     opp["opp_status"] = np.where(has, status, "")
 
 
+def misplace(w: World) -> None:
+    """Before finalize (so QBO balances follow): open invoices of some deals moved onto another
+    QBO customer of the same currency. The connector still counts each under the deal's account
+    (its Salesforce invoice record hangs off the deal), so the account shows more than its own
+    customer owes in QBO. Read back by `inject` (w.extra['misplaced'])."""
+    opp, inv, cust = w.sf["opps"], w.qb["invoices"], w.qb["customers"]
+    rows, iids = take_opps(w, scaled(w.size, 4), invoiced_opps(w, unpaid=True))
+    acc_rows = opp["_acc"].to_numpy()[rows]
+    keep = w.free("accounts")[acc_rows]
+    rows, iids, acc_rows = rows[keep], iids[keep], acc_rows[keep]
+    w.mark("accounts", acc_rows)
+    irows = inv_rows(iids)
+    live = cust[~cust["_deleted"] & cust["Active"].astype(bool)]
+    moved_to = []
+    for currency, owner in zip(
+        inv["currency"].to_numpy()[irows], inv["cust"].to_numpy()[irows], strict=True
+    ):
+        others = live[(live["currency"] == currency) & (live["Id"] != owner)]["Id"].to_numpy()
+        moved_to.append(int(w.rng.choice(others)))
+    inv.loc[irows, "cust"] = moved_to
+    w.truth.touch(qb_entity="Customer", qb=moved_to)
+    w.truth.touch(qb_entity="Invoice", qb=iids)
+    w.extra["misplaced"] = (acc_rows, iids)
+
+
 def inject(w: World) -> None:
     """Drift of each cause and the look-alikes; after write_back."""
+    _other_customer(w)
     _stale(w)
     _validation_rule(w)
     _unapplied(w)
@@ -105,7 +132,41 @@ def _accounts_with(w: World, need: np.ndarray, n: int) -> np.ndarray:
 
 
 def _customer(w: World, rows: np.ndarray) -> np.ndarray:
-    return pd.to_numeric(w.sf["accounts"]["QBO_Customer_Id__c"].iloc[rows]).to_numpy(np.int64)
+    """The QBO customers the accounts link to (touched: their finding names them too)."""
+    ids = pd.to_numeric(w.sf["accounts"]["QBO_Customer_Id__c"].iloc[rows]).to_numpy(np.int64)
+    w.truth.touch(qb_entity="Customer", qb=ids)
+    return ids
+
+
+def _other_customer(w: World) -> None:
+    """Salesforce counts the misplaced invoices under the deal's account (see misplace): its
+    amount due, overdue and invoiced exceed what the account's own QBO customer shows. High
+    when that customer owes nothing else (a paid-up customer shown as owing)."""
+    acc, inv = w.sf["accounts"], w.qb["invoices"].set_index("Id")
+    acc_rows, iids = w.extra.get("misplaced", (np.array([], dtype=np.int64), np.array([])))
+    if not len(acc_rows):
+        return
+    _customer(w, acc_rows)
+    balance, total = inv.loc[iids, "balance"].to_numpy(), inv.loc[iids, "total"].to_numpy()
+    late = (AS_OF_TS // DAY - inv.loc[iids, "DueDate"].to_numpy()) >= 1
+    severity = np.where(acc["due"].to_numpy()[acc_rows] == 0, "high", "medium")
+    added = (
+        pd.DataFrame({"due": balance, "overdue": np.where(late, balance, 0), "invoiced": total})
+        .groupby(acc_rows)
+        .sum()
+    )
+    for key in added:
+        acc.loc[added.index, key] += added[key].to_numpy()
+    for level in ("high", "medium"):
+        pick = severity == level
+        w.truth.defect(
+            AREA,
+            "rollup_other_customer",
+            level,
+            sf=sf_ids(w, "accounts", acc_rows[pick]),
+            cents=balance[pick],
+            currency=acc["CurrencyIsoCode"].to_numpy()[acc_rows[pick]],
+        )
 
 
 def _stale(w: World) -> None:
@@ -186,6 +247,12 @@ def _unapplied(w: World) -> None:
     )
 
 
+def _invoices(w: World, rows: np.ndarray) -> None:
+    """The deals' invoices are named by their findings too: touched."""
+    ids = pd.to_numeric(w.sf["opps"]["QBO_Invoice_Id__c"].iloc[rows]).to_numpy(np.int64)
+    w.truth.touch(qb_entity="Invoice", qb=ids)
+
+
 def _deal_states(w: World) -> None:
     """Deals whose payment fields contradict the invoice: shown paid while the invoice is open
     (medium), shown unpaid while QBO has it paid (high: the customer is chased)."""
@@ -193,6 +260,7 @@ def _deal_states(w: World) -> None:
     cur = opp["CurrencyIsoCode"].to_numpy()
     open_ = (opp["opp_balance"].to_numpy() > 0) & (opp["opp_status"].to_numpy() == "Unpaid")
     rows = w.pick("opps", open_, scaled(w.size, 4))
+    _invoices(w, rows)
     balance = opp["opp_balance"].to_numpy()[rows].copy()
     opp.loc[rows, ["opp_status"]] = "Paid"
     opp.loc[rows, "opp_paid"] += opp["opp_balance"].to_numpy()[rows]
@@ -207,6 +275,7 @@ def _deal_states(w: World) -> None:
     )
     paid = (opp["opp_balance"].to_numpy() == 0) & (opp["opp_status"].to_numpy() == "Paid")
     rows = w.pick("opps", paid, scaled(w.size, 4))
+    _invoices(w, rows)
     owed = opp["opp_paid"].to_numpy()[rows].copy()
     opp.loc[rows, "opp_status"] = "Unpaid"
     opp.loc[rows, "opp_balance"] = owed

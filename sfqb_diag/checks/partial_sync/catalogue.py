@@ -9,6 +9,7 @@ from __future__ import annotations
 from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec, unique_by_name
 from sfqb_diag.checks.partial_sync import (
     amounts,
+    balance_views,
     billing,
     invoices,
     lines,
@@ -56,4 +57,4 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
     "path",
 )
 
-VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS, "name")
+VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS + balance_views.VIEWS, "name")

@@ -108,14 +108,15 @@ def _elsewhere(ctx: Context, rows: pd.DataFrame) -> pd.Series:
         return pd.Series(0, index=rows.index, dtype="Int64")
     from sfqb_diag.checks.partial_sync.state import shared_state
 
-    opps, _, _ = shared_state(ctx)
+    opps, facts, _ = shared_state(ctx)
     away = opps[
         opps["bill_invoice"].notna()
         & opps["inv_customer_id"].notna()
         & opps["inv_customer_id"].ne(opps["account_customer"]).fillna(False)
     ]
     balance = away.groupby("account_id")["inv_balance_cents"].sum()
-    billed = away.groupby("account_id")["inv_header_net_cents"].sum()
+    totals = away["bill_invoice"].map(facts["total_cents"]).astype("Int64")
+    billed = totals.groupby(away["account_id"]).sum()
     owed = rows["account_id"].map(balance).astype("Int64").fillna(0)
     total = rows["account_id"].map(billed).astype("Int64").fillna(0)
     return owed.where(rows["role"].isin(OWED), total).astype("Int64")
