@@ -78,7 +78,7 @@ def _newest_by_customer(frames: list[pd.DataFrame | None]) -> pd.Series:
 
 
 def customer_receivables(data: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row per QBO customer with invoices, payments or credits, indexed by customer Id:
+    """One row per QBO customer (every pulled one, and any a transaction names), indexed by Id:
     currency, due/overdue/invoiced/paid/credited cents, one column per aging bucket
     (`bucket_<name>` cents), open_invoices (their numbers), qbo_balance_cents (Customer.Balance)
     and last_qbo_change."""
@@ -102,7 +102,13 @@ def customer_receivables(data: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     )
     customers = data.get("customers")
     ids = pd.Index(
-        pd.concat([billed["customer_id"], *(_ids(data, t) for t in ("payments", "credit_memos"))])
+        pd.concat(
+            [
+                billed["customer_id"],
+                *(_ids(data, t) for t in ("payments", "credit_memos")),
+                customers["id"] if customers is not None else pd.Series(dtype="string"),
+            ]
+        )
         .dropna()
         .astype("string")
         .unique()
