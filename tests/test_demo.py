@@ -75,6 +75,12 @@ CLEAN_KINDS = {
         "unapplied_payment",
         "payment_customer_mismatch",
         "payment_link_missing_invoice",
+        "rollup_stale",
+        "rollup_validation_rule",
+        "rollup_unapplied_payment",
+        "rollup_other_customer",
+        "opportunity_paid_but_open",
+        "opportunity_open_but_paid",
     },
     "sync_jobs": {
         "sync_outage",
