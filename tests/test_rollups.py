@@ -207,3 +207,20 @@ def test_demo_record_status_gives_every_linked_pair_the_truths_status(demo_run, 
     assert rows.loc[moved, "finding_ids"].notna().all(), (
         "a changed or conflicting pair names no finding"
     )
+
+
+def test_pull_asks_for_the_named_rollup_fields_the_org_has(tmp_path):
+    from sfqb_diag.sources.live.pull_sf import sf_fields
+
+    path = tmp_path / "client.yaml"
+    path.write_text(
+        "rollups:\n  account_amount_due: Account.Bread_Winner__Total_Amount_Due__c\n"
+        "  account_amount_paid: Account.Paid_Not_In_Org__c\n",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    available = ["Id", "Name", "QBO_Customer_Id__c", "Bread_Winner__Total_Amount_Due__c"]
+    wanted, missing = sf_fields("Account", available, config)
+    assert "Bread_Winner__Total_Amount_Due__c" in wanted
+    assert "Paid_Not_In_Org__c" in missing and "Paid_Not_In_Org__c" not in wanted
+    assert "Bread_Winner__Total_Amount_Due__c" not in sf_fields("Opportunity", available, config)[0]

@@ -103,7 +103,7 @@ def _linked(
         {"sf_object": sf_object, "qb_entity": qb_entity, "qb_id": alone["id"], "status": "qb_only"}
     )
     out = pd.concat([pairs, only], ignore_index=True)
-    out["qb_name"] = out["qb_id"].map(_names(right, qb_name))
+    out["qb_name"] = out["qb_id"].astype("string").map(_names(right, qb_name)).astype("string")
     return out
 
 
@@ -131,7 +131,8 @@ def _deals(run: RunView) -> pd.DataFrame:
     alone = facts[~facts["id"].isin(set(qb_id.dropna()))]
     only = pd.DataFrame({"qb_entity": "Invoice", "qb_id": alone["id"], "status": "qb_only"})
     out = pd.concat([pairs, only], ignore_index=True)
-    out["qb_name"] = ("invoice " + out["qb_id"].map(_names(facts, "doc_number"))).astype("string")
+    numbers = out["qb_id"].astype("string").map(_names(facts, "doc_number")).astype("string")
+    out["qb_name"] = "invoice " + numbers
     return out
 
 
@@ -208,9 +209,10 @@ def record_status(run: RunView) -> pd.DataFrame:
         _deals(run),
         _payments(run),
     ]
-    rows = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-    if rows.empty:
+    parts = [p for p in parts if not p.empty]
+    if not parts:
         return pd.DataFrame({c: pd.Series(dtype="string") for c in COLUMNS})
+    rows = pd.concat(parts, ignore_index=True)
     for column in COLUMNS:
         if column not in rows:
             rows[column] = pd.NA
