@@ -77,14 +77,8 @@ def _newest_by_customer(frames: list[pd.DataFrame | None]) -> pd.Series:
     return joined.groupby(joined["customer_id"].astype("string"))["last_updated_time"].max()
 
 
-def customer_receivables(data: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row per QBO customer (every pulled one, and any a transaction names), indexed by Id:
-    currency, due/overdue/invoiced/paid/credited cents, one column per aging bucket
-    (`bucket_<name>` cents), open_invoices (their numbers), qbo_balance_cents (Customer.Balance)
-    and last_qbo_change."""
-    opened = open_invoices(data, as_of)
-    facts = invoice_facts(data)
-    billed = facts[~facts["voided"]]
+def _aging(opened: pd.DataFrame) -> pd.DataFrame:
+    """Open balance per customer and bucket, one `bucket_<name>` column per bucket."""
     aging = opened.pivot_table(
         index="customer_id",
         columns="bucket",
@@ -94,36 +88,36 @@ def customer_receivables(data: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
         observed=False,
     ).reindex(columns=list(BUCKETS), fill_value=0)
     aging.columns = [f"bucket_{b}" for b in aging.columns]
-    numbers = (
+    return aging.astype("Int64")
+
+
+def _open_numbers(opened: pd.DataFrame) -> pd.Series:
+    """'1004, 1012, ...': the customer's open invoices by number, oldest due first (five)."""
+    return (
         opened.sort_values(["customer_id", "due_date", "id"])
         .assign(doc=lambda o: o["doc_number"].fillna("Id " + o["id"]))
         .groupby("customer_id")["doc"]
         .agg(lambda docs: ", ".join(docs.head(5)) + (", ..." if len(docs) > 5 else ""))
     )
+
+
+def _customer_ids(data: Dataset, billed: pd.DataFrame) -> pd.Index:
     customers = data.get("customers")
-    ids = pd.Index(
-        pd.concat(
-            [
-                billed["customer_id"],
-                *(_ids(data, t) for t in ("payments", "credit_memos")),
-                customers["id"] if customers is not None else pd.Series(dtype="string"),
-            ]
-        )
-        .dropna()
-        .astype("string")
-        .unique()
-    )
-    out = pd.DataFrame(index=ids.rename("customer_id"))
-    out["currency"] = _currency(data, billed, ids)
-    out["due_cents"] = _sum_by_customer(opened, "balance_cents").reindex(ids).fillna(0)
-    out = out.join(aging.astype("Int64")).fillna({f"bucket_{b}": 0 for b in BUCKETS})
-    out["overdue_cents"] = out[[f"bucket_{b}" for b in BUCKETS[1:]]].sum(axis=1).astype("Int64")
-    out["invoiced_cents"] = _sum_by_customer(billed, "total_cents").reindex(ids).fillna(0)
-    out["paid_cents"] = _optional_sum(data, "payments", ids)
-    out["credited_cents"] = _optional_sum(data, "credit_memos", ids)
-    out["open_invoices"] = numbers.reindex(ids).astype("string").fillna("")
+    named = [
+        billed["customer_id"],
+        *(_ids(data, t) for t in ("payments", "credit_memos")),
+        customers["id"] if customers is not None else pd.Series(dtype="string"),
+    ]
+    return pd.Index(pd.concat(named).dropna().astype("string").unique(), name="customer_id")
+
+
+def _qbo_facts(data: Dataset, ids: pd.Index) -> pd.DataFrame:
+    """Customer.Balance and the newest QBO change of each customer's transactions."""
+    keys = pd.Series(ids)
+    customers = data.get("customers")
+    out = pd.DataFrame(index=ids)
     out["qbo_balance_cents"] = (
-        lookup(pd.Series(ids), customers.set_index("id"), ["balance_cents"])["balance_cents"]
+        lookup(keys, customers.set_index("id"), ["balance_cents"])["balance_cents"]
         .astype("Int64")
         .to_numpy()
         if customers is not None and "balance_cents" in customers
@@ -132,9 +126,30 @@ def customer_receivables(data: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     newest = _newest_by_customer(
         [data.get("invoices"), data.get("payments"), data.get("credit_memos")]
     )
-    out["last_qbo_change"] = lookup(pd.Series(ids), newest.to_frame(), ["last_updated_time"])[
-        "last_updated_time"
-    ].to_numpy()
+    found = lookup(keys, newest.to_frame(), ["last_updated_time"])
+    out["last_qbo_change"] = found["last_updated_time"].to_numpy()
+    return out
+
+
+def customer_receivables(data: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One row per QBO customer (every pulled one, and any a transaction names), indexed by Id:
+    currency, due/overdue/invoiced/paid/credited cents, one column per aging bucket
+    (`bucket_<name>` cents), open_invoices (their numbers), qbo_balance_cents (Customer.Balance)
+    and last_qbo_change."""
+    opened = open_invoices(data, as_of)
+    facts = invoice_facts(data)
+    billed = facts[~facts["voided"]]
+    ids = _customer_ids(data, billed)
+    out = pd.DataFrame(index=ids)
+    out["currency"] = _currency(data, billed, ids)
+    out["due_cents"] = _sum_by_customer(opened, "balance_cents").reindex(ids).fillna(0)
+    out = out.join(_aging(opened)).fillna({f"bucket_{b}": 0 for b in BUCKETS})
+    out["overdue_cents"] = out[[f"bucket_{b}" for b in BUCKETS[1:]]].sum(axis=1).astype("Int64")
+    out["invoiced_cents"] = _sum_by_customer(billed, "total_cents").reindex(ids).fillna(0)
+    out["paid_cents"] = _optional_sum(data, "payments", ids)
+    out["credited_cents"] = _optional_sum(data, "credit_memos", ids)
+    out["open_invoices"] = _open_numbers(opened).reindex(ids).astype("string").fillna("")
+    out = out.join(_qbo_facts(data, ids))
     for column in MONEY:
         out[column] = out[column].astype("Int64")
     return out

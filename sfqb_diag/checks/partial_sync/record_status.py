@@ -188,7 +188,7 @@ def _explained(rows: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     said = named.groupby("row")["said"].first()
     rows["finding_ids"] = rows["row"].map(ids).astype("string").fillna("")
     moved = rows["status"].eq("in_sync") & rows["finding_ids"].ne("")
-    rows.loc[moved, "status"] = rows.loc[moved, "row"].map(said).fillna("conflict")
+    rows.loc[moved, "status"] = rows.loc[moved, "row"].map(said).astype("string").fillna("conflict")
     return rows.drop(columns="row")
 
 

@@ -190,9 +190,18 @@ def rollup_mismatch(ctx: Context) -> pd.DataFrame:
     cause = likely_cause(ctx, rows)
     why = cause.map({k: v[0] for k, v in CAUSES.items()}).astype("string")
     fix = cause.map({k: v[1] for k, v in CAUSES.items()}).astype("string")
+    return _findings(ctx, rows, why, fix, tol)
+
+
+def _findings(
+    ctx: Context, rows: pd.DataFrame, why: pd.Series, fix: pd.Series, tol: int
+) -> pd.DataFrame:
+    """One finding per (account, field): both amounts with currency, the open invoices by
+    number, the rollup's age and the likely cause."""
     cur = rows["currency"]
     name = text(rows["account_name"], "(no name)")
     open_list = text(rows["open_invoices"]).where(text(rows["open_invoices"]).ne(""), "none")
+    age = days_between(rows["rollup_time"], ctx.as_of).astype("string").fillna("?")
     return new_findings(
         sf_object="Account",
         sf_id=rows["account_id"],
@@ -226,7 +235,7 @@ def rollup_mismatch(ctx: Context) -> pd.DataFrame:
         + "). The rollup was last written "
         + day(rows["rollup_time"])
         + " ("
-        + days_between(rows["rollup_time"], ctx.as_of).astype("string").fillna("?")
+        + age
         + " days before the as-of time). Likely cause: "
         + why
         + ".",
