@@ -14,7 +14,9 @@ import pandas as pd
 
 from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.partial_sync.receivables import account_receivables
+from sfqb_diag.checks.partial_sync.state import shared_state
 from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.record_words import invoice_label
 from sfqb_diag.words import day, days_between, money_text, text
 
 # Account rollup role -> (canonical rollup column, QBO column, words for people).
@@ -38,8 +40,8 @@ CAUSES = {
         "have the connector recalculate the account.",
     ),
     "other_customer": (
-        "an invoice for this account's deal sits on another QBO customer, so the connector "
-        "counts it elsewhere",
+        "an invoice for this account's deal sits on another QBO customer (Salesforce counts it "
+        "under this account, QBO under that customer)",
         "Move the invoice to this account's QBO customer (or relink the account), then "
         "recalculate.",
     ),
@@ -101,25 +103,41 @@ def _refused(ctx: Context, ids: pd.Series) -> pd.Series:
     return ids.isin(set(failed)).fillna(False)
 
 
-def _elsewhere(ctx: Context, rows: pd.DataFrame) -> pd.Series:
-    """Per row: the balance (or total, for invoiced) of invoices billing this account's deals
-    but on another QBO customer."""
+def _away(ctx: Context) -> pd.DataFrame:
+    """Deals whose billing invoice is on another QBO customer than the account's link names."""
     if not ctx.data.has("opportunities"):
-        return pd.Series(0, index=rows.index, dtype="Int64")
-    from sfqb_diag.checks.partial_sync.state import shared_state
-
-    opps, facts, _ = shared_state(ctx)
-    away = opps[
+        return pd.DataFrame(columns=["account_id", "bill_invoice", "inv_balance_cents"])
+    opps, _, _ = shared_state(ctx)
+    return opps[
         opps["bill_invoice"].notna()
         & opps["inv_customer_id"].notna()
         & opps["inv_customer_id"].ne(opps["account_customer"]).fillna(False)
     ]
+
+
+def _elsewhere(ctx: Context, rows: pd.DataFrame) -> pd.Series:
+    """Per row: the balance (or total, for invoiced) of invoices billing this account's deals
+    but on another QBO customer."""
+    away = _away(ctx)
+    if away.empty:
+        return pd.Series(0, index=rows.index, dtype="Int64")
+    _, facts, _ = shared_state(ctx)
     balance = away.groupby("account_id")["inv_balance_cents"].sum()
     totals = away["bill_invoice"].map(facts["total_cents"]).astype("Int64")
     billed = totals.groupby(away["account_id"]).sum()
     owed = rows["account_id"].map(balance).astype("Int64").fillna(0)
     total = rows["account_id"].map(billed).astype("Int64").fillna(0)
     return owed.where(rows["role"].isin(OWED), total).astype("Int64")
+
+
+def _elsewhere_words(ctx: Context, rows: pd.DataFrame) -> pd.Series:
+    """'invoice 1042 (Other Corp, 4,331.00 USD)' per account: its deals' invoices elsewhere."""
+    away = _away(ctx)
+    if away.empty:
+        return pd.Series("", index=rows.index, dtype="string")
+    labels = invoice_label(ctx.data, away["bill_invoice"].astype("string"))
+    joined = labels.groupby(away["account_id"].to_numpy()).agg("; ".join)
+    return rows["account_id"].map(joined).astype("string").fillna("")
 
 
 def _unapplied(ctx: Context, rows: pd.DataFrame) -> pd.Series:
@@ -189,6 +207,8 @@ def rollup_mismatch(ctx: Context) -> pd.DataFrame:
     rows = rows[~_fresh_lag(ctx, rows)].reset_index(drop=True)
     cause = likely_cause(ctx, rows)
     why = cause.map({k: v[0] for k, v in CAUSES.items()}).astype("string")
+    away = cause.eq("other_customer")
+    why = why.where(~away, why + ": " + _elsewhere_words(ctx, rows))
     fix = cause.map({k: v[1] for k, v in CAUSES.items()}).astype("string")
     return _findings(ctx, rows, why, fix, tol)
 
