@@ -408,6 +408,7 @@ def test_sync_log_error_counts_match_the_file(default: Demo) -> None:
         "6240": "duplicate_name",
         "5010": "stale_object",
         "610": "not_found",
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION": "validation",  # a Salesforce validation rule
     }
     counts: Counter[str] = Counter()
     with (default.raw / "sync_log.csv").open(encoding="utf-8", newline="") as fh:

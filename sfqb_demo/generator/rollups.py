@@ -213,13 +213,7 @@ def _validation_rule(w: World) -> None:
         _customer(w, rows),
         "update",
         "error",
-    )
-    # Salesforce's refusal, not a QBO code: no error class in truth's counts (like
-    # UNABLE_TO_LOCK_ROW).
-    block["error_code"] = "FIELD_CUSTOM_VALIDATION_EXCEPTION"
-    block["message"] = (
-        "FIELD_CUSTOM_VALIDATION_EXCEPTION: Accounts on credit hold cannot be edited by "
-        "integration users"
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION",
     )
     w.log.append(block)
     w.truth.defect(
