@@ -224,3 +224,16 @@ def test_pull_asks_for_the_named_rollup_fields_the_org_has(tmp_path):
     assert "Bread_Winner__Total_Amount_Due__c" in wanted
     assert "Paid_Not_In_Org__c" in missing and "Paid_Not_In_Org__c" not in wanted
     assert "Bread_Winner__Total_Amount_Due__c" not in sf_fields("Opportunity", available, config)[0]
+
+
+def test_the_fix_list_has_a_record_status_sheet_in_words(folder):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(folder / "out" / "fix_list.xlsx")["Record status"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert header[0] == "State" and "Findings that explain it" in header
+    assert rows[0]["State"] == "in conflict (the two sides disagree)"  # not in sync first
+    paid_up = next(r for r in rows if r["Salesforce Id"] == acc_id(1))
+    assert paid_up["QuickBooks Id"] == "1" and paid_up["Salesforce record"] == "Paid Up Ltd"
+    assert any(r["State"] == "only in QuickBooks" for r in rows)  # payment 55, applied to nothing
