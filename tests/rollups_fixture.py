@@ -11,9 +11,10 @@ The connector writes Breadwinner's Account fields and three Opportunity fields b
   0.00 due and overdue while QBO's invoice 1005 still owes 800.00 -> medium (unapplied payment).
 - Agree Co: every figure agrees; its deals: Agree - paid but open (status Paid, invoice 1006
   still owes 400.00) -> medium; Agree - open but paid (Unpaid 700.00, invoice 1007 paid) -> high;
-  Agree - open (Unpaid, invoice 1008 open) -> fine.
-Aging as of 11-20: Blocked 2,000.00 in 1-30 days; Unapplied 800.00 over 90; Agree 400.00 current
-and 300.00 in 1-30; Rounding 300.00 EUR current.
+  Agree - open (Unpaid, invoice 1008 open) -> fine; Agree - wrong balance (650.00 in Salesforce,
+  invoice 1009 owes 600.00, both open) -> medium.
+Aging as of 11-20: Blocked 2,000.00 in 1-30 days; Unapplied 800.00 over 90; Agree 1,000.00
+current and 300.00 in 1-30; Rounding 300.00 EUR current.
 """
 
 from __future__ import annotations
@@ -112,9 +113,9 @@ ACCOUNTS = {
         "Agree Co",
         "6",
         "USD",
-        "700.00",
+        "1300.00",
         "300.00",
-        "1400.00",
+        "2000.00",
         "700.00",
         "100.00",
         "2026-11-20T02:00:00.000+0000",
@@ -130,6 +131,7 @@ INVOICES = {
     "1006": ("6", 400, 400, "2026-12-15", "2026-10-15T09:00:00Z"),
     "1007": ("6", 700, 0, "2026-10-30", "2026-10-15T09:00:00Z"),
     "1008": ("6", 300, 300, "2026-11-10", "2026-10-10T09:00:00Z"),
+    "1009": ("6", 600, 600, "2026-12-20", "2026-10-10T09:00:00Z"),
 }
 # payment id: (customer, total, unapplied, invoice it settles, last updated)
 PAYMENTS = {
@@ -143,6 +145,7 @@ OPPS = {
     1: ("Agree - paid but open", "1006", "400.00", "0.00", "Paid"),
     2: ("Agree - open but paid", "1007", "700.00", "700.00", "Unpaid"),
     3: ("Agree - open", "1008", "300.00", "300.00", "Unpaid"),
+    4: ("Agree - wrong balance", "1009", "600.00", "650.00", "Unpaid"),
 }
 EXPECTED = {  # (account, rollup role) -> severity
     (1, "account_amount_due"): "high",

@@ -81,6 +81,7 @@ CLEAN_KINDS = {
         "rollup_other_customer",
         "opportunity_paid_but_open",
         "opportunity_open_but_paid",
+        "opportunity_balance_drift",
     },
     "sync_jobs": {
         "sync_outage",

@@ -73,6 +73,7 @@ def test_no_check_reports_anything_else(run) -> None:
         "rollup_mismatch",
         "opportunity_paid_but_open",
         "opportunity_open_but_paid",
+        "opportunity_rollup_mismatch",
     }
     assert all(s["missing"].startswith("client.yaml rollups:") for s in run.result.skipped)
 

@@ -18,7 +18,12 @@ from sfqb_diag.errors import UsageError
 from sfqb_diag.pipeline import CheckOptions, run_check
 from sfqb_diag.sources.files import load_raw
 
-ROLLUP_CHECKS = {"rollup_mismatch", "opportunity_paid_but_open", "opportunity_open_but_paid"}
+ROLLUP_CHECKS = {
+    "rollup_mismatch",
+    "opportunity_paid_but_open",
+    "opportunity_open_but_paid",
+    "opportunity_rollup_mismatch",
+}
 AS_OF = pd.Timestamp("2026-11-20T12:00:00Z")
 
 
@@ -69,6 +74,10 @@ def test_deals_whose_payment_state_contradicts_the_invoice(folder):
     )
     assert list(open_paid["sf_id"]) == [opp_id(2)] and list(open_paid["severity"]) == ["high"]
     assert list(open_paid["qb_id"]) == ["1007"]
+    wrong = found[found["check"] == "opportunity_rollup_mismatch"]
+    assert list(wrong["sf_id"]) == [opp_id(4)] and list(wrong["severity"]) == ["medium"]
+    assert "650.00 USD balance" in wrong["title"].iloc[0] and "600.00 USD" in wrong["title"].iloc[0]
+    assert wrong["amount_at_risk"].iloc[0] == "50.00"
 
 
 def test_aging_buckets_count_days_past_due_to_the_as_of_day(folder):
@@ -76,10 +85,10 @@ def test_aging_buckets_count_days_past_due_to_the_as_of_day(folder):
     table = customer_receivables(data, AS_OF)
     assert table.loc["4", "bucket_1-30"] == 200000  # due 11-01: 19 days late
     assert table.loc["5", "bucket_over_90"] == 80000  # due 08-01: 111 days late
-    assert (table.loc["6", "bucket_current"], table.loc["6", "bucket_1-30"]) == (40000, 30000)
+    assert (table.loc["6", "bucket_current"], table.loc["6", "bucket_1-30"]) == (100000, 30000)
     assert table.loc["3", ["currency", "due_cents"]].tolist() == ["EUR", 30000]
     assert table.loc["6", ["invoiced_cents", "paid_cents", "credited_cents"]].tolist() == [
-        140000,
+        200000,
         70000,
         10000,
     ]
@@ -172,6 +181,7 @@ ROLLUP_KINDS = {
     "rollup_other_customer",
     "opportunity_paid_but_open",
     "opportunity_open_but_paid",
+    "opportunity_balance_drift",
 }
 
 

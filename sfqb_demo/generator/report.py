@@ -88,6 +88,7 @@ KIND_STATUS = {
     "rollup_other_customer": "conflict",
     "opportunity_paid_but_open": "conflict",
     "opportunity_open_but_paid": "conflict",
+    "opportunity_balance_drift": "conflict",
 }
 
 

@@ -284,6 +284,7 @@ def _deal_states(w: World) -> None:
     opp.loc[rows, "opp_status"] = "Unpaid"
     opp.loc[rows, "opp_balance"] = owed
     opp.loc[rows, "opp_paid"] = 0
+    _balance_drift(w)
     w.truth.defect(
         AREA,
         "opportunity_open_but_paid",
@@ -291,6 +292,24 @@ def _deal_states(w: World) -> None:
         sf=sf_ids(w, "opps", rows),
         cents=owed,
         currency=cur[rows],
+    )
+
+
+def _balance_drift(w: World) -> None:
+    """Deals still open on both sides whose balance the connector wrote 100.00 too high (a
+    mapping that adds a fee): medium, Salesforce asks for the wrong amount."""
+    opp = w.sf["opps"]
+    open_ = (opp["opp_balance"].to_numpy() > 0) & (opp["opp_status"].to_numpy() != "")
+    rows = w.pick("opps", open_, scaled(w.size, 4))
+    _invoices(w, rows)
+    opp.loc[rows, "opp_balance"] += 10_000
+    w.truth.defect(
+        AREA,
+        "opportunity_balance_drift",
+        "medium",
+        sf=sf_ids(w, "opps", rows),
+        cents=np.full(len(rows), 10_000),
+        currency=opp["CurrencyIsoCode"].to_numpy()[rows],
     )
 
 

@@ -42,6 +42,7 @@ CHECKS: tuple[CheckSpec, ...] = unique_by_name(
         rollups.rollup_mismatch,
         payment_status.opportunity_paid_but_open,
         payment_status.opportunity_open_but_paid,
+        payment_status.opportunity_rollup_mismatch,
     ),
     "name",
 )

@@ -151,3 +151,78 @@ def opportunity_open_but_paid(ctx: Context) -> pd.DataFrame:
         "Stop any reminder to the customer; have the connector rewrite the deal's payment fields from QBO.",
         shown,
     )
+
+
+# Opportunity rollup -> (QBO figure it copies, words, severity): what is still owed drives
+# reminders (medium); the amount paid only drives reports (low).
+DEAL_FIELDS = {
+    "rollup_balance_cents": ("inv_balance_cents", "balance", "medium"),
+    "rollup_paid_cents": ("inv_paid_cents", "amount paid", "low"),
+}
+
+
+@check(
+    "opportunity_rollup_mismatch",
+    area="partial_sync",
+    severity="medium",
+    needs=("opportunities", "invoices", "rollups.Opportunity"),
+    what="Opportunities whose balance or amount paid in Salesforce differs from their invoice in QBO (both sides agree it is paid or open)",
+    why="Reminders and forecasts use the deal's balance: a wrong one asks the customer for the wrong amount.",
+    fix="Have the connector rewrite the deal's payment fields from QBO; if it keeps writing the wrong amount, check its field mapping.",
+)
+def opportunity_rollup_mismatch(ctx: Context) -> pd.DataFrame:
+    rows = _judged(ctx)
+    rows = rows[rows["sf_state"].isna() | rows["sf_state"].eq(rows["qb_state"]).fillna(False)]
+    rows = rows.assign(inv_paid_cents=rows["inv_total"] - rows["inv_balance_cents"])
+    tol = round(ctx.thresholds.amount_tolerance * 100)
+    parts = [
+        rows.assign(
+            sf_cents=rows[column].astype("Int64"),
+            qb_cents=rows[qb].astype("Int64"),
+            words=words,
+            severity=level,
+            line_id=column,
+        )
+        for column, (qb, words, level) in DEAL_FIELDS.items()
+        if column in rows
+    ]
+    if not parts:
+        return new_findings()
+    long = pd.concat(parts, ignore_index=True)
+    long = long[(long["sf_cents"] - long["qb_cents"]).abs().gt(tol).fillna(False)]
+    long = long.reset_index(drop=True)
+    cur, name = long["inv_currency"], text(long["name"], "(no name)")
+    return new_findings(
+        sf_object="Opportunity",
+        sf_id=long["id"],
+        sf_name=name,
+        qb_entity="Invoice",
+        qb_id=long["bill_invoice"],
+        line_id=long["line_id"],
+        severity=long["severity"],
+        title="Salesforce shows "
+        + money_text(long["sf_cents"], cur)
+        + " "
+        + long["words"]
+        + " on "
+        + name
+        + "; QuickBooks says "
+        + money_text(long["qb_cents"], cur),
+        detail="The deal's "
+        + long["words"]
+        + " in Salesforce is "
+        + money_text(long["sf_cents"], cur)
+        + "; "
+        + invoice_label(ctx.data, long["bill_invoice"])
+        + " has "
+        + money_text(long["qb_cents"], cur)
+        + " in QBO (last changed there "
+        + day(long["inv_last_updated_time"])
+        + ").",
+        suggested_action="Have the connector rewrite the deal's payment fields from "
+        + invoice_number(ctx.data, long["bill_invoice"])
+        + ".",
+        amount_cents=(long["sf_cents"] - long["qb_cents"]).abs(),
+        currency=cur,
+        confidence=0.85,
+    )
