@@ -13,7 +13,11 @@ from typing import Any
 
 import yaml
 
-from sfqb_diag.config_check import section_problems, threshold_order_problems
+from sfqb_diag.config_check import (
+    rollup_level_problems,
+    section_problems,
+    threshold_order_problems,
+)
 from sfqb_diag.errors import UsageError
 
 
@@ -82,6 +86,70 @@ class Links:
         return obj, fld
 
 
+# Rollup roles: money the connector writes back from QBO into Salesforce, per level.
+ACCOUNT_ROLLUPS = (
+    "account_amount_due",
+    "account_amount_overdue",
+    "account_amount_invoiced",
+    "account_amount_paid",
+    "account_amount_credited",
+)
+OPPORTUNITY_ROLLUPS = (
+    "opportunity_amount_paid",
+    "opportunity_balance",
+    "opportunity_payment_status",
+)
+ROLLUP_LEVELS = {"Account": ACCOUNT_ROLLUPS, "Opportunity": OPPORTUNITY_ROLLUPS}
+
+
+@dataclass(frozen=True)
+class Rollups:
+    """Salesforce fields holding money written back from QBO (`rollups:`), as `Object.Field`.
+
+    Every field is optional; a level with none named has its rollup checks skipped and listed.
+    `window_hours` is how often the connector recalculates them (Breadwinner: once a day): a
+    rollup younger than that may lag QBO's latest payments without anything being wrong."""
+
+    account_amount_due: str | None = None
+    account_amount_overdue: str | None = None
+    account_amount_invoiced: str | None = None
+    account_amount_paid: str | None = None
+    account_amount_credited: str | None = None
+    opportunity_amount_paid: str | None = None
+    opportunity_balance: str | None = None
+    opportunity_payment_status: str | None = None
+    window_hours: float = 24.0
+
+    def field_of(self, role: str) -> tuple[str, str] | None:
+        """('Account', 'Bread_Winner__Total_Amount_Due__c') for a role, or None when unset."""
+        value = getattr(self, role)
+        if not value:
+            return None
+        obj, _, fld = value.partition(".")
+        return obj, fld
+
+    def named(self, level: str) -> dict[str, str]:
+        """The roles of one level ('Account' or 'Opportunity') this config names: role -> field."""
+        found = {role: self.field_of(role) for role in ROLLUP_LEVELS[level]}
+        return {role: where[1] for role, where in found.items() if where}
+
+
+# Connector presets for `init --connector`: field API names as each connector installs them.
+# Breadwinner for QuickBooks (managed package namespace Bread_Winner): the Account fields its
+# page-layout guide names (Total Amount Due/Overdue/Invoiced/Paid/Credited,
+# help-qbo.breadwinner.com "Configuring page layouts"), recalculated once a day. It names no
+# Opportunity payment fields we could verify, so the preset leaves that level out.
+ROLLUP_PRESETS: dict[str, dict[str, str]] = {
+    "breadwinner": {
+        "account_amount_due": "Account.Bread_Winner__Total_Amount_Due__c",
+        "account_amount_overdue": "Account.Bread_Winner__Total_Amount_Overdue__c",
+        "account_amount_invoiced": "Account.Bread_Winner__Total_Amount_Invoiced__c",
+        "account_amount_paid": "Account.Bread_Winner__Total_Amount_Paid__c",
+        "account_amount_credited": "Account.Bread_Winner__Total_Amount_Credit__c",
+    },
+}
+
+
 @dataclass(frozen=True)
 class Thresholds:
     match_auto: float = 0.92
@@ -118,6 +186,7 @@ class ClientConfig:
     links: Links = field(default_factory=Links)
     thresholds: Thresholds = field(default_factory=Thresholds)
     path: str | None = None
+    rollups: Rollups = field(default_factory=Rollups)
 
     def with_thresholds(self, **overrides: Any) -> ClientConfig:
         return dataclasses.replace(
@@ -160,13 +229,14 @@ def load_config(path: str | Path | None) -> ClientConfig:
         raise UsageError(f"{path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise UsageError(
-            f"{path} must hold a mapping (salesforce:, quickbooks:, links:, thresholds:)"
+            f"{path} must hold a mapping (salesforce:, quickbooks:, links:, thresholds:, rollups:)"
         )
     sections = {
         "salesforce": SalesforceConfig,
         "quickbooks": QuickBooksConfig,
         "links": Links,
         "thresholds": Thresholds,
+        "rollups": Rollups,
     }
     unknown = sorted(set(data) - set(sections) - {"name"})
     if unknown:
@@ -178,6 +248,7 @@ def load_config(path: str | Path | None) -> ClientConfig:
     }
     if not problems:
         problems += threshold_order_problems(built["thresholds"])
+        problems += rollup_level_problems(built["rollups"], ROLLUP_LEVELS)
     if problems:
         shown = "\n".join(f"  - {p}" for p in problems)
         raise UsageError(

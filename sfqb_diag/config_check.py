@@ -80,9 +80,9 @@ def _value_problem(section: str, key: str, value: Any) -> str | None:
     allowed = _CHOICES.get((section, key))
     if allowed and value not in allowed:
         return f"must be one of {', '.join(sorted(allowed))}"
-    if section == "links" and not _LINK.match(value):
+    if section in ("links", "rollups") and key != "window_hours" and not _LINK.match(value):
         return "must be Object.Field (API names), e.g. Account.QBO_Customer_Id__c"
-    if section == "thresholds":
+    if section == "thresholds" or key == "window_hours":
         low, high = _RANGES.get(key, (0.0, None))
         if (low is not None and value < low) or (high is not None and value > high):
             span = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
@@ -109,3 +109,17 @@ def threshold_order_problems(thresholds: Any) -> list[str]:
             f"thresholds.match_auto ({thresholds.match_auto})"
         ]
     return []
+
+
+def rollup_level_problems(rollups: Any, levels: dict[str, tuple[str, ...]]) -> list[str]:
+    """A rollup role names a field of its own level: account_* on Account, opportunity_* on
+    Opportunity (the checks compare Account rollups per customer, Opportunity ones per invoice)."""
+    found = []
+    for obj, roles in levels.items():
+        for role in roles:
+            value = getattr(rollups, role)
+            if value and value.partition(".")[0] != obj:
+                found.append(
+                    f"rollups.{role} must be a field of {obj} ({obj}.<Field>), not {value}"
+                )
+    return found

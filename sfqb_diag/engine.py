@@ -40,13 +40,18 @@ class RunResult:
     ran: list[dict[str, str]] = field(default_factory=list)  # area, check: each check that ran
 
 
-def _missing_inputs(data: Dataset, needs: tuple[str, ...]) -> list[str]:
-    """Needs are table names, 'table.column' for a column the check cannot do without, or
-    'manifest' / 'manifest.section.key' for facts only manifest.json carries."""
+def _missing_inputs(
+    data: Dataset, needs: tuple[str, ...], config: ClientConfig | None = None
+) -> list[str]:
+    """Needs are table names, 'table.column' for a column the check cannot do without,
+    'manifest' / 'manifest.section.key' for facts only manifest.json carries, or
+    'rollups.Account' / 'rollups.Opportunity' for rollup fields client.yaml names."""
     missing = []
     for need in needs:
         table, _, column = need.partition(".")
-        if table == "manifest":
+        if table == "rollups":
+            missing.extend(_rollups_missing(data, config or ClientConfig(), column))
+        elif table == "manifest":
             if not _manifest_has(data.manifest, column):
                 missing.append(f"manifest.json{' key ' + column if column else ''}")
         elif not data.has(table):
@@ -54,6 +59,22 @@ def _missing_inputs(data: Dataset, needs: tuple[str, ...]) -> list[str]:
         elif column and not data.has_column(table, column):
             missing.append(f"column {column} of {data.files.get(table, table)}")
     return missing
+
+
+def _rollups_missing(data: Dataset, config: ClientConfig, level: str) -> list[str]:
+    """Nothing when client.yaml names a rollup field of `level` that the export carries; else
+    what is missing: the config section, or the named columns."""
+    from sfqb_diag.sources.schema import ROLLUP_ROLES, SF_OBJECTS
+
+    named = config.rollups.named(level)
+    if not named:
+        return [f"client.yaml rollups: (no {level} field named)"]
+    table = SF_OBJECTS[level][0]
+    if any(data.has_column(table, ROLLUP_ROLES[role][0]) for role in named):
+        return []
+    if not data.has(table):
+        return [_file_hint(table)]
+    return [f"column {', '.join(named.values())} of {data.files.get(table, table)}"]
 
 
 def _manifest_has(manifest: dict[str, Any], dotted: str) -> bool:
@@ -126,7 +147,7 @@ def run_checks(
     frames, skipped, ran = [], [], []
     chosen = _selected(areas, checks)
     for spec in progress(chosen, "checks", total=len(chosen)):
-        missing = _missing_inputs(data, spec.needs)
+        missing = _missing_inputs(data, spec.needs, config)
         if missing:
             skipped.append({"area": spec.area, "check": spec.name, "missing": ", ".join(missing)})
             continue
@@ -149,15 +170,21 @@ def run_checks(
         )
     findings = apply_reviews(findings, reviews, as_of)
     produced = {}
-    for out in _selected(areas, outputs):
-        if not _missing_inputs(data, out.needs):
+    chosen_outputs = [
+        o for o in _selected(areas, outputs) if not _missing_inputs(data, o.needs, config)
+    ]
+    for out in chosen_outputs:
+        if not out.reads_findings:
             produced[out.path] = out.func(ctx)
     findings = sort_findings(findings)
     shown = RunView(ctx, findings, produced)
+    for out in chosen_outputs:  # tables that name the findings explaining each row
+        if out.reads_findings:
+            produced[out.path] = out.func(shown)
     tables = {
         spec.name: spec.func(shown)
         for spec in _selected(areas, views)
-        if not _missing_inputs(data, spec.needs)
+        if not _missing_inputs(data, spec.needs, config)
     }
     return RunResult(findings, produced, skipped, as_of, as_of_source, areas, tables, ran)
 

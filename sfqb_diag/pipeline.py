@@ -152,7 +152,14 @@ def build_check_outputs(run: CheckRun, folder: Path) -> None:
     write_csv(findings_csv_frame(ordered), folder / "findings.csv")
     for relative, value in sorted(run.result.outputs.items()):
         write_output_table(relative, value, folder)
-    write_fix_list(findings, run.data.manifest, run.summary, folder / "fix_list.xlsx", run.data)
+    write_fix_list(
+        findings,
+        run.data.manifest,
+        run.summary,
+        folder / "fix_list.xlsx",
+        run.data,
+        run.result.outputs.get("matches/record_status.csv"),
+    )
     (folder / "summary.json").write_text(
         json.dumps(run.summary.to_dict(), indent=2) + "\n", encoding="utf-8"
     )

@@ -65,8 +65,11 @@ def truth(demo_dir: Path) -> dict:
 
 @pytest.fixture(scope="session")
 def demo_run(demo_dir: Path) -> CheckRun:
-    """`check` on the demo, written to demo_dir/'out' once per session."""
-    return run_check(CheckOptions(raw=demo_dir / "raw", out=demo_dir / "out"))
+    """`check` on the demo with its client.yaml (the connector's rollup fields), written to
+    demo_dir/'out' once per session."""
+    return run_check(
+        CheckOptions(raw=demo_dir / "raw", out=demo_dir / "out", config=demo_dir / "client.yaml")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -77,5 +80,5 @@ def small_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     folder = tmp_path_factory.mktemp("small")
     raw = Path(generate_demo(folder, size=300, seed=DEMO_SEED))
-    run_report(CheckOptions(raw=raw, out=folder))
+    run_report(CheckOptions(raw=raw, out=folder, config=folder / "client.yaml"))
     return folder

@@ -75,6 +75,13 @@ CLEAN_KINDS = {
         "unapplied_payment",
         "payment_customer_mismatch",
         "payment_link_missing_invoice",
+        "rollup_stale",
+        "rollup_validation_rule",
+        "rollup_unapplied_payment",
+        "rollup_other_customer",
+        "opportunity_paid_but_open",
+        "opportunity_open_but_paid",
+        "opportunity_balance_drift",
     },
     "sync_jobs": {
         "sync_outage",
@@ -402,6 +409,7 @@ def test_sync_log_error_counts_match_the_file(default: Demo) -> None:
         "6240": "duplicate_name",
         "5010": "stale_object",
         "610": "not_found",
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION": "validation",  # a Salesforce validation rule
     }
     counts: Counter[str] = Counter()
     with (default.raw / "sync_log.csv").open(encoding="utf-8", newline="") as fh:

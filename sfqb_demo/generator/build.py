@@ -9,7 +9,16 @@ from pathlib import Path
 
 import numpy as np
 
-from sfqb_demo.generator import business, finalize, invoicing, ledger, settings, synclog, writer
+from sfqb_demo.generator import (
+    business,
+    finalize,
+    invoicing,
+    ledger,
+    rollups,
+    settings,
+    synclog,
+    writer,
+)
 from sfqb_demo.generator.report import truth_document
 from sfqb_demo.generator.sfids import IdFactory
 from sfqb_demo.generator.truth import Truth
@@ -41,7 +50,12 @@ def build_world(size: int = 2000, seed: int = 7, variant: str = "clean") -> Worl
     settings.qbo_settings(w)
     w.manifest = settings.manifest(w, {})
     _inject(w)
+    if variant == "clean":
+        rollups.misplace(w)  # before finalize: QBO balances follow the moved invoices
     finalize.finalize(w)
+    rollups.write_back(w)  # the connector's nightly recalculation, from the final QBO state
+    if variant == "clean":
+        rollups.inject(w)
     synclog.base_log(w)
     w.truth.log_counts = synclog.error_counts(w)
     w.manifest["counts"] = _counts(w)
@@ -115,4 +129,6 @@ def generate_demo(
     shutil.rmtree(raw, ignore_errors=True)
     partial.rename(raw)
     (out / "truth.json").write_text(truth_text(truth_document(w)), encoding="utf-8")
+    # The demo client's config: the connector's rollup fields (everything else is the default).
+    (out / "client.yaml").write_text(rollups.CONFIG, encoding="utf-8")
     return raw

@@ -74,8 +74,48 @@ def clean_ids(w: World) -> dict[str, Any]:
     return {"sf": sf, "qb": qb}
 
 
+# Defect kind -> the state matches/record_status.csv gives its pair (docs/outputs.md).
+KIND_STATUS = {
+    "stale_sf_changed": "changed_in_sf",
+    "stale_qbo_edited": "changed_in_qb",
+    "link_to_missing_invoice": "deleted_in_qb",
+    "link_to_voided_invoice": "deleted_in_qb",
+    "link_to_missing_customer": "deleted_in_qb",
+    "link_to_missing_item": "deleted_in_qb",
+    "rollup_stale": "conflict",
+    "rollup_validation_rule": "conflict",
+    "rollup_unapplied_payment": "conflict",
+    "rollup_other_customer": "conflict",
+    "opportunity_paid_but_open": "conflict",
+    "opportunity_open_but_paid": "conflict",
+    "opportunity_balance_drift": "conflict",
+}
+
+
+def record_status(w: World, clean: dict[str, Any]) -> dict[str, str]:
+    """sf_id -> the state of its linked pair: in_sync for every pair whose two records carry
+    nothing, the kind's state for the defects KIND_STATUS names."""
+    clean_sf = set(clean["sf"])
+    out: dict[str, str] = {}
+    for table, link, entity in (
+        ("accounts", "QBO_Customer_Id__c", "Customer"),
+        ("products", "QBO_Item_Id__c", "Item"),
+        ("opps", "QBO_Invoice_Id__c", "Invoice"),
+    ):
+        frame = w.sf[table]
+        ok = set(clean["qb"][entity])
+        for sf_id, qb_id in zip(frame["Id"], frame[link].astype(str), strict=True):
+            if qb_id and sf_id in clean_sf and qb_id in ok:
+                out[sf_id] = "in_sync"
+    for d in w.truth.defects:
+        if d["kind"] in KIND_STATUS and d["sf_id"]:
+            out[d["sf_id"]] = KIND_STATUS[d["kind"]]
+    return out
+
+
 def truth_document(w: World) -> dict[str, Any]:
     t = w.truth
+    clean = clean_ids(w)
     return {
         "seed": w.seed,
         "size": w.size,
@@ -85,6 +125,7 @@ def truth_document(w: World) -> dict[str, Any]:
         "lookalikes": t.lookalikes,
         "match_pairs": match_pairs(w),
         "duplicate_clusters": t.clusters,
-        "clean": clean_ids(w),
+        "clean": clean,
+        "record_status": record_status(w, clean),
         "counts": {"sync_log_error_classes": t.log_counts},
     }

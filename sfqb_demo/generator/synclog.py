@@ -52,6 +52,13 @@ ERRORS = {
         "Stale Object Error : You and root were working on this at the same time. "
         "root finished before you did, so your work was not saved.",
     ),
+    # Salesforce refusing the connector's write-back (a validation rule on the record): a
+    # validation error as sync_jobs classifies it, though not a QBO code.
+    "FIELD_CUSTOM_VALIDATION_EXCEPTION": (
+        "validation",
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION: Accounts on credit hold cannot be edited by "
+        "integration users",
+    ),
     "610": (
         "not_found",
         "Object Not Found : Something you're trying to use has been made inactive. Check the "

@@ -94,6 +94,7 @@ class World:
     next_id: dict[str, int] = field(default_factory=dict)
     opp_lines: dict[int, Any] = field(default_factory=dict)
     pending_links: list[tuple[int, int, int]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # hand-offs between generator steps
 
     def pick(self, table: str, mask: np.ndarray | pd.Series, n: int) -> np.ndarray:
         """Up to n row positions of `table` satisfying mask that no defect/look-alike used yet;

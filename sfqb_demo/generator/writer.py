@@ -140,11 +140,29 @@ def salesforce_frames(w: World) -> dict[str, pd.DataFrame]:
             "LastModifiedDate": tf.sf_ts(lines["modified"]),
         }
     )
+    _rollup_columns(out, acc, opp)
     sources = {"Account": acc, "Contact": con, "Opportunity": opp, "OpportunityLineItem": lines}
     for obj, src in sources.items():  # env_mismatch: records the sandbox copy does not have
         if "_absent" in src:
             out[obj] = out[obj][~src["_absent"].to_numpy(dtype=bool)]
     return out
+
+
+def _rollup_columns(out: dict[str, pd.DataFrame], acc: pd.DataFrame, opp: pd.DataFrame) -> None:
+    """The connector's write-back fields (rollups.py); -1 = never written (an empty field)."""
+    from sfqb_demo.generator.rollups import ACCOUNT_FIELDS, OPP_FIELDS
+
+    for key, api in ACCOUNT_FIELDS.items():
+        if key in acc:
+            values = acc[key].to_numpy()
+            out["Account"][api] = np.where(values >= 0, tf.cents(values), "")
+    for key, api in OPP_FIELDS.items():
+        if key not in opp:
+            continue
+        values = opp[key].to_numpy()
+        out["Opportunity"][api] = (
+            values if key == "opp_status" else np.where(values >= 0, tf.cents(values), "")
+        )
 
 
 def _query_body(entity: str, objs: list[Any], start: int = 1) -> dict[str, Any]:

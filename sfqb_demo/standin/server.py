@@ -206,6 +206,17 @@ class StandIn:
         value = str((self.state.data.manifest.get("quickbooks") or {}).get("minorversion"))
         return int(value) if value.isdigit() else 75
 
+    def _client_rollups(self) -> dict[str, Any]:
+        """The `rollups:` of the client.yaml beside the served raw folder (the demo client's),
+        so a pull through the stand-in asks for the same write-back fields."""
+        beside = self.raw.parent / "client.yaml"
+        try:
+            found = yaml.safe_load(beside.read_text(encoding="utf-8")) if beside.is_file() else None
+        except (OSError, yaml.YAMLError):
+            return {}
+        rollups = found.get("rollups") if isinstance(found, dict) else None
+        return {"rollups": rollups} if isinstance(rollups, dict) else {}
+
     def write_config(self, path: Path) -> Path:
         """Write client.yaml (endpoint keys, env var names) and standin.env (fake values) beside it."""
         path = Path(path)
@@ -217,7 +228,10 @@ class StandIn:
             "# QBO_REFRESH_TOKEN, QBO_REALM_ID). The stand-in accepts any non-empty values;\n"
             f"# `source {path.parent / 'standin.env'}` sets fake ones.\n"
         )
-        body = yaml.safe_dump(self.config(path.parent / "qbo_tokens.json"), sort_keys=False)
+        body = yaml.safe_dump(
+            {**self.config(path.parent / "qbo_tokens.json"), **self._client_rollups()},
+            sort_keys=False,
+        )
         path.write_text(header + body, encoding="utf-8")
         env_lines = [f"export {k}='{v}'" for k, v in self.env().items()]
         (path.parent / "standin.env").write_text("\n".join(env_lines) + "\n", encoding="utf-8")

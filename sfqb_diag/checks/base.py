@@ -85,6 +85,9 @@ class OutputSpec:
     needs: tuple[str, ...]
     description: str
     func: Callable[[Context], Any] = field(repr=False, compare=False)
+    # True: the producer takes the RunView (findings included), after every other output, so
+    # a table can name the findings that explain each row (matches/record_status.csv).
+    reads_findings: bool = False
 
     def __call__(self, ctx: Context) -> Any:
         return self.func(ctx)
@@ -130,14 +133,21 @@ def check(
 
 
 def output(
-    path: str, area: str, needs: tuple[str, ...], description: str, kind: str = "table"
-) -> Callable[[Callable[[Context], Any]], OutputSpec]:
-    """Declare a producer of `path` (relative to the report folder)."""
+    path: str,
+    area: str,
+    needs: tuple[str, ...],
+    description: str,
+    kind: str = "table",
+    *,
+    reads_findings: bool = False,
+) -> Callable[[Callable[[Any], Any]], OutputSpec]:
+    """Declare a producer of `path` (relative to the report folder); with `reads_findings` it
+    takes the RunView instead of the Context."""
     if kind not in OUTPUT_KINDS:
         raise ValueError(f"output {path}: kind must be one of {', '.join(OUTPUT_KINDS)}")
 
-    def declare(func: Callable[[Context], Any]) -> OutputSpec:
-        return OutputSpec(path, area, kind, tuple(needs), description, func)
+    def declare(func: Callable[[Any], Any]) -> OutputSpec:
+        return OutputSpec(path, area, kind, tuple(needs), description, func, reads_findings)
 
     return declare
 

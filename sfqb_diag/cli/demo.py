@@ -47,6 +47,7 @@ def demo(
 
         raw = run_live_demo(raw, out / "live")
         typer.echo(f"Pulled through the stand-in into {raw}")
-    run = run_report(CheckOptions(raw=raw, out=out))
+    config = out / "client.yaml"  # the demo client's rollup fields (written by the generator)
+    run = run_report(CheckOptions(raw=raw, out=out, config=config if config.is_file() else None))
     print_summary(run, out)
     typer.echo(f"\nOpen the report: {(out / 'report' / 'index.html').resolve()}")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sfqb_diag.config import load_config
+from sfqb_diag.config import ROLLUP_PRESETS, load_config
 from sfqb_diag.errors import UsageError
 from sfqb_diag.resources import resource_dir
 from sfqb_diag.sources.reviewer_files import DECISION_COLUMNS, REVIEW_COLUMNS
@@ -29,8 +29,27 @@ def _header(path: Path, columns: list[str]) -> None:
         csv.writer(handle).writerow(columns)
 
 
-def init_client(name: str, base: Path = Path(".")) -> Path:
-    """Create base/clients/NAME/ (client.yaml, decisions.csv, reviews.csv, raw/ out/ history/)."""
+def rollups_block(connector: str) -> str:
+    """The `rollups:` section of a known connector's preset, as client.yaml text."""
+    preset = ROLLUP_PRESETS.get(connector.lower())
+    if preset is None:
+        known = ", ".join(sorted(ROLLUP_PRESETS))
+        raise UsageError(
+            f"--connector {connector!r}: no preset for it (known: {known}); name the fields "
+            "under rollups: in client.yaml by hand"
+        )
+    lines = [f"  {role}: {where}" for role, where in preset.items()]
+    return (
+        f"\nrollups:   # {connector} preset: money it writes back from QBO into Salesforce\n"
+        + "\n".join(lines)
+        + "\n  window_hours: 24   # recalculated once a day\n"
+    )
+
+
+def init_client(name: str, base: Path = Path("."), connector: str | None = None) -> Path:
+    """Create base/clients/NAME/ (client.yaml, decisions.csv, reviews.csv, raw/ out/ history/);
+    with a known `connector`, its rollup fields are filled in."""
+    extra = rollups_block(connector) if connector else ""
     if not name or not set(name) <= _NAME_OK or name.startswith("."):
         raise UsageError(
             f"client name {name!r}: use letters, digits, '-', '_' or '.' (it becomes a folder name)"
@@ -41,7 +60,9 @@ def init_client(name: str, base: Path = Path(".")) -> Path:
         raise UsageError(f"{folder} already exists; init never overwrites a client folder")
     for sub in ("raw", "out", "history"):
         (folder / sub).mkdir(parents=True)
-    (folder / "client.yaml").write_text(template_text().replace("__NAME__", name), encoding="utf-8")
+    (folder / "client.yaml").write_text(
+        template_text().replace("__NAME__", name) + extra, encoding="utf-8"
+    )
     _header(folder / "decisions.csv", DECISION_COLUMNS)
     _header(folder / "reviews.csv", REVIEW_COLUMNS)
     ignore = clients / ".gitignore"
@@ -57,9 +78,15 @@ def init_client(name: str, base: Path = Path(".")) -> Path:
 def init(
     name: Annotated[str, typer.Argument(help="Client name: becomes clients/NAME/.")],
     base: Annotated[Path, typer.Option("--dir", help="Where clients/ lives.")] = Path("."),
+    connector: Annotated[
+        str | None,
+        typer.Option(
+            "--connector", help="Fill in a known connector's rollup fields (breadwinner)."
+        ),
+    ] = None,
 ) -> None:
     """Create clients/NAME/ with a commented client.yaml, decisions.csv, reviews.csv, raw/ out/ history/."""
-    folder = init_client(name, base)
+    folder = init_client(name, base, connector)
     typer.echo(
         f"Created {folder}: edit {folder / 'client.yaml'}, export the credentials it names, then run\n"
         f"  sfqb-diag doctor --config {folder / 'client.yaml'}"

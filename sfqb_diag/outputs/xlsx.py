@@ -231,9 +231,12 @@ def write_fix_list(
     summary: Summary,
     path: Path,
     data: Dataset | None = None,
+    record_status: pd.DataFrame | None = None,
 ) -> None:
-    """Write fix_list.xlsx; `data` (the checked Dataset) gives names, numbers and exchange rates."""
+    """Write fix_list.xlsx; `data` (the checked Dataset) gives names, numbers and exchange rates;
+    `record_status` (matches/record_status.csv) becomes the last sheet."""
     from sfqb_diag.outputs.xlsx_start import write_start_sheet
+    from sfqb_diag.outputs.xlsx_status import write_status_sheet
 
     as_of = pd.Timestamp(summary.as_of)
     home = home_currency(data)
@@ -249,4 +252,5 @@ def write_fix_list(
         placed.append(rows.assign(_sheet=sheet.title, _row=range(2, len(rows) + 2)))
     located = pd.concat(placed) if placed else frame.assign(_sheet="", _row=0)
     write_start_sheet(start, located, summary, data, manifest, home)
+    write_status_sheet(book, record_status)
     book.save(path)

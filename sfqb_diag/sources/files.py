@@ -33,6 +33,7 @@ from sfqb_diag.sources.schema import (
     PAYMENT_LINK_COLUMNS,
     QB_ENTITIES,
     QB_LINE_TABLES,
+    ROLLUP_ROLES,
     SF_OBJECTS,
     SYNC_LOG_COLUMNS,
 )
@@ -40,10 +41,14 @@ from sfqb_diag.sources.sf_csv import read_sf_csv
 
 
 def _link_fields(config: ClientConfig, sf_object: str) -> dict[str, tuple[str, str]]:
-    """The configured link fields that live on this Salesforce object: API field -> (column, kind)."""
+    """The configured link and rollup fields on this Salesforce object: API field -> (column, kind)."""
     found = {}
     for role, (column, kind) in LINK_ROLES.items():
         where = config.links.field_of(role)
+        if where and where[0] == sf_object:
+            found[where[1]] = (column, kind)
+    for role, (column, kind) in ROLLUP_ROLES.items():
+        where = config.rollups.field_of(role)
         if where and where[0] == sf_object:
             found[where[1]] = (column, kind)
     return found

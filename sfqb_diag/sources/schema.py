@@ -11,7 +11,8 @@ snake_case names below. Kinds:
   date      a calendar date (datetime64, no time zone)
   ts        a timestamp, tz-aware UTC
 Link fields named in the client config (`links:`) are mapped to the role columns
-`qb_customer_id`, `qb_item_id`, `qb_invoice_id`, `sync_status`, `sync_error`, `last_sync`.
+`qb_customer_id`, `qb_item_id`, `qb_invoice_id`, `sync_status`, `sync_error`, `last_sync`;
+rollup fields (`rollups:`) to `rollup_*` columns (ROLLUP_ROLES).
 """
 
 from __future__ import annotations
@@ -161,6 +162,19 @@ LINK_ROLES: dict[str, tuple[str, str]] = {
     "opportunity_sync_status": ("sync_status", "str"),
     "opportunity_sync_error": ("sync_error", "str"),
     "opportunity_last_sync": ("last_sync", "ts"),
+}
+
+# The rollup roles from the config (`rollups:`): money the connector writes back from QBO.
+# role -> (canonical column, kind); the object is the role's level (Account or Opportunity).
+ROLLUP_ROLES: dict[str, tuple[str, str]] = {
+    "account_amount_due": ("rollup_due_cents", "cents"),
+    "account_amount_overdue": ("rollup_overdue_cents", "cents"),
+    "account_amount_invoiced": ("rollup_invoiced_cents", "cents"),
+    "account_amount_paid": ("rollup_paid_cents", "cents"),
+    "account_amount_credited": ("rollup_credited_cents", "cents"),
+    "opportunity_amount_paid": ("rollup_paid_cents", "cents"),
+    "opportunity_balance": ("rollup_balance_cents", "cents"),
+    "opportunity_payment_status": ("rollup_payment_status", "str"),
 }
 
 # QBO entity -> (table name, {dotted JSON path: (column, kind)})

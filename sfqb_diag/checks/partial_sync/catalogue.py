@@ -1,4 +1,4 @@
-"""The checks, outputs and notebook views of area `partial_sync` (Opportunity <-> Invoice link state: unbilled, missing, lost write-backs, orphans, stale), listed explicitly.
+"""The checks, outputs and notebook views of area `partial_sync` (Opportunity <-> Invoice link state: unbilled, missing, lost write-backs, orphans, stale, rollups that disagree with QBO), listed explicitly.
 
 Adding a check: write its finder with `@check(...)` in the topic module it belongs to, then list it
 here. Nothing registers itself by being imported.
@@ -9,10 +9,14 @@ from __future__ import annotations
 from sfqb_diag.checks.base import CheckSpec, OutputSpec, ViewSpec, unique_by_name
 from sfqb_diag.checks.partial_sync import (
     amounts,
+    balance_views,
     billing,
     invoices,
     lines,
+    payment_status,
     payments,
+    record_status,
+    rollups,
     stale,
     totals,
     views,
@@ -35,6 +39,10 @@ CHECKS: tuple[CheckSpec, ...] = unique_by_name(
         stale.stale_opportunity,
         stale.stale_invoice_edit,
         stale.sync_error_stuck,
+        rollups.rollup_mismatch,
+        payment_status.opportunity_paid_but_open,
+        payment_status.opportunity_open_but_paid,
+        payment_status.opportunity_rollup_mismatch,
     ),
     "name",
 )
@@ -45,11 +53,12 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
         totals.control_totals,
         totals.unbilled_opportunities,
         totals.opportunity_links,
+        record_status.record_status,
     ),
     "path",
 )
 
-VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS, "name")
+VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS + balance_views.VIEWS, "name")
 
 # The tables this area reads: won deals and their lines against invoices, lines and payments
 # (tests/test_area_reads.py proves the list is complete).
