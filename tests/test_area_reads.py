@@ -16,7 +16,7 @@ import pytest
 
 from sfqb_diag.asof import resolve_as_of
 from sfqb_diag.checks import ALWAYS_READ, READS, tables_read
-from sfqb_diag.config import ClientConfig
+from sfqb_diag.config import ClientConfig, load_config
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.errors import InputError
 from sfqb_diag.findings import AREAS
@@ -26,8 +26,13 @@ from sfqb_diag.sources.files import load_raw
 
 
 @pytest.fixture(scope="module")
-def whole(demo_dir: Path) -> Dataset:
-    return load_raw(demo_dir / "raw")
+def config(demo_dir: Path) -> ClientConfig:
+    return load_config(demo_dir / "client.yaml")  # the connector's rollup fields
+
+
+@pytest.fixture(scope="module")
+def whole(demo_dir: Path, config: ClientConfig) -> Dataset:
+    return load_raw(demo_dir / "raw", config)
 
 
 def _frames(result: object) -> dict[str, pd.DataFrame]:
@@ -48,14 +53,14 @@ def test_every_area_declares_what_it_reads() -> None:
 
 @pytest.mark.parametrize("area", AREAS)
 def test_an_area_on_its_declared_tables_finds_what_it_finds_on_the_whole_folder(
-    area: str, whole: Dataset, demo_dir: Path
+    area: str, whole: Dataset, demo_dir: Path, config: ClientConfig
 ) -> None:
     as_of, source = resolve_as_of(whole)
-    full = run_all(whole, ClientConfig(), as_of, areas=(area,), as_of_source=source)
-    part = load_raw(demo_dir / "raw", tables=tables_read((area,)))
+    full = run_all(whole, config, as_of, areas=(area,), as_of_source=source)
+    part = load_raw(demo_dir / "raw", config, tables=tables_read((area,)))
     assert set(part.tables) < set(whole.tables) or area == "partial_sync"
     assert set(part.tables) <= tables_read((area,))
-    mine = run_all(part, ClientConfig(), as_of, areas=(area,), as_of_source=source)
+    mine = run_all(part, config, as_of, areas=(area,), as_of_source=source)
     expected, got = _frames(full), _frames(mine)
     assert got.keys() == expected.keys()
     assert len(expected["findings.csv"]) > 0

@@ -60,7 +60,8 @@ OUTPUTS: tuple[OutputSpec, ...] = unique_by_name(
 
 VIEWS: tuple[ViewSpec, ...] = unique_by_name(views.VIEWS + balance_views.VIEWS, "name")
 
-# The tables this area reads: won deals and their lines against invoices, lines and payments
+# The tables this area reads: won deals and their lines against invoices, lines and payments,
+# and the balances, payments and credits that rollups written back into Salesforce must match
 # (tests/test_area_reads.py proves the list is complete).
 READS: tuple[str, ...] = (
     "accounts",
@@ -71,6 +72,7 @@ READS: tuple[str, ...] = (
     "invoice_lines",
     "payments",
     "payment_links",
+    "credit_memos",
     "items",
     "products",
     "pricebooks",
