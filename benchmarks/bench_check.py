@@ -59,12 +59,14 @@ else:
     else:
         run_check(options)
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-usage = resource.getrusage(resource.RUSAGE_SELF)
+# VmHWM is this process's own peak (ru_maxrss would carry the parent's across fork and exec)
+status = Path("/proc/self/status").read_text()
+own = int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1])
 children = resource.getrusage(resource.RUSAGE_CHILDREN)  # notebook kernels of `report`
 print(json.dumps({
     "wall": wall,
     "cpu": cpu + children.ru_utime + children.ru_stime,
-    "peak_mb": max(usage.ru_maxrss, children.ru_maxrss) / 1024,
+    "peak_mb": max(own, children.ru_maxrss) / 1024,
 }))
 """
 
@@ -73,9 +75,10 @@ def demo_folder(work: Path, size: int) -> Path:
     """The demo's raw folder for `size` accounts, generated once and kept."""
     folder = work / f"demo-{size}"
     if not (folder / "raw" / "manifest.json").is_file():
-        from sfqb_demo.generator import generate_demo
-
-        generate_demo(folder, size=size, seed=7)
+        # in a process of its own: the generator's memory must not inflate what is measured
+        make = "import sys; from sfqb_demo.generator import generate_demo; "
+        make += "generate_demo(sys.argv[1], size=int(sys.argv[2]), seed=7)"
+        subprocess.run([sys.executable, "-c", make, str(folder), str(size)], check=True)
     return folder / "raw"
 
 
