@@ -9,6 +9,8 @@ folder gives the same outputs on any day.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from sfqb_diag.dataset import Dataset
@@ -16,6 +18,8 @@ from sfqb_diag.errors import UsageError
 
 # pandas reads these words as the wall clock; DESIGN.md "Time" forbids it.
 _CLOCK_WORDS = {"now", "today", "tomorrow", "yesterday"}
+# Year first, as ISO 8601 writes it: a day-first or month-first date is refused, not guessed.
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ].*)?$")
 
 
 def parse_as_of(text: str, where: str = "--as-of") -> pd.Timestamp:
@@ -24,6 +28,11 @@ def parse_as_of(text: str, where: str = "--as-of") -> pd.Timestamp:
         raise UsageError(
             f"{where} {text!r}: give a date or an ISO 8601 time (e.g. 2026-03-31T18:00Z); "
             "'now' would make the same data give different outputs on different days"
+        )
+    if not _ISO.match(str(text).strip()):
+        raise UsageError(
+            f"{where} {text!r}: give the date as YYYY-MM-DD (or an ISO 8601 time such as "
+            "2026-03-31T18:00Z); 03/04/2024 could be March or April"
         )
     try:
         stamp = pd.Timestamp(str(text).strip())
@@ -53,4 +62,7 @@ def resolve_as_of(data: Dataset, explicit: str | None = None) -> tuple[pd.Timest
         return max(responses), "QBO response time"
     if newest:
         return max(newest), "newest timestamp in the data"
-    return pd.Timestamp("1970-01-01", tz="UTC"), "no timestamps in the data"
+    # A placeholder, said as such wherever the as-of time is shown: nothing dates the data.
+    return pd.Timestamp("1970-01-01", tz="UTC"), (
+        "a placeholder: no date anywhere in the data, so ages mean nothing; give --as-of YYYY-MM-DD"
+    )

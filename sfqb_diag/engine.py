@@ -57,8 +57,25 @@ def _missing_inputs(
         elif not data.has(table):
             missing.append(data.files.get(table) or _file_hint(table))
         elif column and not data.has_column(table, column):
-            missing.append(f"column {column} of {data.files.get(table, table)}")
+            missing.append(
+                f"column {_api_name(table, column, config)} of {data.files.get(table, table)}"
+            )
     return missing
+
+
+def _api_name(table: str, column: str, config: ClientConfig | None) -> str:
+    """The field as the export's header names it (QBO_Customer_Id__c, CreatedDate), not the
+    canonical column: the link fields client.yaml configures, else the schema's API names."""
+    from sfqb_diag.sources.schema import LINK_ROLES, QB_ENTITIES, SF_OBJECTS
+
+    for role, (canonical, _) in LINK_ROLES.items():
+        where = (config or ClientConfig()).links.field_of(role)
+        if canonical == column and where and SF_OBJECTS.get(where[0], ("",))[0] == table:
+            return where[1]
+    for table_name, fields in [*SF_OBJECTS.values(), *QB_ENTITIES.values()]:
+        if table_name == table:
+            return next((api for api, (col, _) in fields.items() if col == column), column)
+    return column
 
 
 def _rollups_missing(data: Dataset, config: ClientConfig, level: str) -> list[str]:
@@ -68,7 +85,7 @@ def _rollups_missing(data: Dataset, config: ClientConfig, level: str) -> list[st
 
     named = config.rollups.named(level)
     if not named:
-        return [f"client.yaml rollups: (no {level} field named)"]
+        return [f"client.yaml: no rollups: field on {level}"]
     table = SF_OBJECTS[level][0]
     if any(data.has_column(table, ROLLUP_ROLES[role][0]) for role in named):
         return []

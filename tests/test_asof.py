@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sfqb_diag.asof import resolve_as_of
+from sfqb_diag.asof import parse_as_of, resolve_as_of
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.errors import UsageError
 from sfqb_diag.pipeline import CheckOptions, compute
 from sfqb_diag.sources.files import load_raw
 
@@ -108,3 +109,14 @@ def test_the_response_time_survives_the_notebook_cache(tmp_path: Path) -> None:
     data = load_raw(_raw(tmp_path / "raw", _page([_customer(1)])))
     data.save(tmp_path / "cache")
     assert resolve_as_of(Dataset.load(tmp_path / "cache")) == (PULL_UTC, "QBO response time")
+
+
+@pytest.mark.parametrize("given", ["14/11/2024", "03/04/2024", "20241114", "Nov 14 2024"])
+def test_only_year_first_dates_are_taken(given: str) -> None:
+    with pytest.raises(UsageError, match="YYYY-MM-DD"):
+        parse_as_of(given)
+
+
+def test_data_without_any_date_says_its_as_of_is_a_placeholder() -> None:
+    as_of, source = resolve_as_of(Dataset(tables={"accounts": pd.DataFrame({"id": ["a"]})}))
+    assert as_of.year == 1970 and "placeholder" in source and "--as-of" in source

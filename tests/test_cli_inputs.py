@@ -124,8 +124,11 @@ def test_a_link_field_missing_from_the_csv_skips_the_checks_that_need_it(tmp_pat
     assert _check(raw, tmp_path / "out") == 0
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     skipped = {s["check"]: s["missing"] for s in summary["checks_skipped"]}
-    assert "column qb_customer_id of salesforce/Account.csv" in skipped["mislinked_account"]
+    assert "column QBO_Customer_Id__c of salesforce/Account.csv" in skipped["mislinked_account"]
     assert "unlinked_account_with_match" in skipped
+    # no link file either: its rollback would blank links the export did not show
+    assert not (tmp_path / "out" / "remediation" / "salesforce_account_links.csv").exists()
+    assert (tmp_path / "out" / "matches" / "customers.csv").exists()
 
 
 def test_reviewer_rows_naming_nothing_are_warnings_in_summary(tmp_path: Path) -> None:

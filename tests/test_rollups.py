@@ -126,7 +126,7 @@ def test_without_rollup_fields_the_checks_are_skipped_and_the_rest_is_made(tmp_p
     run = run_check(CheckOptions(raw=raw, out=tmp_path / "out"))  # no client.yaml: no rollups
     skipped = {s["check"]: " ".join(s["missing"]) for s in run.summary.skipped}
     assert set(skipped) >= ROLLUP_CHECKS
-    assert "client.yaml rollups:" in skipped["rollup_mismatch"]
+    assert "client.yaml: no rollups: field on Account" in skipped["rollup_mismatch"]
     assert (tmp_path / "out" / "matches" / "record_status.csv").is_file()
     assert "partial_sync.aging" in run.result.views
     aging = run.result.views["partial_sync.aging"]

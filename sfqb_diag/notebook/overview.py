@@ -20,10 +20,11 @@ from sfqb_diag.outputs.first_screen import client_name, record_links, top_fixes
 from sfqb_diag.outputs.xlsx import AREA_TITLES
 
 
-def top_findings(run: Run, findings: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
-    """An area's records to fix first: most money at stake first (home currency where the data
-    has the rate), then severity, with links to each record in Salesforce and QuickBooks."""
-    fixes = top_fixes(findings, run.data, run.as_of, limit, money_only=False)
+def top_findings(run: Run, findings: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """An area's records to fix, all of them unless `limit` (the table pages them): most money
+    at stake first (home currency where the data has the rate), then severity, with links to
+    each record in Salesforce and QuickBooks."""
+    fixes = top_fixes(findings, run.data, run.as_of, limit or len(findings), money_only=False)
     # One area's page: its name is the page's; money columns only where some row has money.
     empty = [c for c in fixes.columns if fixes[c].fillna("").astype(str).eq("").all()]
     return fixes.drop(columns=["Area", *empty])

@@ -55,8 +55,12 @@ def files_words(missing: list[str]) -> str:
 
 
 def not_checked_text(missing: list[str]) -> str:
-    """'Not checked (no salesforce/Product2.csv or quickbooks/Item.json in the raw folder)'."""
-    return f"Not checked (no {files_words(missing)} in the raw folder)"
+    """'Not checked (no salesforce/Product2.csv or quickbooks/Item.json in the raw folder)';
+    what client.yaml does not set is said as such ('client.yaml: no rollups: field on Account')."""
+    files = [m for m in missing if not m.startswith("client.yaml")]
+    settings = [m for m in missing if m.startswith("client.yaml")]
+    parts = ([f"no {files_words(files)} in the raw folder"] if files else []) + settings
+    return f"Not checked ({'; '.join(parts) or 'no inputs'})"
 
 
 def _amounts(amounts: dict[str, str]) -> str:

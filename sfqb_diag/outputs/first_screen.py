@@ -80,7 +80,8 @@ def top_fixes(
     if "waived" in findings:
         findings = findings[~findings["waived"].fillna(False).astype(bool)]
     frame = fix_list_frame(findings, data, data.manifest if data is not None else {}, as_of)
-    if money_only:
+    if money_only and frame["amount_at_risk_cents"].notna().any():
+        # When no finding carries money (a customers-only diagnosis), the most severe come first.
         frame = frame[frame["amount_at_risk_cents"].notna()]
     frame = frame.head(limit)
     home = home_currency(data)

@@ -26,7 +26,7 @@ from sfqb_diag.outputs.xlsx_style import (
     print_setup,
     safe_text,
 )
-from sfqb_diag.words import money
+from sfqb_diag.words import money, plural
 
 TOP = 10
 TOP_COLUMNS = [
@@ -84,14 +84,19 @@ def client_lines(data: Dataset | None, manifest: dict) -> tuple[str, str]:
 
 def top_fixes(located: pd.DataFrame) -> pd.DataFrame:
     """The unwaived findings with the most money at stake, one per record, biggest first."""
-    money_rows = located[~located["waived"] & located["amount_at_risk_cents"].notna()]
-    ranked = money_rows.sort_values(["_money", "_rank"], ascending=[False, True], kind="stable")
+    active = located[~located["waived"]]
+    money_rows = active[active["amount_at_risk_cents"].notna()]
+    # When no finding carries money (a customers-only diagnosis), the most severe come first.
+    ranked = (money_rows if not money_rows.empty else active).sort_values(
+        ["_money", "_rank"], ascending=[False, True], kind="stable"
+    )
     return ranked[~record_key(ranked).duplicated()].head(TOP)
 
 
 def _overview(summary: Summary, located: pd.DataFrame, home: str | None) -> str:
     text = (
-        f"{summary.findings} findings to work on ({summary.waived} waived, not counted). "
+        f"{plural(summary.findings, 'finding')} to work on ({summary.waived:,} waived, not "
+        "counted). "
         f"Money at risk: {money_words(summary)}."
     )
     active = located[~located["waived"] & located["home_cents"].notna()]

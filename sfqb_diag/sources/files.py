@@ -6,6 +6,7 @@ raised together, each naming the file, line and column.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection
 from pathlib import Path
 
@@ -63,6 +64,13 @@ def _data_files(raw: Path, folder: str, patterns: tuple[str, ...]) -> list[Path]
     return sorted(p for pattern in patterns for p in where.glob(pattern))
 
 
+def _did_you_mean(stem: str, known: Collection[str], suffix: str) -> str:
+    """'; did you mean Account.csv?' for a name close to a known one (case and plurals aside)."""
+    folded = {name.casefold(): name for name in known}
+    close = difflib.get_close_matches(stem.casefold(), list(folded), n=1, cutoff=0.75)
+    return f"; did you mean {folded[close[0]]}{suffix}? (names are exact)" if close else ""
+
+
 def _wanted(tables: Collection[str] | None, *names: str) -> bool:
     """True when the run reads any of these tables (None: every table)."""
     return tables is None or any(name in tables for name in names)
@@ -79,7 +87,12 @@ def _load_salesforce(
         name = f"salesforce/{path.name}"
         if path.stem not in SF_OBJECTS:
             data.warnings.append(
-                Problem(name, "not a Salesforce object sfqb-diag uses; ignored", fatal=False)
+                Problem(
+                    name,
+                    "not a Salesforce object sfqb-diag uses; ignored"
+                    + _did_you_mean(path.stem, SF_OBJECTS, ".csv"),
+                    fatal=False,
+                )
             )
             continue
         table, fields = SF_OBJECTS[path.stem]
@@ -122,7 +135,12 @@ def _load_quickbooks(
         name = f"quickbooks/{path.name}"
         if path.stem not in QB_ENTITIES:
             data.warnings.append(
-                Problem(name, "not a QBO entity sfqb-diag uses; ignored", fatal=False)
+                Problem(
+                    name,
+                    "not a QBO entity sfqb-diag uses; ignored"
+                    + _did_you_mean(path.stem, QB_ENTITIES, path.suffix),
+                    fatal=False,
+                )
             )
             continue
         table = QB_ENTITIES[path.stem][0]
@@ -292,9 +310,13 @@ def load_raw(
     if fatal:
         raise InputError(fatal)
     if not data.tables:
+        ignored = "; ".join(
+            f"{w.file}: {w.message}" for w in data.warnings if "ignored" in w.message
+        )
         raise UsageError(
             f"{raw} holds no file sfqb-diag can read: expected salesforce/<Object>.csv or "
-            "quickbooks/<Entity>.json(l)"
+            "quickbooks/<Entity>.json(l) (e.g. salesforce/Account.csv, quickbooks/Customer.json)"
+            + (f". Found: {ignored}" if ignored else "")
         )
     _compare_counts(data)
     return data

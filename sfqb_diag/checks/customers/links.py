@@ -253,7 +253,9 @@ def matches_sf_duplicates(ctx: Context) -> pd.DataFrame:
 @output(
     "remediation/salesforce_account_links.csv",
     area="customers",
-    needs=NEEDS,
+    # Without the link column in the export the current values are unknown, and a rollback
+    # built from blanks would erase links the org holds: no file rather than an unsafe one.
+    needs=(*NEEDS, "accounts.qb_customer_id"),
     kind="data_loader",
     description="Data Loader update: Id + the account link field, confident and accepted links only",
 )

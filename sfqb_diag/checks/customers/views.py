@@ -10,6 +10,7 @@ import pandas as pd
 from sfqb_diag.checks.base import RunView, view
 from sfqb_diag.checks.customers.links import customer_matching
 from sfqb_diag.matching.pair_evidence import pair_waterfalls
+from sfqb_diag.words import plural
 
 STATUS_WORDS = {
     "linked_ok": "Linked, confirmed",
@@ -135,11 +136,17 @@ def headline(run: RunView) -> str:
     counts = matches["status"].value_counts()
     findings = run.area("customers")
     acting = int((findings["severity"] != "info").sum())
+    to_act = f"**{plural(acting, 'finding')} to act on.**"
+    if matches.empty:  # one side only: nothing to match, the duplicates below are the story
+        return (
+            "No Account to Customer matching: the raw folder holds only one side "
+            "(Salesforce accounts or QBO customers). Duplicates on that side are below. " + to_act
+        )
     return (
-        f"**{len(matches):,} accounts**: {counts.get('linked_ok', 0):,} linked and confirmed, "
-        f"{counts.get('relink', 0):,} linked to the wrong customer, {counts.get('suggest_link', 0):,} "
-        f"unlinked with a match, {counts.get('review', 0):,} for a person to decide, "
-        f"{counts.get('no_match', 0):,} with no customer yet. **{acting:,} findings to act on.**"
+        f"**{plural(len(matches), 'account')}**: {counts.get('linked_ok', 0):,} linked and "
+        f"confirmed, {counts.get('relink', 0):,} linked to the wrong customer, "
+        f"{counts.get('suggest_link', 0):,} unlinked with a match, {counts.get('review', 0):,} "
+        f"for a person to decide, {counts.get('no_match', 0):,} with no customer yet. " + to_act
     )
 
 

@@ -1,0 +1,47 @@
+"""What a first-time user meets on data without money or with misnamed files (found by trying the
+product on hand-made one-sided exports): a first screen that still lists what to fix, and a file
+name that is close to a known one answered with the name it should have."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sfqb_diag.errors import UsageError
+from sfqb_diag.findings import conform, new_findings
+from sfqb_diag.outputs.first_screen import top_fixes
+from sfqb_diag.sources.files import load_raw
+
+
+def _findings() -> pd.DataFrame:
+    found = new_findings(
+        qb_entity="Customer",
+        qb_id=pd.Series(["1", "2", "3"], dtype="string"),
+        qb_name=pd.Series(["Acme Inc", "ACME, Inc.", "Initech"], dtype="string"),
+        title=pd.Series(["Duplicate A", "Duplicate B", "Tidy-up"], dtype="string"),
+        suggested_action="Merge",
+        severity=pd.Series(["low", "high", "info"], dtype="string"),
+        confidence=0.9,
+    )
+    return conform(found.assign(area="customers", check="qb_customer_duplicate"))
+
+
+def test_without_money_the_first_screen_lists_the_most_severe_fixes() -> None:
+    fixes = top_fixes(_findings(), None, pd.Timestamp("2026-01-01", tz="UTC"), 10)
+    assert fixes["Problem"].tolist()[:2] == ["Duplicate B", "Duplicate A"]
+    assert fixes["Severity"].tolist()[0] == "high"
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [("salesforce/Accounts.csv", "Account.csv"), ("quickbooks/customer.json", "Customer.json")],
+)
+def test_a_misnamed_file_is_answered_with_its_name(tmp_path: Path, name: str, hint: str) -> None:
+    path = tmp_path / "raw" / name
+    path.parent.mkdir(parents=True)
+    path.write_text("Id,Name\n001000000000001AAA,Acme\n" if name.endswith(".csv") else "[]")
+    with pytest.raises(UsageError) as raised:
+        load_raw(tmp_path / "raw")
+    assert f"did you mean {hint}?" in str(raised.value) and name in str(raised.value)
