@@ -75,7 +75,7 @@ def test_no_check_reports_anything_else(run) -> None:
         "opportunity_open_but_paid",
         "opportunity_rollup_mismatch",
     }
-    assert all(s["missing"].startswith("client.yaml rollups:") for s in run.result.skipped)
+    assert all(s["missing"].startswith("client.yaml: no rollups:") for s in run.result.skipped)
 
 
 def test_lookalikes_stay_at_info_or_below(run) -> None:
