@@ -246,7 +246,26 @@ def status_of(result: RunResult) -> dict[str, tuple[str, str | None]]:
 
 def test_matches_contract_and_statuses(result: RunResult) -> None:
     m = result.outputs["matches/customers.csv"]
-    assert list(m.columns) == ["sf_id", "current_qb_id", "qb_id", "score", "status", "reasons"]
+    # The contract's columns first, then the names a person reads beside the Ids.
+    assert list(m.columns) == [
+        "sf_id",
+        "current_qb_id",
+        "qb_id",
+        "score",
+        "status",
+        "reasons",
+        "sf_name",
+        "qb_name",
+        "current_qb_name",
+    ]
+    named = m.set_index("sf_id")
+    # A relink names the customer linked today and the one we believe in.
+    assert named.loc[sid(1), ["sf_name", "qb_name", "current_qb_name"]].tolist() == [
+        "Blue Ridge Logistics LLC",
+        "Blue Ridge Logistics",
+        "Orchid Florists",
+    ]
+    assert pd.isna(named.loc[sid(2), "current_qb_name"])  # unlinked: nothing linked today
     assert set(m["sf_id"]) == {sid(i) for i in range(10)}  # a row per account
     assert m["score"].between(0, 1).all()
     got = status_of(result)

@@ -224,10 +224,18 @@ def qbo_customers_to_create(ctx: Context) -> pd.DataFrame:
     "matches/customers.csv",
     area="customers",
     needs=NEEDS,
-    description="Account <-> Customer: current link, best counterpart, score, status, reasons",
+    description="Account <-> Customer: current link, best counterpart, score, status, reasons, names",
 )
 def matches_customers(ctx: Context) -> pd.DataFrame:
-    return customer_matching(ctx).matches[MATCH_COLUMNS].copy()
+    """The contract's columns, then the names a person recognises (as matches/products.csv)."""
+    m = customer_matching(ctx)
+    names = pd.Series(
+        m.all_customers["name"].to_numpy(), index=m.all_customers["id"].astype("string")
+    )
+    names = names[~names.index.duplicated()]
+    out = m.matches[[*MATCH_COLUMNS, "sf_name", "qb_name"]].copy()
+    out["current_qb_name"] = out["current_qb_id"].astype("string").map(names).astype("string")
+    return out
 
 
 @output(
