@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 from test_customers import AS_OF, client, sid
 from typer.testing import CliRunner
 
+from sfqb_diag.checks import CHECKS
 from sfqb_diag.cli.app import app
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.outputs.coverage import money_words, not_checked
@@ -135,6 +136,11 @@ def test_areas_without_their_files_say_not_checked(small_run) -> None:  # type: 
     assert any("quickbooks/Item.json" in c for c in start)
     headers = [c.value for c in book["Customers"][1]]
     assert "In home currency" in headers and "In home currency (home)" not in headers
+    # A quiet area says how much of it ran, not a bare dash that reads as a clean bill of health.
+    quiet = next(line for line in lines if line.startswith("auth_env"))
+    ran = len(summary["checks_run"]["auth_env"])
+    total = sum(1 for c in CHECKS if c.area == "auth_env")
+    assert 0 < ran < total and f"nothing found ({ran} of {total} checks ran)" in quiet
 
 
 def test_money_words_tell_no_money_from_no_amounts() -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from sfqb_diag.findings import AREAS, SEVERITIES, SEVERITY_RANK
-from sfqb_diag.outputs.coverage import money_words, not_checked, skipped_line
+from sfqb_diag.outputs.coverage import money_words, not_checked, ran_words, skipped_line
 from sfqb_diag.outputs.summary import Summary
 from sfqb_diag.pipeline import CheckOptions, CheckRun
 from sfqb_diag.words import money_text, plural
@@ -62,9 +62,10 @@ def check_options(
 
 
 def _area_money(summary: Summary, area: str) -> str:
-    """An area's money column: its amounts, '-' when it has no findings, else the words."""
+    """An area's money column: its amounts, else the words; an area without findings says
+    how many of its checks ran ('nothing found (12 of 15 checks ran)')."""
     words = money_words(summary, area)
-    return "-" if words == "no money at risk" else words
+    return f"nothing found ({ran_words(summary, area)})" if words == "no money at risk" else words
 
 
 def print_summary(run: CheckRun, out: Path) -> None:

@@ -42,6 +42,16 @@ def _ran(summary: Summary, area: str) -> int:
     return sum(1 for c in CHECKS if c.area == area and c.name not in skipped)
 
 
+def ran_words(summary: Summary, area: str) -> str:
+    """'3 of 15 checks ran': how much of an area a quiet result covers (an area that ran a few
+    manifest checks on a one-file folder has not checked the client's records)."""
+    from sfqb_diag.checks import CHECKS
+
+    total = sum(1 for c in CHECKS if c.area == area)
+    ran = _ran(summary, area)
+    return f"{ran} of {total} check{'' if total == 1 else 's'} ran"
+
+
 def not_checked(summary: Summary) -> dict[str, list[str]]:
     """Area -> the inputs it lacks, for each area of the run where no check could run."""
     return {area: _missing(summary, area) for area in summary.by_area if _ran(summary, area) == 0}
