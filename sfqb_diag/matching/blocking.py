@@ -90,29 +90,35 @@ KIND_CAPS = {
 NO_CAP = np.iinfo(np.int64).max
 
 
-def _long(kind: str, values: pd.Series) -> pd.DataFrame:
-    values = values.astype("string")
-    keep = values.notna() & values.ne("")
-    return pd.DataFrame(
-        {
-            "pos": np.flatnonzero(keep.to_numpy()),
-            "kind": KEY_BITS[kind],
-            "key": values[keep].to_numpy(),
-        }
-    )
+# One kind of key of one table: (its KEY_BITS bit, record positions, the key texts). Keys stay
+# Arrow strings from the party table to the integer codes: no Python object per key.
+KeyRows = tuple[int, np.ndarray, pa.Array]
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    """A Series' text as one Arrow large_string array (pandas' own Arrow buffers, no objects)."""
+    arr = pa.array(values.astype("string").array, type=pa.large_string())
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _long(kind: str, key: pa.Array, pos: np.ndarray | None = None) -> KeyRows:
+    """The rows of one key kind with a key (not null, not empty); `pos` defaults to 0..n-1."""
+    at = np.arange(len(key), dtype=np.int64) if pos is None else np.asarray(pos, dtype=np.int64)
+    keep = pc.fill_null(pc.not_equal(key, ""), False)
+    return KEY_BITS[kind], at[keep.to_numpy(zero_copy_only=False)], key.filter(keep)
 
 
 def _words(core: pd.Series, side: int) -> pd.DataFrame:
-    arr = pa.array(core.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
-    lists = pc.split_pattern(arr, " ")
+    """(side, pos, word) per distinct word of each name; `word` Arrow-backed text."""
+    lists = pc.split_pattern(_arrow(core), " ")
     frame = pd.DataFrame(
         {
             "side": side,
             "pos": pc.list_parent_indices(lists).to_numpy(),
-            "word": pc.list_flatten(lists).to_numpy(zero_copy_only=False),
+            "word": pd.arrays.ArrowStringArray(pc.list_flatten(lists)),
         }
     )
-    return frame[frame["word"] != ""].drop_duplicates()
+    return frame[(frame["word"] != "").to_numpy()].drop_duplicates()
 
 
 def _rare2(words: pd.DataFrame) -> pd.DataFrame:
@@ -148,74 +154,49 @@ def _prefix(words: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _column(parties: pd.DataFrame, name: str) -> pd.Series:
+def _column(parties: pd.DataFrame, name: str) -> pa.Array:
     if name in parties:
-        return parties[name].astype("string")
-    return pd.Series(pd.NA, index=parties.index, dtype="string")
+        return _arrow(parties[name])
+    return pa.nulls(len(parties), pa.large_string())
 
 
-def _joined(a: pd.Series, b: pd.Series) -> pd.Series:
-    """'a|b' per row, null when either is null (pyarrow kernel)."""
-    arrays = [
-        pa.array(x.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
-        for x in (a, b)
-    ]
-    return pd.Series(
-        pc.binary_join_element_wise(*arrays, "|").to_pandas(), index=a.index, dtype="string"
-    )
+def _joined(a: pa.Array, b: pa.Array) -> pa.Array:
+    """'a|b' per row, null when either is null."""
+    return pc.binary_join_element_wise(a, b, pa.scalar("|", pa.large_string()))
 
 
-def block_keys(parties: pd.DataFrame, words: pd.DataFrame, side: int) -> pd.DataFrame:
-    """Long table (pos, kind, key) of every blocking key of one prepared party table."""
+def block_keys(parties: pd.DataFrame, words: pd.DataFrame, side: int) -> list[KeyRows]:
+    """Every blocking key of one prepared party table, one KeyRows per kind and source."""
     own = words[words["side"] == side]
-    frames = [
-        _long("name", parties["core"]),
-        _long("name", parties["alias"]),
-        _long("tokens", parties["tkey"]),
-        _long("domain", parties["domain"]),
-        _long("phone", parties["phone"]),
-        _long("address", _joined(parties["postal"], parties["street_no"])),
-        _long("postname", _joined(parties["postal"], parties["core"].str.slice(0, 3))),
+    core, postal = _column(parties, "core"), _column(parties, "postal")
+    city, number = _column(parties, "city"), _column(parties, "street_no")
+    keys = [
+        _long("name", core),
+        _long("name", _column(parties, "alias")),
+        _long("tokens", _column(parties, "tkey")),
+        _long("domain", _column(parties, "domain")),
+        _long("phone", _column(parties, "phone")),
+        _long("address", _joined(postal, number)),
+        _long("postname", _joined(postal, pc.utf8_slice_codeunits(core, 0, 3))),
         _long("street", _column(parties, "street_line")),
         _long("street2", _column(parties, "street2")),
-        _long("cityno", _joined(_column(parties, "city"), _column(parties, "street_no"))),
-        _long("postcity", _joined(parties["postal"], _column(parties, "city"))),
+        _long("cityno", _joined(city, number)),
+        _long("postcity", _joined(postal, city)),
     ]
-    street_words = _words(_column(parties, "street_line"), side)
+    street_words = _words(parties["street_line"], side) if "street_line" in parties else own[:0]
     street_words = street_words[
         (street_words["word"].str.len() >= 4) & ~street_words["word"].str.contains(r"\d")
     ]
-    for found, shortest in ((own, 3), (street_words, 4)):
+    for found, shortest, kind in ((own, 3, "word"), (street_words, 4, "sword")):
         word = found[found["word"].str.len() >= shortest]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "pos": word["pos"].to_numpy(),
-                    "kind": KEY_BITS["sword" if shortest == 4 else "word"],
-                    "key": word["word"].to_numpy(),
-                }
-            )
-        )
-    stems = pd.Series(own["word"].to_numpy(), dtype="string").str.slice(0, 3)
-    for kind, place in (("postword", parties["postal"]), ("cityword", _column(parties, "city"))):
-        at = pd.Series(place.to_numpy(dtype=object, na_value=None)[own["pos"].to_numpy()])
-        frames.append(
-            pd.DataFrame(
-                {"pos": own["pos"].to_numpy(), "kind": KEY_BITS[kind], "key": _joined(at, stems)}
-            )
-        )
+        keys.append(_long(kind, _arrow(word["word"]), word["pos"].to_numpy()))
+    at = pa.array(own["pos"].to_numpy())
+    stems = pc.utf8_slice_codeunits(_arrow(own["word"]), 0, 3)
+    for kind, place in (("postword", postal), ("cityword", city)):
+        keys.append(_long(kind, _joined(place.take(at), stems), own["pos"].to_numpy()))
     for kind, table in (("rare2", _rare2(own)), ("prefix", _prefix(own))):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "pos": table["pos"].to_numpy(),
-                    "kind": KEY_BITS[kind],
-                    "key": table["key"].to_numpy(),
-                }
-            )
-        )
-    keys = pd.concat(frames, ignore_index=True)
-    return keys[keys["key"].notna().to_numpy() & (keys["key"] != "").to_numpy()]
+        keys.append(_long(kind, _arrow(table["key"]), table["pos"].to_numpy()))
+    return keys
 
 
 def _distinct_keys(frame: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -239,31 +220,48 @@ class Blocks:
     code_caps: np.ndarray  # per code: its kind's own cap (KIND_CAPS), else NO_CAP
 
 
+def _encode(
+    sides: tuple[list[KeyRows], list[KeyRows]],
+) -> tuple[tuple[pd.DataFrame, pd.DataFrame], int, np.ndarray]:
+    """Both tables' keys as integer codes in one code space (each kind's distinct texts numbered
+    after the previous kind's, by Arrow's hashing): per side a frame (code, pos, bit), the number
+    of codes, and each code's cap (its kind's KIND_CAPS, else NO_CAP)."""
+    columns: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[], []]
+    offset, caps = 0, [np.zeros(0, dtype=np.int64)]
+    for kind in sorted({k for rows in sides for k, _, _ in rows}):
+        parts = [(side, pos, key) for side in (0, 1) for k, pos, key in sides[side] if k == kind]
+        encoded = pa.concat_arrays([key for _, _, key in parts]).dictionary_encode()
+        numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64) + offset
+        start = 0
+        for side, pos, _ in parts:
+            code = numbers[start : start + len(pos)]
+            columns[side].append((code, pos, np.full(len(pos), kind, dtype=np.int64)))
+            start += len(pos)
+        caps.append(np.full(len(encoded.dictionary), KIND_CAPS.get(kind, NO_CAP), dtype=np.int64))
+        offset += len(encoded.dictionary)
+    empty = (np.zeros(0, np.int64),) * 3
+    frames = tuple(
+        pd.DataFrame(
+            {
+                name: np.concatenate([c[i] for c in columns[side]] or [empty[i]])
+                for i, name in enumerate(("code", "pos", "bit"))
+            }
+        )
+        for side in (0, 1)
+    )
+    return (frames[0], frames[1]), offset, np.concatenate(caps)
+
+
 def build_blocks(left: pd.DataFrame, right: pd.DataFrame | None = None) -> Blocks:
     """Compute every key of both prepared party tables (word rarity is counted over both)."""
     right = left if right is None else right
     words = pd.concat([_words(left["core"], 0), _words(right["core"], 1)], ignore_index=True)
-    lkeys, rkeys = block_keys(left, words, 0), block_keys(right, words, 1)
-    both = pd.concat([lkeys, rkeys], ignore_index=True)
-    codes = np.empty(len(both), dtype=np.int64)
-    offset = 0
-    caps = []
-    for kind, rows in both.groupby("kind", sort=True).indices.items():
-        c, uniques = pd.factorize(both["key"].to_numpy()[rows])
-        codes[rows] = c + offset
-        caps.append(np.full(len(uniques), KIND_CAPS.get(kind, NO_CAP), dtype=np.int64))
-        offset += len(uniques)
-    code_caps = np.concatenate(caps) if caps else np.zeros(0, dtype=np.int64)
-    frame = pd.DataFrame(
-        {
-            "code": codes,
-            "pos": both["pos"].to_numpy(dtype=np.int64),
-            "bit": both["kind"].to_numpy(dtype=np.int64),
-        }
+    (lkeys, rkeys), n_codes, code_caps = _encode(
+        (block_keys(left, words, 0), block_keys(right, words, 1))
     )
-    lf = _distinct_keys(frame.iloc[: len(lkeys)], len(left))
-    rf = _distinct_keys(frame.iloc[len(lkeys) :], len(right))
-    return Blocks(lf, rf, offset, (len(left), len(right)), code_caps)
+    lf = _distinct_keys(lkeys, len(left))
+    rf = _distinct_keys(rkeys, len(right))
+    return Blocks(lf, rf, n_codes, (len(left), len(right)), code_caps)
 
 
 def join_blocks(blocks: Blocks, sides: str = "lr", cap: int = DEFAULT_CAP) -> pd.DataFrame:
