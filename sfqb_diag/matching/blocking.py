@@ -204,8 +204,8 @@ def _distinct_keys(frame: pd.DataFrame, n: int) -> pd.DataFrame:
     packed = frame["code"].to_numpy(dtype=np.int64) * np.int64(n + 1) + frame["pos"].to_numpy(
         dtype=np.int64
     )
-    _, first = np.unique(packed, return_index=True)
-    return frame.iloc[np.sort(first)].reset_index(drop=True)
+    first = ~pd.Series(packed).duplicated().to_numpy()  # hashing keeps the first, in order
+    return frame[first].reset_index(drop=True)
 
 
 @dataclass
