@@ -149,7 +149,7 @@ def build_check_outputs(run: CheckRun, folder: Path) -> None:
     findings = run.result.findings
     as_of = pd.Timestamp(run.summary.as_of)
     ordered = money_first(findings, run.data, as_of)
-    write_csv(findings_csv_frame(ordered), folder / "findings.csv")
+    write_csv(findings_csv_frame(ordered, run.data), folder / "findings.csv")
     for relative, value in sorted(run.result.outputs.items()):
         write_output_table(relative, value, folder)
     write_fix_list(

@@ -15,6 +15,7 @@ from sfqb_diag.dataset import Dataset
 from sfqb_diag.errors import SfqbError
 from sfqb_diag.findings import CSV_COLUMNS, new_findings
 from sfqb_diag.outputs.safe_cells import neutralise, validate_data_loader
+from sfqb_diag.outputs.tables import RECORD_COLUMNS
 from sfqb_diag.pipeline import CheckOptions, compute, run_check
 from sfqb_diag.publish import publishing
 from sfqb_diag.words import format_cents
@@ -118,8 +119,11 @@ def test_findings_csv_columns_order_bom_and_neutralised_cells(only_test_checks, 
     path = tmp_path / "out" / "findings.csv"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert list(frame.columns) == CSV_COLUMNS
+    # The contract's columns in order, then the records as people see them.
+    assert list(frame.columns) == [*CSV_COLUMNS, *RECORD_COLUMNS]
     assert frame.loc[0, "title"] == "'=cmd|calc"  # a formula in a name is shown, never run
+    assert frame.loc[0, "sf_record"] == "Account =cmd|calc"  # named as people see it
+    assert frame.loc[0, "qb_record"] == ""  # no QuickBooks record: left empty
     assert result.summary.as_of == "2026-11-20T00:00:00+00:00"
     # Data Loader files are not prefixed; they come with a rollback file.
     update = pd.read_csv(

@@ -17,7 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from sfqb_diag.checks.base import DataLoaderFile
+from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import CSV_COLUMNS
+from sfqb_diag.outputs.record_labels import qb_labels, sf_labels
 from sfqb_diag.outputs.safe_cells import neutralise, validate_data_loader
 from sfqb_diag.words import format_cents
 
@@ -48,12 +50,24 @@ def write_data_loader_csv(frame: pd.DataFrame, path: Path) -> None:
     data_loader_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
 
-def findings_csv_frame(findings: pd.DataFrame) -> pd.DataFrame:
-    """Exactly the DESIGN.md columns, in order, amounts as exact decimal text."""
+# After the contract's columns, the records as people see them: QuickBooks is searched by
+# invoice number (DocNumber), not by the API's Id ("163" is the Id of invoice 1163).
+RECORD_COLUMNS = ["qb_number", "qb_record", "sf_record"]
+
+
+def findings_csv_frame(findings: pd.DataFrame, data: Dataset | None = None) -> pd.DataFrame:
+    """The DESIGN.md columns, in order, amounts as exact decimal text; given the run's Dataset,
+    then RECORD_COLUMNS (appended, so readers taking the contract's columns by name keep working)."""
     frame = findings.copy()
     frame["amount_at_risk"] = format_cents(frame["amount_at_risk_cents"])
     frame["confidence"] = frame["confidence"].round(3)
-    return frame[CSV_COLUMNS]
+    if data is None:
+        return frame[CSV_COLUMNS]
+    labels = qb_labels(data, frame)
+    frame["qb_number"] = labels["qb_number"]
+    frame["qb_record"] = labels["qb_label"]
+    frame["sf_record"] = sf_labels(data, frame)
+    return frame[[*CSV_COLUMNS, *RECORD_COLUMNS]]
 
 
 def write_output_table(

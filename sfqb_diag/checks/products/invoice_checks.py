@@ -90,7 +90,7 @@ def invoice_currency_mismatch(ctx: Context) -> pd.DataFrame:
         + rows["doc"]
         + " "
         + money_text(rows["qb_cents"].astype("Int64"), rows["inv_currency"])
-        + np.where(equal, ": the same numbers in another currency (currency ignored)", "")
+        + np.where(equal, ": the sync copied the number and dropped the currency", "")
     )
     action = (
         "Void "
