@@ -45,3 +45,17 @@ def test_a_misnamed_file_is_answered_with_its_name(tmp_path: Path, name: str, hi
     with pytest.raises(UsageError) as raised:
         load_raw(tmp_path / "raw")
     assert f"did you mean {hint}?" in str(raised.value) and name in str(raised.value)
+
+
+def test_an_empty_table_says_why(tmp_path: Path) -> None:
+    """'No rows.' told a reader nothing: a table check did not write (its files were missing) and
+    one it wrote with nothing in it are different news, and a page may name what is absent."""
+    from sfqb_diag.notebook.run import Run
+    from sfqb_diag.notebook.tables import NOT_WRITTEN, NOTHING_FOUND, table
+
+    assert table(None).data == f"<p><em>{NOT_WRITTEN}</em></p>"
+    assert table(pd.DataFrame()).data == f"<p><em>{NOTHING_FOUND}</em></p>"
+    unwritten = Run(tmp_path).view("customers.review")  # check wrote no such view
+    assert table(unwritten).data == f"<p><em>{NOT_WRITTEN}</em></p>"
+    said = table(pd.DataFrame({"a": []}), empty="No duplicate invoices & no retries.").data
+    assert said == "<p><em>No duplicate invoices &amp; no retries.</em></p>"

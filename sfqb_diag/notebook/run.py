@@ -50,7 +50,11 @@ class Run:
         """A notebook table `check` computed (e.g. "products.waterfall"); empty when its inputs
         were missing, so a page about a partial export still renders."""
         path = self.out / CACHE / VIEWS_FOLDER / f"{name}.parquet"
-        return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+        if path.is_file():
+            return pd.read_parquet(path)
+        missing = pd.DataFrame()
+        missing.attrs["not_written"] = True  # nb.table says "not computed", not "none found"
+        return missing
 
     @property
     def thresholds(self) -> dict[str, Any]:

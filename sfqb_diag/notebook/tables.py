@@ -9,6 +9,7 @@ folder to load it from. `SFQB_REPORT` (set by the report runner for its kernels)
 from __future__ import annotations
 
 import os
+from html import escape
 from typing import Any
 
 import pandas as pd
@@ -26,13 +27,23 @@ table.sfqb-table th.sfqb-sortable { cursor: pointer; } table.sfqb-table td.sfqb-
 </style>"""
 
 
-def table(frame: pd.DataFrame | None, limit: int = 25) -> Any:
-    """A table for the report and JupyterLab: `limit` rows a page, sortable and searchable."""
+# What an empty table means, in words: a table `check` did not write (its inputs were missing)
+# is not the same news as one it wrote with nothing in it.
+NOT_WRITTEN = (
+    "Not computed in this run: the files it needs are not in the raw folder "
+    "(the overview lists what was not checked)."
+)
+NOTHING_FOUND = "None found: nothing of this kind in this run."
+
+
+def table(frame: pd.DataFrame | None, limit: int = 25, empty: str = NOTHING_FOUND) -> Any:
+    """A table for the report and JupyterLab: `limit` rows a page, sortable and searchable.
+    Without rows it says why: `empty` for a table with nothing in it, NOT_WRITTEN for None."""
     from IPython.display import HTML
 
-    frame = frame if frame is not None else pd.DataFrame()
-    if frame.empty:
-        return HTML("<p><em>No rows.</em></p>")
+    if frame is None or frame.empty:
+        unwritten = frame is None or frame.attrs.get("not_written", False)
+        return HTML(f"<p><em>{escape(NOT_WRITTEN if unwritten else empty)}</em></p>")
     note = (
         f"<p><em>The page carries the first {EMBEDDED_ROWS:,} of {len(frame):,} rows; "
         "the full list is in the CSV files.</em></p>"
