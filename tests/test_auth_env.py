@@ -559,3 +559,26 @@ def test_checks_never_read_the_truth_file():
     folder = Path(__file__).resolve().parents[1] / "sfqb_diag" / "checks"
     source = "\n".join(p.read_text(encoding="utf-8") for p in folder.glob("auth_env*.py"))
     assert "truth" not in source and "sources.demo" not in source
+
+
+def test_default_demo_soap_login_and_lookalikes(demo_run, demo_dir, truth):
+    """The demo's LoginHistory: the integration user's nightly SOAP login at API 38.0 is one
+    medium finding (before Summer '27); its OAuth logins, a person's browser logins and a
+    person's failed SOAP login (Data Loader, API 59.0) name nothing."""
+    assert {"soap_login_in_use"} <= {d["kind"] for d in truth["defects"]}
+    looks = {la["kind"] for la in truth["lookalikes"] if la["area"] == "auth_env"}
+    assert {"oauth_login_of_integration", "browser_login", "failed_soap_login"} <= looks
+    history = pd.read_csv(demo_dir / "raw" / "salesforce" / "LoginHistory.csv", dtype=str)
+    soap = history[history["ApiType"] == "SOAP Partner"]
+    integration = soap.loc[soap["Status"] == "Success", "UserId"].unique()
+    person = history.loc[history["LoginType"] == "Application", "UserId"].unique()
+    assert len(integration) == 1 and len(person) == 1
+    f = demo_run.result.findings
+    rows = f[f["check"] == "soap_login_in_use"]
+    assert len(rows) == 1 and rows["severity"].iloc[0] == "medium"
+    assert "API 38.0" in rows["title"].iloc[0]
+    assert integration[0] in rows["detail"].iloc[0]
+    assert "31.0-40.0" in rows["detail"].iloc[0]  # the version's own retirement is named
+    text = " ".join(f["title"].fillna("") + " " + f["detail"].fillna(""))
+    assert person[0] not in text
+    assert "API 59.0" not in text and "DataLoader" not in text

@@ -27,6 +27,7 @@ CLEAN_KINDS = {
         "minorversion_below_75",
         "refresh_token_near_expiry",
         "auth_failure_burst",
+        "soap_login_in_use",
     },
     "customers": {
         "unlinked_account_with_match",
@@ -92,6 +93,7 @@ CLEAN_KINDS = {
         "lag_outlier",
         "lost_update_conflict",
         "sync_token_loop",
+        "qbo_read_cap_blocked",
     },
 }
 AGGREGATE = {
@@ -99,6 +101,8 @@ AGGREGATE = {
     "refresh_token_near_expiry",
     "auth_failure_burst",
     "sync_outage",
+    "soap_login_in_use",
+    "qbo_read_cap_blocked",
     "env_mismatch",
     "realm_mismatch",
 }
@@ -110,6 +114,7 @@ SF_ID_COLUMNS = {
     "PricebookEntryId",
     "Pricebook2Id",
     "MasterRecordId",
+    "UserId",
 }
 
 
@@ -201,6 +206,7 @@ def test_every_salesforce_id_is_a_valid_18_char_id(small: Demo) -> None:
         "PricebookEntry": "01u",
         "Opportunity": "006",
         "OpportunityLineItem": "00k",
+        "LoginHistory": "0Ya",
     }
     for obj, rows in small.sf.items():
         assert rows, obj

@@ -524,3 +524,24 @@ def test_notebook_views_work_with_and_without_inputs(tmp_path: Path):
     assert amounts[["cluster_id", "copies", "amount"]].values.tolist() == [
         ["Invoice 1001", 2, 2400.0]
     ]
+
+
+def test_demo_read_cap_outage_found_and_mid_month_outage_left_alone(demo_run, truth):
+    """The demo's read cap (24 Sep until the month turned) is one high finding; the early-October
+    outage fails every run too but ends mid-month, so it is not the cap."""
+    kinds = {(d["kind"], d["min_severity"]) for d in truth["defects"]}
+    assert ("qbo_read_cap_blocked", "high") in kinds
+    assert any(la["kind"] == "outage_ending_mid_month" for la in truth["lookalikes"])
+    f = demo_run.result.findings
+    cap = f[f["check"] == "qbo_read_cap_blocked"]
+    assert len(cap) == 1 and cap["severity"].iloc[0] == "high"
+    assert "September 2026" in cap["title"].iloc[0]
+    assert "2026-10-01" in cap["detail"].iloc[0]  # back right after the month turned
+    log = demo_run.data["sync_log"]
+    stamps = pd.to_datetime(log["timestamp"], utc=True)
+    october = log[
+        (stamps >= pd.Timestamp("2026-10-03", tz="UTC"))
+        & (stamps < pd.Timestamp("2026-10-09", tz="UTC"))
+        & (log["status"] == "error")
+    ]
+    assert len(october) >= 50  # the look-alike is a real multi-day failing run

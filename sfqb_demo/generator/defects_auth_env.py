@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sfqb_demo.generator import defects_logins, synclog
 from sfqb_demo.generator import factory as fx
-from sfqb_demo.generator import synclog
 from sfqb_demo.generator.pools import (
     invoiced_opps,
     linked_accounts,
@@ -32,6 +32,7 @@ def inject(w: World) -> None:
     _manifest(w)
     _auth_burst(w)
     _lookalikes(w)
+    defects_logins.inject(w)
 
 
 def _case_collisions(w: World) -> None:

@@ -360,11 +360,11 @@ def _payments(w: World) -> None:
 
 def _payment_mismatch(w: World) -> None:
     pay, links, cust = w.qb["payments"], w.qb["paylinks"], w.qb["customers"]
-    ok = w.free("payments") & (pay["cust"].to_numpy() > 0)
+    # USD payments only (moved onto another USD customer): picking first and dropping the other
+    # currencies could leave none at a small size.
+    ok = w.free("payments") & (pay["cust"].to_numpy() > 0) & (pay["currency"].to_numpy() == "USD")
     prow = w.pick("payments", ok, scaled(w.size, 3))
     others = cust[(cust["_origin"] == "sync") & (cust["currency"] == "USD")]["Id"].to_numpy()
-    usd = pay["currency"].to_numpy()[prow] == "USD"
-    prow = prow[usd]
     pay.loc[prow, "cust"] = w.rng.choice(others, len(prow))
     pids = pay["Id"].to_numpy()[prow]
     w.truth.defect(

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sfqb_demo.generator import defects_read_cap, synclog
 from sfqb_demo.generator import factory as fx
-from sfqb_demo.generator import synclog
 from sfqb_demo.generator.pools import (
     invoiced_opps,
     linked_accounts,
@@ -27,6 +27,7 @@ OUTAGE_END = OUTAGE_START + 5 * DAY
 
 def inject(w: World) -> None:
     _outage(w)
+    defects_read_cap.inject(w, (OUTAGE_START, OUTAGE_END))
     _duplicate_invoices(w)
     _duplicate_payments(w)
     _doc_numbers(w)

@@ -24,6 +24,7 @@ PREFIX = {
     "Opportunity": "006",
     "OpportunityLineItem": "00k",
     "User": "005",
+    "LoginHistory": "0Ya",
 }
 ORG_POD = "Dn"  # this org's pod code (chars 4-5 of every Id)
 OTHER_POD = "8b"  # a sandbox created after a refresh numbers new records on another pod

@@ -185,6 +185,8 @@ def write_raw(w: World, raw: Path) -> None:
     qb_dir.mkdir(parents=True, exist_ok=True)
     for obj, frame in salesforce_frames(w).items():
         _csv(frame, sf_dir / f"{obj}.csv")
+    if "login_history" in w.extra:  # optional object: only the demo that shows a login problem
+        _csv(w.extra["login_history"], sf_dir / "LoginHistory.csv")
     dump = qbo_json.dumps
     (qb_dir / "Invoice.jsonl").write_text(
         "\n".join(qbo_json.invoices_jsonl(w)) + "\n", encoding="utf-8"
