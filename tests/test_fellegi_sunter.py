@@ -246,3 +246,38 @@ def test_parent_and_child_accounts_are_not_duplicates() -> None:
     pairs = set(dup["id"])
     assert {"001A", "001D"} <= pairs  # the same company twice
     assert not {"001B", "001C"} & pairs  # its plants are children, not copies
+
+
+def test_unlike_names_at_one_address_go_to_a_person() -> None:
+    """Olivia and Connor Shepherd at one address may be one record with a replaced given name
+    (FEBRL's truth says so) or two relatives (a B2C client's books): the evidence cannot tell, so
+    the link waits for a person; a typo'd name at the same address is still suggested."""
+    base = people(40, seed=5)
+    accounts = pd.DataFrame(
+        {
+            "id": [f"001{i:015d}" for i in range(len(base))],
+            "name": base["name"],
+            "billing_street": base["street"],
+            "billing_city": base["city"],
+            "billing_postal_code": base["postal"],
+            "billing_country": "Australia",
+        }
+    )
+    renamed = base["name"].copy()
+    renamed.iloc[0] = "Maximilian " + renamed.iloc[0].split()[1]  # another given name
+    renamed.iloc[1] = renamed.iloc[1][:-2] + renamed.iloc[1][-1] + renamed.iloc[1][-2]  # a typo
+    rows = [
+        {"id": str(100 + i), "display_name": n, "bill_line1": s, "bill_city": c}
+        | {"bill_postal_code": z}
+        for i, (n, s, c, z) in enumerate(
+            zip(renamed, base["street"], base["city"], base["postal"], strict=True)
+        )
+    ]
+    data = _qb_only(rows)
+    data.tables["accounts"] = accounts
+    out = run_all(data, ClientConfig(), AS_OF, areas=("customers",))
+    matches = out.outputs["matches/customers.csv"].set_index("sf_id")
+    relative, typo = matches.loc[accounts["id"].iloc[0]], matches.loc[accounts["id"].iloc[1]]
+    assert (relative["qb_id"], relative["status"]) == ("100", "review")
+    assert relative["reasons"].startswith("the names differ (a relative or another company")
+    assert (typo["qb_id"], typo["status"]) == ("101", "suggest_link")

@@ -29,6 +29,10 @@ TAG_PENALTY = 0.3  # prefer "Acme" to "Acme (2)"...
 TXN_BONUS = 0.3  # ...unless the copy is the one carrying the transactions
 NUMBER_PENALTY = 3.0  # different numbers in the names: store 8 vs store 9 (a rule, not learned)
 AMBIGUOUS_MARGIN = 0.05  # a runner-up this close (and not a duplicate of the winner) -> review
+# Names less alike than this (the comparison's lowest "similar" band) leave a link to a person:
+# at one address the other evidence cannot tell a relative ("Olivia Shepherd" / "Connor
+# Shepherd") or a sister company from the same party, however strong it is.
+UNLIKE_NAMES = 80
 MATCH_COLUMNS = ["sf_id", "current_qb_id", "qb_id", "score", "status", "reasons"]
 
 
@@ -111,7 +115,8 @@ def with_reasons(scored: pd.DataFrame, cmp: Comparison) -> pd.DataFrame:
 def _status(frame: pd.DataFrame, auto: float) -> pd.Series:
     has_qb, current = frame["qb_id"].notna(), frame["current_qb_id"].notna()
     same = (frame["qb_id"] == frame["current_qb_id"]).fillna(False)
-    confident = (frame["score"] >= auto) & ~frame["ambiguous"] | frame["accepted"]
+    sure = (frame["score"] >= auto) & ~frame["ambiguous"] & ~frame["unlike"]
+    confident = sure | frame["accepted"]
     status = np.select(
         [~has_qb, same, confident & current, confident],
         ["no_match", "linked_ok", "relink", "suggest_link"],
@@ -165,8 +170,10 @@ def match_customers(
                 accepted=False,
                 ambiguous=(margin < AMBIGUOUS_MARGIN).to_numpy()
                 & (chosen["score"] < 0.99).to_numpy(),
+                unlike=(chosen["sim"] < UNLIKE_NAMES).to_numpy()
+                & ~chosen["via_alias"].to_numpy(dtype=bool),
             ),
-            forced.assign(accepted=True, ambiguous=False),
+            forced.assign(accepted=True, ambiguous=False, unlike=False),
         ],
         ignore_index=True,
     )
@@ -180,7 +187,9 @@ def match_customers(
     picked = pd.concat(
         [
             picked.assign(extra=False),
-            with_reasons(extras, cmp).assign(accepted=False, ambiguous=False, extra=True),
+            with_reasons(extras, cmp).assign(
+                accepted=False, ambiguous=False, unlike=False, extra=True
+            ),
         ],
         ignore_index=True,
     )
@@ -342,6 +351,7 @@ def _match_table(
     rows["accepted"] = rows["accepted"].fillna(False).astype(bool)
     rows["extra"] = rows["extra"].fillna(False).astype(bool)
     rows["ambiguous"] = rows["ambiguous"].fillna(False).astype(bool)
+    rows["unlike"] = rows["unlike"].fillna(False).astype(bool)
     rows["score"] = rows["score"].fillna(0.0).round(3)
     rows["reasons"] = (
         rows["reasons"]
@@ -351,6 +361,10 @@ def _match_table(
     )
     rows.loc[rows["ambiguous"], "reasons"] = (
         "another customer scores nearly as well; " + rows.loc[rows["ambiguous"], "reasons"]
+    )
+    rows.loc[rows["unlike"], "reasons"] = (
+        "the names differ (a relative or another company at the same place?): confirm; "
+        + rows.loc[rows["unlike"], "reasons"]
     )
     rows["status"] = _status(rows, auto)
     rows.loc[rows["extra"], "status"] = (
