@@ -102,3 +102,24 @@ def preset_text(template: str, name: str) -> str:
         header += f" (managed package namespace {connector.namespace})"
     header += f". {connector.note}. Sources: docs/connectors.md\n"
     return header + apply_links(template, connector) + rollups_block(connector, name.lower())
+
+
+def detected(packages: list[tuple[str, str]]) -> list[tuple[str, Connector, str]]:
+    """(preset name, connector, installed package name) for each known connector installed."""
+    by_ns = {c.namespace.lower(): (k, c) for k, c in CONNECTORS.items() if c.namespace}
+    return [(*by_ns[ns.lower()], name) for ns, name in packages if ns and ns.lower() in by_ns]
+
+
+def links_verdict(connector: Connector, links: dict[str, str | None]) -> str:
+    """Whether the config's links: use the connector's fields, in words."""
+    if not connector.links:
+        return (
+            f"it has no link fields of its own on Account/Product2/Opportunity ({connector.note})"
+        )
+    fields = ", ".join(connector.links.values())
+    wrong = [
+        f"links.{r} is {links.get(r)}" for r, w in connector.links.items() if links.get(r) != w
+    ]
+    if not wrong:
+        return f"its link fields are {fields}; client.yaml's links: uses them"
+    return f"its link fields are {fields}; client.yaml's links: does not match ({'; '.join(wrong)})"
