@@ -23,6 +23,16 @@ class Connector:
     note: str = ""
 
 
+# The links: roles a preset may fill (config.Links fields holding Salesforce -> QBO ids).
+LINK_ROLES = (
+    "account_customer_id",
+    "product_item_id",
+    "opportunity_invoice_id",
+    "opportunity_sync_status",
+    "opportunity_sync_error",
+    "opportunity_last_sync",
+)
+
 CONNECTORS: dict[str, Connector] = {
     # Breadwinner links a QBO customer through its own child object of Account (the "QuickBooks
     # Company", a Breadwinner Account Connection), not through a field on Account, so no links:

@@ -15,9 +15,10 @@ from typing import Any
 
 import requests
 
-from sfqb_diag import connectors, envrules
+from sfqb_diag import envrules
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.errors import SfqbError
+from sfqb_diag.sources.live.doctor_connector import connector_step
 from sfqb_diag.sources.live.doctor_tokens import token_store_step
 from sfqb_diag.sources.live.metering import doctor_reads
 from sfqb_diag.sources.live.pull import resolve_paths
@@ -141,26 +142,7 @@ def _sf_steps(doc: Doctor) -> None:
     doc.attempt(side, "API version", lambda: _sf_api_version(doc, sf))
     doc.attempt(side, "API usage", lambda: _sf_usage(sf))
     doc.attempt(side, "link fields", lambda: _sf_links(doc, sf))
-    doc.attempt(side, "connector", lambda: _sf_connector(doc, sf))
-
-
-def _sf_connector(doc: Doctor, sf: SfClient) -> tuple[str, str]:
-    """Which known connector's managed package is installed, and whether links: uses its fields."""
-    packages = sf.installed_packages()
-    found = connectors.detected(packages)
-    doc.facts["connector"] = found[0][0] if found else None
-    if not found:
-        names = ", ".join(f"{n} ({ns})" for ns, n in packages if ns) or "none"
-        return "ok", f"no known connector's package detected (managed packages: {names})"
-    links = {role: getattr(doc.config.links, role) for role in ROLES}
-    parts = [
-        f"{c.label} (namespace {c.namespace}, package {name!r}) is installed; "
-        + connectors.links_verdict(c, links)
-        for _, c, name in found
-    ]
-    mismatch = any("does not match" in p for p in parts)
-    hint = f"; start from `sfqb-diag init NAME --connector {found[0][0]}`" if mismatch else ""
-    return ("warn" if mismatch else "ok"), "; ".join(parts) + hint
+    doc.attempt(side, "connector", lambda: connector_step(doc.config, sf, doc.facts))
 
 
 def _sf_api_version(doc: Doctor, sf: SfClient) -> tuple[str, str]:
