@@ -223,3 +223,17 @@ def test_doctor_with_no_managed_packages_says_none_detected(raw: Path, tmp_path:
         "ok",
         "no known connector's package detected (managed packages: none)",
     )
+
+
+def test_doctor_says_links_use_the_detected_connectors_fields(raw: Path, tmp_path: Path) -> None:
+    links = {
+        "account_customer_id": "Account.qime__QB_ID__c",
+        "product_item_id": "Product2.qime__QB_Id__c",
+    }
+    with StandIn(raw, packages=[("qime", "QIME")]) as server:
+        found = diagnose(_config(server, tmp_path / "cfg", **links), server.env())
+    steps = _by_step(found)
+    assert steps["salesforce/connector"][0] == "ok"
+    assert "client.yaml's links: uses them" in steps["salesforce/connector"][1]
+    # the small raw folder has no qime fields: describe says so on the link-fields line
+    assert "qime__QB_ID__c" in steps["salesforce/link fields"][1]

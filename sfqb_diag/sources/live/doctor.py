@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from sfqb_diag import envrules
+from sfqb_diag import connectors, envrules
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.errors import SfqbError
 from sfqb_diag.sources.live.doctor_connector import connector_step
@@ -27,14 +27,7 @@ from sfqb_diag.sources.live.retry import PullSession, RetryPolicy
 from sfqb_diag.sources.live.salesforce import SfClient, domain_of
 from sfqb_diag.sources.live.sf_auth import PASSWORD_DEPRECATION
 
-ROLES = (
-    "account_customer_id",
-    "product_item_id",
-    "opportunity_invoice_id",
-    "opportunity_sync_status",
-    "opportunity_sync_error",
-    "opportunity_last_sync",
-)
+ROLES = connectors.LINK_ROLES
 
 
 @dataclass(frozen=True)
