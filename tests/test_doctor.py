@@ -202,3 +202,38 @@ def test_the_hard_expiry_is_warned_ahead_even_when_refreshing_works(
         status, message = _by_step(diagnose(config, server.env()))["quickbooks/token store"]
     assert status == "warn" and "ends for good on" in message and "in 5 days" in message
     assert "connect quickbooks" in message
+
+
+def test_doctor_names_an_installed_connector_and_flags_a_links_mismatch(
+    raw: Path, tmp_path: Path
+) -> None:
+    with StandIn(raw, packages=[("qime", "QuickBooks Integration Made Easy")]) as server:
+        found = diagnose(_config(server, tmp_path / "cfg"), server.env())
+    status, message = _by_step(found)["salesforce/connector"]
+    assert status == "warn"
+    assert "QIME" in message and "namespace qime" in message
+    assert "does not match" in message and "Account.qime__QB_ID__c" in message
+    assert "--connector qime" in message
+
+
+def test_doctor_with_no_managed_packages_says_none_detected(raw: Path, tmp_path: Path) -> None:
+    with StandIn(raw) as server:  # the small raw folder's fields carry no namespace
+        found = diagnose(_config(server, tmp_path / "cfg"), server.env())
+    assert _by_step(found)["salesforce/connector"] == (
+        "ok",
+        "no known connector's package detected (managed packages: none)",
+    )
+
+
+def test_doctor_says_links_use_the_detected_connectors_fields(raw: Path, tmp_path: Path) -> None:
+    links = {
+        "account_customer_id": "Account.qime__QB_ID__c",
+        "product_item_id": "Product2.qime__QB_Id__c",
+    }
+    with StandIn(raw, packages=[("qime", "QIME")]) as server:
+        found = diagnose(_config(server, tmp_path / "cfg", **links), server.env())
+    steps = _by_step(found)
+    assert steps["salesforce/connector"][0] == "ok"
+    assert "client.yaml's links: uses them" in steps["salesforce/connector"][1]
+    # the small raw folder has no qime fields: describe says so on the link-fields line
+    assert "qime__QB_ID__c" in steps["salesforce/link fields"][1]

@@ -402,3 +402,22 @@ def test_requests_ca_bundle_alone_is_enough(
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.ca_bundle))
         out = pull(config, tmp_path / "pulled", _options(server))
     assert_same_dataset(raw, out)
+
+
+def test_pull_records_the_detected_connector_in_the_manifest(raw: Path, tmp_path: Path) -> None:
+    packages = [("qime", "QuickBooks Integration Made Easy"), ("other", "Something Else")]
+    with StandIn(raw, packages=packages) as server:
+        out = pull(_config(server, tmp_path / "cfg"), tmp_path / "pulled", _options(server))
+    assert json.loads((out / "manifest.json").read_text())["connector"] == {
+        "preset": "qime",
+        "packages": [
+            {"namespace": "qime", "name": "QuickBooks Integration Made Easy"},
+            {"namespace": "other", "name": "Something Else"},
+        ],
+    }
+    with StandIn(raw) as server:  # no namespaced fields in the small folder: none installed
+        out = pull(_config(server, tmp_path / "cfg2"), tmp_path / "pulled2", _options(server))
+    assert json.loads((out / "manifest.json").read_text())["connector"] == {
+        "preset": None,
+        "packages": [],
+    }

@@ -118,6 +118,7 @@ class StandIn:
         page_size: int = 2000,
         login_error: str | None = None,
         refused_objects: tuple[str, ...] = (),
+        packages: list[tuple[str, str]] | None = None,
     ):
         self.raw = Path(raw)
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="sfqb-standin-")
@@ -130,6 +131,7 @@ class StandIn:
         )
         self.state.login_error = login_error
         self.state.refused_objects = frozenset(refused_objects)
+        self.state.packages = packages
         self.requested_port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

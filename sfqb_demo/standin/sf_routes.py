@@ -223,6 +223,35 @@ def is_write(req: Request, rest: str) -> bool:
     return not (req.method == "POST" and rest.rstrip("/") == "/jobs/query")
 
 
+def _packages(state: State) -> list[tuple[str, str]]:
+    """The installed packages: as configured, else one per namespace prefix the fields carry."""
+    if state.packages is not None:
+        return state.packages
+    # A managed package's fields are ns__Field__c: two double underscores.
+    names = (n for t in state.data.sf.values() for n in t.header if n.count("__") == 2)
+    return sorted({(n.split("__")[0], n.split("__")[0]) for n in names})
+
+
+def _tooling_query(state: State, req: Request) -> Response:
+    """Tooling API query; only InstalledSubscriberPackage is known to the stand-in."""
+    if "InstalledSubscriberPackage" not in req.params.get("q", ""):
+        return _error(400, "INVALID_TYPE", "sObject type is not supported by the stand-in.")
+    records = [
+        {
+            "attributes": {"type": "InstalledSubscriberPackage"},
+            "SubscriberPackage": {
+                "attributes": {"type": "SubscriberPackage"},
+                "NamespacePrefix": ns,
+                "Name": name,
+            },
+        }
+        for ns, name in _packages(state)
+    ]
+    return _json(
+        {"size": len(records), "totalSize": len(records), "done": True, "records": records}
+    )
+
+
 def data_api(state: State, req: Request) -> Response:
     """Route /services/data/vXX.X/...; the caller has already checked the session."""
     match = _DATA.match(req.path)
@@ -234,6 +263,8 @@ def data_api(state: State, req: Request) -> Response:
         if tail:
             return _query_more(state, tail, version)
         return _query(state, req, version, include_deleted=rest.startswith("/queryAll/"))
+    if rest.startswith("/tooling/query"):
+        return _tooling_query(state, req)
     if rest.startswith("/jobs/query"):
         return _bulk(state, req, rest)
     if rest.rstrip("/") == "/limits":

@@ -65,6 +65,8 @@ class State:
     login_error: str | None = None
     # Objects this user may describe but not query (LoginHistory without Monitor Login History).
     refused_objects: frozenset[str] = frozenset()
+    # Installed managed packages as (namespace, name); None: those the data's field names imply.
+    packages: list[tuple[str, str]] | None = None
     refreshes: int = 0
     invalid_grants: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from sfqb_diag.config import ROLLUP_PRESETS, load_config
+from sfqb_diag.config import load_config
+from sfqb_diag.connectors import preset_text
 from sfqb_diag.errors import UsageError
 from sfqb_diag.resources import resource_dir
 from sfqb_diag.sources.reviewer_files import DECISION_COLUMNS, REVIEW_COLUMNS
@@ -29,27 +30,11 @@ def _header(path: Path, columns: list[str]) -> None:
         csv.writer(handle).writerow(columns)
 
 
-def rollups_block(connector: str) -> str:
-    """The `rollups:` section of a known connector's preset, as client.yaml text."""
-    preset = ROLLUP_PRESETS.get(connector.lower())
-    if preset is None:
-        known = ", ".join(sorted(ROLLUP_PRESETS))
-        raise UsageError(
-            f"--connector {connector!r}: no preset for it (known: {known}); name the fields "
-            "under rollups: in client.yaml by hand"
-        )
-    lines = [f"  {role}: {where}" for role, where in preset.items()]
-    return (
-        f"\nrollups:   # {connector} preset: money it writes back from QBO into Salesforce\n"
-        + "\n".join(lines)
-        + "\n  window_hours: 24   # recalculated once a day\n"
-    )
-
-
 def init_client(name: str, base: Path = Path("."), connector: str | None = None) -> Path:
     """Create base/clients/NAME/ (client.yaml, decisions.csv, reviews.csv, raw/ out/ history/);
-    with a known `connector`, its rollup fields are filled in."""
-    extra = rollups_block(connector) if connector else ""
+    with a known `connector`, its verified links: and rollups: fields are filled in."""
+    text = template_text().replace("__NAME__", name)
+    text = preset_text(text, connector) if connector else text
     if not name or not set(name) <= _NAME_OK or name.startswith("."):
         raise UsageError(
             f"client name {name!r}: use letters, digits, '-', '_' or '.' (it becomes a folder name)"
@@ -60,9 +45,7 @@ def init_client(name: str, base: Path = Path("."), connector: str | None = None)
         raise UsageError(f"{folder} already exists; init never overwrites a client folder")
     for sub in ("raw", "out", "history"):
         (folder / sub).mkdir(parents=True)
-    (folder / "client.yaml").write_text(
-        template_text().replace("__NAME__", name) + extra, encoding="utf-8"
-    )
+    (folder / "client.yaml").write_text(text, encoding="utf-8")
     _header(folder / "decisions.csv", DECISION_COLUMNS)
     _header(folder / "reviews.csv", REVIEW_COLUMNS)
     ignore = clients / ".gitignore"
@@ -81,7 +64,9 @@ def init(
     connector: Annotated[
         str | None,
         typer.Option(
-            "--connector", help="Fill in a known connector's rollup fields (breadwinner)."
+            "--connector",
+            help="Fill in a known connector's verified fields (breadwinner, qime, accord, "
+            "dbsync; docs/connectors.md).",
         ),
     ] = None,
 ) -> None:

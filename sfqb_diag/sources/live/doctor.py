@@ -15,9 +15,10 @@ from typing import Any
 
 import requests
 
-from sfqb_diag import envrules
+from sfqb_diag import connectors, envrules
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.errors import SfqbError
+from sfqb_diag.sources.live.doctor_connector import connector_step
 from sfqb_diag.sources.live.doctor_tokens import token_store_step
 from sfqb_diag.sources.live.metering import doctor_reads
 from sfqb_diag.sources.live.pull import resolve_paths
@@ -26,14 +27,7 @@ from sfqb_diag.sources.live.retry import PullSession, RetryPolicy
 from sfqb_diag.sources.live.salesforce import SfClient, domain_of
 from sfqb_diag.sources.live.sf_auth import PASSWORD_DEPRECATION
 
-ROLES = (
-    "account_customer_id",
-    "product_item_id",
-    "opportunity_invoice_id",
-    "opportunity_sync_status",
-    "opportunity_sync_error",
-    "opportunity_last_sync",
-)
+ROLES = connectors.LINK_ROLES
 
 
 @dataclass(frozen=True)
@@ -141,6 +135,7 @@ def _sf_steps(doc: Doctor) -> None:
     doc.attempt(side, "API version", lambda: _sf_api_version(doc, sf))
     doc.attempt(side, "API usage", lambda: _sf_usage(sf))
     doc.attempt(side, "link fields", lambda: _sf_links(doc, sf))
+    doc.attempt(side, "connector", lambda: connector_step(doc.config, sf, doc.facts))
 
 
 def _sf_api_version(doc: Doctor, sf: SfClient) -> tuple[str, str]:

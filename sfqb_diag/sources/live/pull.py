@@ -86,6 +86,8 @@ def _manifest(run: PullRun) -> dict[str, Any]:
         manifest["salesforce"] = facts["sf_org"]
     if "qbo" in facts:
         manifest["quickbooks"] = facts["qbo"]
+    if "connector" in facts:
+        manifest["connector"] = facts["connector"]
     manifest["pull"] = {
         "started_at": run.state["started_at"],
         "finished_at": _now(),

@@ -11,6 +11,7 @@ from typing import Any
 from simple_salesforce.exceptions import SalesforceError
 from tqdm import tqdm
 
+from sfqb_diag import connectors
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.errors import PullError
 from sfqb_diag.sources.live.pull_run import PullRun, _finish, _fresh_if_lost, _part, _sync, log
@@ -155,6 +156,20 @@ def _sf_object(run: PullRun, sf: SfClient, obj: str) -> None:
     _finish(run, st, part, key)
 
 
+def _connector(sf: SfClient) -> dict[str, Any]:
+    """The installed managed packages and the known connector among them (manifest `connector`)."""
+    try:
+        packages = sf.installed_packages()
+    except PullError as exc:  # the Tooling API needs View Setup; the pull goes on without it
+        log.warning("salesforce: installed packages not readable (%s); connector not recorded", exc)
+        return {"preset": None, "packages": None}
+    found = connectors.detected(packages)
+    return {
+        "preset": found[0][0] if found else None,
+        "packages": [{"namespace": ns, "name": name} for ns, name in packages],
+    }
+
+
 def pull_salesforce(run: PullRun, env: Mapping[str, str]) -> None:
     facts = run.state["facts"]
     pending = [
@@ -181,6 +196,8 @@ def pull_salesforce(run: PullRun, env: Mapping[str, str]) -> None:
         "username": sf.username,
         "auth": run.config.salesforce.auth,
     }
+    if "connector" not in facts:
+        facts["connector"] = _connector(sf)
     if "sf_described" not in facts:  # describe once per pull, also across resumes
         facts["sf_described"] = {obj: sf.describe_fields(obj) for obj in SF_OBJECTS}
         run.checkpoint()

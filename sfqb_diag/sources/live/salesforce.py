@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote_plus
 
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import (
@@ -154,6 +155,18 @@ class SfClient:
         soql = "SELECT Id, Name, IsSandbox, InstanceName, OrganizationType FROM Organization"
         records = self.call(lambda: self.api.query(soql)["records"], "read Organization")
         return dict(records[0]) if records else {}
+
+    def installed_packages(self) -> list[tuple[str, str]]:
+        """(namespace, name) of each installed managed package, from the Tooling API."""
+        soql = (
+            "SELECT SubscriberPackage.NamespacePrefix, SubscriberPackage.Name "
+            "FROM InstalledSubscriberPackage"
+        )
+        body = self.call(
+            lambda: self.api.toolingexecute("query/?q=" + quote_plus(soql)), "read packages"
+        )
+        packages = [r.get("SubscriberPackage") or {} for r in body.get("records", [])]
+        return [(p.get("NamespacePrefix") or "", p.get("Name") or "") for p in packages]
 
     def limits(self) -> dict[str, Any]:
         return dict(self.call(lambda: self.api.limits(), "read limits"))
