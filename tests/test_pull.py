@@ -43,6 +43,8 @@ def assert_same_dataset(direct_raw: Path, pulled_raw: Path, ignore: tuple[str, .
         if name in ignore:
             continue
         assert name in pulled.tables, name
+        if name == "login_history":  # the pull asks only for what the check reads
+            frame = frame[frame["login_type"].ne("Application").to_numpy()].reset_index(drop=True)
         pd.testing.assert_frame_equal(frame, pulled.tables[name][frame.columns], obj=name)
     for name in set(pulled.tables) - set(direct.tables):
         assert pulled.tables[name].empty, name
