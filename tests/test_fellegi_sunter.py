@@ -3,6 +3,9 @@ duplicate search, hierarchies, country codes, the per-field waterfall."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,6 +26,7 @@ from sfqb_diag.matching.scoring import (
     score,
 )
 from sfqb_diag.pipeline import run_all
+from sfqb_diag.sources.files import load_raw
 
 AS_OF = pd.Timestamp("2026-11-20T06:00:00Z")
 GIVEN = ["anna", "ben", "carla", "dev", "erin", "farid", "gus", "hana", "ivan", "jo", "kai", "lena"]
@@ -281,3 +285,33 @@ def test_unlike_names_at_one_address_go_to_a_person() -> None:
     assert (relative["qb_id"], relative["status"]) == ("100", "review")
     assert relative["reasons"].startswith("the names differ (a relative or another company")
     assert (typo["qb_id"], typo["status"]) == ("101", "suggest_link")
+
+
+def test_two_people_of_one_household_are_not_duplicates(tmp_path: Path) -> None:
+    """Jane and John Doe at one address, each with her or his own email: two customers (a merge
+    in QBO cannot be undone); Jane entered twice ('Doe, Jane', same email) is a duplicate. The
+    folder is a QBO query response as Intuit documents it, companies and persons mixed."""
+
+    def customer(id_: str, name: str, line1: str, city: str, postal: str, email: str = "") -> dict:
+        row = {"Id": id_, "DisplayName": name, "Active": True, "CurrencyRef": {"value": "USD"}}
+        row["BillAddr"] = {"Line1": line1, "City": city, "PostalCode": postal, "Country": "USA"}
+        return row | ({"PrimaryEmailAddr": {"Address": email}} if email else {})
+
+    rows = [
+        customer("1", "Acme Inc", "100 Main St", "Denver", "80202", "ap@acme.com"),
+        customer("2", "ACME, Inc.", "100 Main Street", "Denver", "80202"),
+        customer("3", "Acme Inc (2)", "100 Main St", "Denver", "80202"),
+        customer("4", "Jane Doe", "5 Elm Rd", "Austin", "78701", "jane.doe@gmail.com"),
+        customer("5", "Doe, Jane", "5 Elm Road", "Austin", "78701", "jane.doe@gmail.com"),
+        customer("6", "John Doe", "5 Elm Rd", "Austin", "78701", "john.doe@gmail.com"),
+        customer("8", "Globex Corporation", "", "Springfield", ""),
+    ]
+    raw = tmp_path / "raw" / "quickbooks"
+    raw.mkdir(parents=True)
+    (raw / "Customer.json").write_text(
+        json.dumps({"QueryResponse": {"Customer": rows}, "time": "2026-11-30T10:00:00-08:00"})
+    )
+    out = run_all(load_raw(raw.parent), ClientConfig(), AS_OF, areas=("customers",))
+    dup = out.outputs["matches/qb_customer_duplicates.csv"]
+    assert set(dup.loc[dup["cluster_id"] == "4", "id"]) == {"4", "5"}
+    assert "6" not in set(dup["id"])

@@ -30,6 +30,7 @@ from sfqb_diag.matching.blocking import Blocks, join_blocks
 from sfqb_diag.matching.clusters import Rescore, duplicate_clusters
 from sfqb_diag.matching.fellegi_sunter import Model
 from sfqb_diag.matching.scoring import Comparison, evidence, fit_model, reasons, score
+from sfqb_diag.matching.similarity import UNLIKE_NAMES
 
 # A copy tag (" (2)", " - Old", " (deleted)") on one of two same-named records is how people and
 # integrations mark a second copy of one company: evidence of duplication.
@@ -107,8 +108,21 @@ def _pair_scores(
     # Rules, not evidence: another currency (QBO fixes it forever) or a hierarchy (parent
     # and child, two children of one parent) is never a duplicate, however alike.
     rules = ev["currency_diff"].to_numpy(bool) | related(li, r) | _elsewhere(ev)
-    values[rules | ev["numbers_diff"].to_numpy(bool)] = 0.0
+    values[rules | ev["numbers_diff"].to_numpy(bool) | _household(ev)] = 0.0
     return values
+
+
+def _household(ev: pd.DataFrame) -> np.ndarray:
+    """Names not alike (below UNLIKE_NAMES, neither containing the other, not through an alias)
+    AND each record its own email address: two people of one household or two companies at one
+    address ("Jane Doe" and "John Doe" at 5 Elm Rd), never one customer entered twice. Merging
+    them in QBO cannot be undone."""
+    unlike = (
+        (ev["sim"].to_numpy() < UNLIKE_NAMES)
+        & ~ev["subset"].to_numpy(bool)
+        & ~ev["via_alias"].to_numpy(bool)
+    )
+    return np.asarray(unlike & ev["email_diff"].to_numpy(bool), dtype=bool)
 
 
 def _rank(*keys: np.ndarray) -> np.ndarray:

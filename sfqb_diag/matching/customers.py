@@ -20,6 +20,7 @@ from sfqb_diag.matching.blocking import Blocks, build_blocks, join_blocks
 from sfqb_diag.matching.customer_duplicates import customer_duplicates
 from sfqb_diag.matching.fellegi_sunter import LN2, Model
 from sfqb_diag.matching.scoring import Comparison, compare, evidence, fit_model, reasons, score
+from sfqb_diag.matching.similarity import UNLIKE_NAMES
 
 LINK_BONUS = 1.0  # the sync's own link: mild evidence
 INACTIVE_PENALTY = (
@@ -29,10 +30,6 @@ TAG_PENALTY = 0.3  # prefer "Acme" to "Acme (2)"...
 TXN_BONUS = 0.3  # ...unless the copy is the one carrying the transactions
 NUMBER_PENALTY = 3.0  # different numbers in the names: store 8 vs store 9 (a rule, not learned)
 AMBIGUOUS_MARGIN = 0.05  # a runner-up this close (and not a duplicate of the winner) -> review
-# Names less alike than this (the comparison's lowest "similar" band) leave a link to a person:
-# at one address the other evidence cannot tell a relative ("Olivia Shepherd" / "Connor
-# Shepherd") or a sister company from the same party, however strong it is.
-UNLIKE_NAMES = 80
 MATCH_COLUMNS = ["sf_id", "current_qb_id", "qb_id", "score", "status", "reasons"]
 
 

@@ -16,6 +16,11 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+# Names less alike than this (the comparison's lowest "similar" band) leave a link or a merge to
+# a person: at one address the other evidence cannot tell a relative ("Olivia Shepherd" /
+# "Connor Shepherd") or a sister company from the same party, however strong it is.
+UNLIKE_NAMES = 80
+
 
 def name_vocabulary(*columns: pd.Series) -> tuple[np.ndarray, list[np.ndarray]]:
     """One vocabulary for several name columns: (strings, one code array per column; -1 = NA)."""
