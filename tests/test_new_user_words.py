@@ -59,3 +59,23 @@ def test_an_empty_table_says_why(tmp_path: Path) -> None:
     assert table(unwritten).data == f"<p><em>{NOT_WRITTEN}</em></p>"
     said = table(pd.DataFrame({"a": []}), empty="No duplicate invoices & no retries.").data
     assert said == "<p><em>No duplicate invoices &amp; no retries.</em></p>"
+
+
+def test_the_skipped_line_tells_missing_files_from_unset_settings() -> None:
+    """'no a or b in the raw folder; client.yaml: no rollups: field on Account': a setting is not
+    a file, and 'no client.yaml: no rollups ... in the raw folder' read as nonsense."""
+    from sfqb_diag.outputs.coverage import skipped_line
+    from sfqb_diag.outputs.summary import Summary
+
+    summary = Summary(
+        as_of="2026-11-20T06:00:00+00:00",
+        skipped=[
+            {"check": "a", "area": "sync_jobs", "missing": ["sync_log.csv"]},
+            {"check": "b", "area": "partial_sync", "missing": ["quickbooks/Payment.json"]},
+            {"check": "c", "area": "partial_sync", "missing": ["client.yaml: no rollups: field"]},
+        ],
+    )
+    assert skipped_line(summary) == (
+        "3 checks not run: no sync_log.csv or quickbooks/Payment.json in the raw folder; "
+        "client.yaml: no rollups: field (summary.json lists them under 'skipped')"
+    )

@@ -64,13 +64,18 @@ def files_words(missing: list[str]) -> str:
     return ", ".join(missing[:-1]) + " or " + missing[-1]
 
 
-def not_checked_text(missing: list[str]) -> str:
-    """'Not checked (no salesforce/Product2.csv or quickbooks/Item.json in the raw folder)';
-    what client.yaml does not set is said as such ('client.yaml: no rollups: field on Account')."""
+def missing_words(missing: list[str]) -> str:
+    """'no a or b in the raw folder; client.yaml: no rollups: field on Account': missing files
+    and columns, then what client.yaml does not set, said as such."""
     files = [m for m in missing if not m.startswith("client.yaml")]
     settings = [m for m in missing if m.startswith("client.yaml")]
     parts = ([f"no {files_words(files)} in the raw folder"] if files else []) + settings
-    return f"Not checked ({'; '.join(parts) or 'no inputs'})"
+    return "; ".join(parts) or "no inputs"
+
+
+def not_checked_text(missing: list[str]) -> str:
+    """'Not checked (no salesforce/Product2.csv or quickbooks/Item.json in the raw folder)'."""
+    return f"Not checked ({missing_words(missing)})"
 
 
 def _amounts(amounts: dict[str, str]) -> str:
@@ -103,8 +108,8 @@ def skipped_line(summary: Summary) -> str:
         return ""
     count = len(summary.skipped)
     return (
-        f"{count} check{'' if count == 1 else 's'} not run: no {files_words(_missing(summary))} "
-        "in the raw folder (summary.json lists them under 'skipped')"
+        f"{count} check{'' if count == 1 else 's'} not run: {missing_words(_missing(summary))} "
+        "(summary.json lists them under 'skipped')"
     )
 
 
