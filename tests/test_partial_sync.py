@@ -4,6 +4,7 @@ every record's story), the fix lists and control totals, and the quality bars on
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -255,6 +256,20 @@ def test_funnel_narrows_stage_by_stage(raw: Path) -> None:
     usd = table[table["currency"] == "USD"].set_index("stage")["deals"]
     counts = [int(usd.get(stage, 0)) for stage in FUNNEL_STAGES]
     assert counts == sorted(counts, reverse=True) and counts[0] == 18
+    assert "lines complete" in set(table["stage"])
+
+
+def test_funnel_without_opportunity_lines_claims_no_complete_lines(
+    raw: Path, tmp_path: Path
+) -> None:
+    """Without OpportunityLineItem.csv nothing compared the lines: the funnel leaves that step
+    out rather than counting every invoiced deal as complete."""
+    bare = tmp_path / "raw"
+    shutil.copytree(raw, bare)
+    (bare / "salesforce" / "OpportunityLineItem.csv").unlink()
+    table = funnel(load_raw(bare), AS_OF)
+    assert "lines complete" not in set(table["stage"])
+    assert {"won", "linked", "invoiced"} <= set(table["stage"])
 
 
 def test_notebook_views_sum_to_the_fix_lists(run) -> None:

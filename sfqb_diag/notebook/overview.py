@@ -11,7 +11,7 @@ from sfqb_diag.notebook.run import Run
 from sfqb_diag.outputs import first_screen
 from sfqb_diag.outputs.coverage import (
     coverage_table,
-    files_words,
+    missing_words,
     money_words,
     not_checked,
     not_checked_text,
@@ -144,8 +144,8 @@ def checked(run: Run, area: str) -> Any:
         return Markdown("")
     lacking = row.iloc[0]["Missing from the raw folder"].split(", ")
     return Markdown(
-        f"*{row.iloc[0]['Not checked'].capitalize()} on this page did not run: no "
-        f"{files_words(lacking)} in the raw folder.*"
+        f"*{row.iloc[0]['Not checked'].capitalize()} on this page did not run: "
+        f"{missing_words(lacking)}.*"
     )
 
 

@@ -49,11 +49,13 @@ def funnel(
     by an unlinked invoice matching it, counts as linked: the sync made it)."""
     config = config if isinstance(config, ClientConfig) else load_config(config)
     opps, _, _ = billing_state(data, config, as_of)
-    return funnel_of(opps)
+    return funnel_of(opps, data.has("opportunity_lines"))
 
 
-def funnel_of(opps: pd.DataFrame) -> pd.DataFrame:
-    """The funnel table from the opportunities' billing state (state.billing_state)."""
+def funnel_of(opps: pd.DataFrame, lines_known: bool = True) -> pd.DataFrame:
+    """The funnel table from the opportunities' billing state (state.billing_state). Without
+    OpportunityLineItem.csv (`lines_known` False) the "lines complete" step is left out: nothing
+    compared the lines, so no deal could be seen losing one."""
     won = opps[opps["category"].notna() & ~opps["category"].isin(["not_yet_due"])]
     linked = won["link"].notna() | won["named_invoice"].notna() | won["orphan_invoice"].notna()
     invoiced = won["bill_invoice"].fillna(won["orphan_invoice"]).notna() & ~won["inv_voided"]
@@ -69,6 +71,7 @@ def funnel_of(opps: pd.DataFrame) -> pd.DataFrame:
             }
         )
         for name, mask in zip(FUNNEL_STAGES, masks, strict=True)
+        if lines_known or name != "lines complete"
     ]
     frame = pd.concat(rows, ignore_index=True)
     table = (
@@ -151,7 +154,7 @@ def control_totals_view(control_totals: pd.DataFrame | None) -> pd.DataFrame:
 def funnel_view(run: RunView) -> pd.DataFrame:
     if not run.data.has("opportunities"):  # a partial export: the page shows an empty chart
         return pd.DataFrame(columns=["stage", "currency", "deals", "amount_cents", "amount"])
-    return funnel_of(shared_state(run.ctx)[0])
+    return funnel_of(shared_state(run.ctx)[0], run.data.has("opportunity_lines"))
 
 
 @view("unbilled_by_age", "partial_sync", "Unbilled revenue by age since the close date")
