@@ -141,6 +141,8 @@ def test_areas_without_their_files_say_not_checked(small_run) -> None:  # type: 
     ran = len(summary["checks_run"]["auth_env"])
     total = sum(1 for c in CHECKS if c.area == "auth_env")
     assert 0 < ran < total and f"nothing found ({ran} of {total} checks ran)" in quiet
+    sheet = book["Connections & environments"]
+    assert sheet.cell(row=2, column=2).value == f"Nothing found ({ran} of {total} checks ran)"
 
 
 def test_money_words_tell_no_money_from_no_amounts() -> None:

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import AREAS, SEVERITY_RANK
-from sfqb_diag.outputs.coverage import AREA_TITLES, not_checked, not_checked_text
+from sfqb_diag.outputs.coverage import AREA_TITLES, not_checked, not_checked_text, ran_words
 from sfqb_diag.outputs.home_currency import home_amounts, home_currency
 from sfqb_diag.outputs.links import quickbooks_links, salesforce_links
 from sfqb_diag.outputs.record_labels import qb_labels, sf_labels
@@ -197,19 +197,17 @@ def _totals(sheet: Worksheet, rows: pd.DataFrame, columns: list[Column], home: s
 
 
 def _area_sheet(
-    book: Workbook, area: str, rows: pd.DataFrame, home: str | None, missing: list[str] | None
+    book: Workbook, area: str, rows: pd.DataFrame, home: str | None, quiet: str
 ) -> Worksheet:
-    """One area's sheet; `missing` (the inputs it lacks) when none of its checks could run, so
-    the sheet says it was not checked instead of looking like a clean area."""
+    """One area's sheet; without rows, `quiet` says why in its first row ('Not checked (no ...)'
+    or 'Nothing found (12 of 15 checks ran)'), so it never looks like a clean area by omission."""
     sheet = book.create_sheet(AREA_TITLES[area][:31])
     columns = sheet_columns(home)
     _header(sheet, columns)
     _write_rows(sheet, rows, columns, home)
-    if missing is not None and rows.empty:
+    if rows.empty:
         title = [c.key for c in columns].index("title") + 1
-        sheet.cell(row=2, column=title, value=safe_text(not_checked_text(missing))).font = Font(
-            bold=True
-        )
+        sheet.cell(row=2, column=title, value=safe_text(quiet)).font = Font(bold=True)
     last = max(len(rows), 1) + 1
     keys = [c.key for c in columns]
     status = get_column_letter(keys.index("review_status") + 1)
@@ -248,7 +246,12 @@ def write_fix_list(
     unchecked = not_checked(summary)
     for area in AREAS:
         rows = frame[frame["area"] == area]
-        sheet = _area_sheet(book, area, rows, home, unchecked.get(area))
+        quiet = (
+            not_checked_text(unchecked[area])
+            if area in unchecked
+            else f"Nothing found ({ran_words(summary, area)})"
+        )
+        sheet = _area_sheet(book, area, rows, home, quiet)
         placed.append(rows.assign(_sheet=sheet.title, _row=range(2, len(rows) + 2)))
     located = pd.concat(placed) if placed else frame.assign(_sheet="", _row=0)
     write_start_sheet(start, located, summary, data, manifest, home)
