@@ -16,7 +16,7 @@ from sfqb_diag.config import ClientConfig
 from sfqb_diag.errors import PullError
 from sfqb_diag.sources.live.pull_run import PullRun, _finish, _fresh_if_lost, _part, _sync, log
 from sfqb_diag.sources.live.salesforce import CursorExpired, SfClient, csv_value
-from sfqb_diag.sources.schema import ROLLUP_ROLES, SF_OBJECTS, SF_OPTIONAL_OBJECTS
+from sfqb_diag.sources.schema import LINK_ROLES, ROLLUP_ROLES, SF_OBJECTS, SF_OPTIONAL_OBJECTS
 
 # How Salesforce refuses an object the user may not read: no permission, or the type is hidden.
 _REFUSALS = ("INSUFFICIENT_ACCESS", "INVALID_TYPE", "is not supported")
@@ -26,14 +26,7 @@ def sf_fields(obj: str, available: list[str], config: ClientConfig) -> tuple[lis
     """The fields to SELECT (schema fields the org has, plus the configured link and rollup fields) and
     those the checks would like but the org lacks."""
     wanted = list(SF_OBJECTS[obj][1])
-    for role in (
-        "account_customer_id",
-        "product_item_id",
-        "opportunity_invoice_id",
-        "opportunity_sync_status",
-        "opportunity_sync_error",
-        "opportunity_last_sync",
-    ):
+    for role in LINK_ROLES:  # the configured link fields (client.yaml `links:`)
         where = config.links.field_of(role)
         if where and where[0] == obj and where[1] not in wanted:
             wanted.append(where[1])
