@@ -44,10 +44,16 @@ def _missing_inputs(
     data: Dataset, needs: tuple[str, ...], config: ClientConfig | None = None
 ) -> list[str]:
     """Needs are table names, 'table.column' for a column the check cannot do without,
-    'manifest' / 'manifest.section.key' for facts only manifest.json carries, or
-    'rollups.Account' / 'rollups.Opportunity' for rollup fields client.yaml names."""
+    'manifest' / 'manifest.section.key' for facts only manifest.json carries,
+    'rollups.Account' / 'rollups.Opportunity' for rollup fields client.yaml names, or
+    alternatives 'a|b' (either will do: a version read from the manifest or the sync log)."""
     missing = []
     for need in needs:
+        if "|" in need:
+            lacking = [_missing_inputs(data, (one,), config) for one in need.split("|")]
+            if all(lacking):
+                missing.append(" or ".join(m[0] for m in lacking))
+            continue
         table, _, column = need.partition(".")
         if table == "rollups":
             missing.extend(_rollups_missing(data, config or ClientConfig(), column))

@@ -378,7 +378,10 @@ def test_amounts_and_actions(lines_run) -> None:
     assert f.loc["line_extra_line", "area"] == f.loc["line_quantity_drift", "area"] == "products"
     assert f.loc["invoice_tax_inclusive", "amount_at_risk_cents"] == 3300
     assert f.loc["invoice_currency_mismatch", "amount_at_risk_cents"] == 20000
-    assert "same numbers in another currency" in f.loc["invoice_currency_mismatch", "detail"]
+    assert (
+        "the sync copied the number and dropped the currency"
+        in f.loc["invoice_currency_mismatch", "detail"]
+    )
     assert f.loc["line_rounding", "amount_at_risk_cents"] == 1
 
 

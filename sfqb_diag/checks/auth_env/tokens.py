@@ -52,7 +52,7 @@ def _stamp(value: pd.Timestamp) -> str:
     "refresh_token_expiry",
     area="auth_env",
     severity="high",
-    needs=(),
+    needs=("manifest.quickbooks",),
     what="The QBO refresh token is dead or about to die (100 days unused, or the 5-year cap)",
     why="When it dies every sync call fails with 3200 until someone re-authorises the app: won deals stop "
     "reaching the books.",
@@ -90,7 +90,7 @@ def refresh_token_expiry(ctx: Context) -> pd.DataFrame:
     "access_token_expired",
     area="auth_env",
     severity="low",
-    needs=(),
+    needs=("manifest.quickbooks",),
     what="The stored QBO access token is expired, or claims a lifetime longer than Intuit's 1 hour",
     why="Access tokens last one hour; a stored one that is expired must be refreshed before the next call "
     "(two workers refreshing at once burn the refresh token), and an expiry beyond one hour means a "
@@ -139,7 +139,7 @@ def _minorversions(ctx: Context) -> dict[int, str]:
     "minorversion_below_floor",
     area="auth_env",
     severity="low",
-    needs=(),
+    needs=("manifest|sync_log",),
     what=f"QBO requests use a minorversion below {envrules.MINORVERSION_FLOOR}",
     why=f"Since 2025-08-01 QBO ignores minorversions below {envrules.MINORVERSION_FLOOR} and answers as "
     f"{envrules.MINORVERSION_FLOOR}: code written for the older shape may misread fields.",
@@ -177,7 +177,7 @@ def _api_versions(ctx: Context) -> dict[float, str]:
     "retired_api_version",
     area="auth_env",
     severity="high",
-    needs=(),
+    needs=("manifest|sync_log",),
     what="Salesforce API versions that are retired, deprecated or scheduled for retirement",
     why="Retired versions fail outright (REST 410 GONE, SOAP UNSUPPORTED_API_VERSION, Bulk InvalidVersion): "
     "7.0-20.0 since Summer '22, 21.0-30.0 since Summer '25; 31.0-40.0 are deprecated from Summer '27.",
@@ -249,7 +249,7 @@ def _pod_urls(ctx: Context) -> dict[str, str]:
     "hardcoded_pod_url",
     area="auth_env",
     severity="medium",
-    needs=(),
+    needs=("manifest|sync_log",),
     what="The connection uses a Salesforce pod URL (na12.salesforce.com) instead of the org's My Domain",
     why="Salesforce moves orgs between instances; a pod URL stops working (or reaches the wrong org) after "
     "the migration, while the My Domain URL follows the org.",
