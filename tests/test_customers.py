@@ -267,7 +267,7 @@ def test_matches_contract_and_statuses(result: RunResult) -> None:
     ]
     assert pd.isna(named.loc[sid(2), "current_qb_name"])  # unlinked: nothing linked today
     assert set(m["sf_id"]) == {sid(i) for i in range(10)}  # a row per account
-    assert m["score"].between(0, 1).all()
+    assert m["score"].between(0, 0.999).all()  # likely, never certain: no 1.000 beside reasons
     got = status_of(result)
     assert got[sid(0)] == ("linked_ok", "1")
     assert got[sid(1)] == ("relink", "3")

@@ -109,6 +109,12 @@ def with_reasons(scored: pd.DataFrame, cmp: Comparison) -> pd.DataFrame:
     return out.set_axis(scored.index)
 
 
+def shown_score(score: pd.Series) -> pd.Series:
+    """A probability as people read it: rounded down to 3 decimals and never 1.000 (evidence makes
+    a link likely, not certain: 0.9996 beside "names 88% alike" read as "identical")."""
+    return np.minimum(np.floor(score.astype("float64") * 1000) / 1000, 0.999)
+
+
 def _status(frame: pd.DataFrame, auto: float) -> pd.Series:
     has_qb, current = frame["qb_id"].notna(), frame["current_qb_id"].notna()
     same = (frame["qb_id"] == frame["current_qb_id"]).fillna(False)
@@ -349,7 +355,7 @@ def _match_table(
     rows["extra"] = rows["extra"].fillna(False).astype(bool)
     rows["ambiguous"] = rows["ambiguous"].fillna(False).astype(bool)
     rows["unlike"] = rows["unlike"].fillna(False).astype(bool)
-    rows["score"] = rows["score"].fillna(0.0).round(3)
+    rows["score"] = shown_score(rows["score"].fillna(0.0))
     rows["reasons"] = (
         rows["reasons"]
         .astype("string")

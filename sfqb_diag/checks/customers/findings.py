@@ -76,7 +76,9 @@ def unlinked_with_match(
             + " (Id "
             + _s(rows["qb_id"])
             + "), score "
-            + rows["score"].map("{:.2f}".format).astype("string")
+            + (np.floor(rows["score"].astype("float64") * 100) / 100)
+            .map("{:.2f}".format)
+            .astype("string")
             + ": "
             + _s(rows["reasons"])
         ),
