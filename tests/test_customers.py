@@ -310,7 +310,7 @@ def test_findings_name_both_records_and_money(result: RunResult) -> None:
 
 def test_qbo_duplicates_and_merge_list(result: RunResult) -> None:
     dup = result.outputs["matches/qb_customer_duplicates.csv"]
-    assert list(dup.columns) == ["cluster_id", "id", "keep", "reasons"]
+    assert list(dup.columns) == ["cluster_id", "id", "keep", "reasons", "name"]
     clusters = {tuple(sorted(g["id"])) for _, g in dup.groupby("cluster_id")}
     assert ("1", "2") in clusters and ("8", "9") in clusters
     assert dup.set_index("id").loc["1", "keep"] and not dup.set_index("id").loc["2", "keep"]

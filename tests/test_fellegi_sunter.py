@@ -314,4 +314,5 @@ def test_two_people_of_one_household_are_not_duplicates(tmp_path: Path) -> None:
     out = run_all(load_raw(raw.parent), ClientConfig(), AS_OF, areas=("customers",))
     dup = out.outputs["matches/qb_customer_duplicates.csv"]
     assert set(dup.loc[dup["cluster_id"] == "4", "id"]) == {"4", "5"}
+    assert dup.set_index("id").loc["5", "name"] == "Doe, Jane"  # named, not only an Id
     assert "6" not in set(dup["id"])

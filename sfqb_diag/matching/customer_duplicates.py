@@ -255,13 +255,16 @@ def account_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds) 
     )
 
 
-def cluster_table(found: pd.DataFrame, survivor_reason: pd.Series) -> pd.DataFrame:
-    """matches/*_duplicates.csv: cluster_id, id, keep, reasons (survivor: why it is kept)."""
+def cluster_table(
+    found: pd.DataFrame, survivor_reason: pd.Series, names: pd.Series | None = None
+) -> pd.DataFrame:
+    """matches/*_duplicates.csv: cluster_id, id, keep, reasons (survivor: why it is kept), then
+    `name` (the record's name by position in its party table, so a reader needs no lookup)."""
     why = found["reasons"].astype("string")
     why = why.mask(
         found["keep"].to_numpy(), survivor_reason.reindex(found["pos"].to_numpy()).to_numpy()
     )
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "cluster_id": found["cluster_id"].astype("string"),
             "id": found["id"].astype("string"),
@@ -269,3 +272,8 @@ def cluster_table(found: pd.DataFrame, survivor_reason: pd.Series) -> pd.DataFra
             "reasons": why.to_numpy(),
         }
     )
+    if names is not None:
+        table["name"] = pd.Series(
+            names.to_numpy(dtype=object)[found["pos"].to_numpy(dtype=int)], dtype="string"
+        ).to_numpy()
+    return table

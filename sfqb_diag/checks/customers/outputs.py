@@ -40,11 +40,13 @@ def duplicate_tables(
     qb = cluster_table(
         m.qb_clusters,
         _survivor_reason(m.customers, qb_linked, transactions_text(m.customers)),
+        m.customers["name"],
     )
     sf_linked = m.accounts["current_qb_id"].notna()
     sf = cluster_table(
         sf_clusters,
         _survivor_reason(m.accounts, sf_linked, opportunities_text(m.accounts)),
+        m.accounts["name"],
     )
     return qb, sf
 
