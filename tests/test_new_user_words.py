@@ -79,3 +79,14 @@ def test_the_skipped_line_tells_missing_files_from_unset_settings() -> None:
         "3 checks not run: no sync_log.csv or quickbooks/Payment.json in the raw folder; "
         "client.yaml: no rollups: field (summary.json lists them under 'skipped')"
     )
+
+
+def test_an_empty_record_status_sheet_says_why() -> None:
+    """A one-sided export has no pairs to compare: the sheet says so instead of bare headers."""
+    from openpyxl import Workbook
+
+    from sfqb_diag.outputs.xlsx_status import COLUMNS, NO_RECORDS, SHEET, write_status_sheet
+
+    book = Workbook()
+    write_status_sheet(book, pd.DataFrame({c: pd.Series(dtype="string") for c in COLUMNS}))
+    assert book[SHEET].cell(row=2, column=1).value == NO_RECORDS

@@ -21,6 +21,11 @@ STATE_WORDS = {
     "qb_only": "only in QuickBooks",
     "in_sync": "in sync",
 }
+# Said on an empty sheet, so it never looks broken: the table pairs records across the systems.
+NO_RECORDS = (
+    "No records to compare: this sheet pairs Salesforce records with the QuickBooks records they "
+    "sync to, and this run had only one side, or no links between them."
+)
 # column -> (header, width)
 COLUMNS = {
     "status": ("State", 38),
@@ -49,6 +54,8 @@ def write_status_sheet(book: Workbook, rows: pd.DataFrame | None) -> None:
         sheet.column_dimensions[get_column_letter(col)].width = width
     for values in shown.itertuples(index=False):  # openpyxl writes cell by cell
         sheet.append([str(v) for v in values])  # Ids stay text
+    if shown.empty:
+        sheet.cell(row=2, column=1, value=NO_RECORDS).font = Font(bold=True)
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(sheet.max_row, 1)}"
     print_setup(sheet)
