@@ -33,3 +33,16 @@ def test_every_registered_check_is_documented():
         assert row.check in page.read_text(encoding="utf-8"), (
             f"{row.check} is not documented in {page.name}"
         )
+
+
+def test_raw_folder_lists_every_field_the_loader_reads():
+    """A consultant assembling exports learns the columns from docs/raw-folder.md, not from code."""
+    from sfqb_diag.sources.schema import QB_ENTITIES, SF_OBJECTS
+
+    text = (DOCS / "raw-folder.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in text.splitlines() if "| `" in line}
+    for obj, (_, fields) in SF_OBJECTS.items():
+        assert all(f"`{f}`" in rows[f"salesforce/{obj}.csv"] for f in fields), obj
+    for entity, (_, fields) in QB_ENTITIES.items():
+        shown = [f for f in fields if f != "domain"]
+        assert all(f"`{f}`" in rows[f"quickbooks/{entity}.json"] for f in shown), entity
