@@ -295,14 +295,13 @@ def reasons(ev: pd.DataFrame, cmp: Comparison) -> pd.Series:
     sim = pa.array(
         ev["sim"].round().astype(int).astype(str).to_numpy(dtype=object), type=pa.string()
     )
-    dropped = _left_out(
-        _squash_words(
-            pc.binary_join_element_wise(
-                pc.fill_null(_take(left, "dropped", li), ""),
-                pc.fill_null(_take(right, "dropped", r), ""),
-                " ",
-            )
-        )
+    ldrop, rdrop = (pc.fill_null(_take(t, "dropped", p), "") for t, p in ((left, li), (right, r)))
+    # Only words one side has and the other lacks made a difference: "Globex Corporation" twice
+    # is the same name, not "the same name once 'Corporation' is left out".
+    dropped = pc.if_else(
+        pc.not_equal(ldrop, rdrop),
+        _left_out(_squash_words(pc.binary_join_element_wise(ldrop, rdrop, " "))),
+        pa.scalar(""),
     )
     tag = _take(right, "tag", r)
     same = pa.array((ev["sim"].round() >= 100).to_numpy())
