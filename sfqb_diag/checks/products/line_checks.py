@@ -89,7 +89,8 @@ def _emit(
         title=title + ": " + rows["opp_name"].fillna("") + " / " + rows["what"],
         detail=_detail(rows),
         suggested_action=action(rows) if action else settle(rows),
-        amount_cents=rows["delta_cents"].abs(),
+        # A line that bills the same total another way puts no money at risk: no amount, not 0.00.
+        amount_cents=rows["delta_cents"].abs().where(rows["delta_cents"].ne(0)),
         currency=rows["currency"],
         confidence=confidence,
         severity=SEVERITY[cls],
