@@ -155,20 +155,7 @@ def _auth_burst(w: World) -> None:
             runs[:1], "sf_to_qbo", "", np.array([""]), "", np.zeros(1), "refresh", "error", "401", 1
         )
     )
-    w.log.append(
-        synclog.rows(
-            runs,
-            "sf_to_qbo",
-            "",
-            np.repeat("", len(runs)),
-            "Invoice",
-            np.zeros(len(runs)),
-            "query",
-            "error",
-            "3200",
-            1,
-        )
-    )
+    w.log.append(synclog.failed_invoice_queries(runs, "3200"))
     w.log.append(
         synclog.rows(
             first_try,

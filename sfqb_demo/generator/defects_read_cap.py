@@ -56,17 +56,4 @@ def _blocked(w: World) -> None:
 def _failing_runs(w: World, start: int, end: int) -> None:
     """The connector's hourly run: its first read (a query) answered 429, and the run stopped."""
     runs = np.arange(start, end, HOUR)
-    w.log.append(
-        synclog.rows(
-            runs,
-            "sf_to_qbo",
-            "",
-            np.repeat("", len(runs)),
-            "Invoice",
-            np.zeros(len(runs)),
-            "query",
-            "error",
-            "429",
-            1,
-        )
-    )
+    w.log.append(synclog.failed_invoice_queries(runs, "429"))

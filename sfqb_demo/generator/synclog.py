@@ -103,6 +103,15 @@ def rows(
     )
 
 
+def failed_invoice_queries(runs: np.ndarray, code: str) -> pd.DataFrame:
+    """The connector's runs whose first read (an Invoice query) failed with `code`: one error row
+    a run, no record named (the run stopped before touching one)."""
+    empty = np.repeat("", len(runs))
+    return rows(
+        runs, "sf_to_qbo", "", empty, "Invoice", np.zeros(len(runs)), "query", "error", code, 1
+    )
+
+
 def base_log(w: World) -> None:
     """Successful creates and write-backs for every integration customer and invoice; about 4% of
     invoice creates were throttled once (429/3001) and succeeded on the retry."""
