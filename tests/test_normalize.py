@@ -20,6 +20,7 @@ from sfqb_diag.matching.contact import (
     website_domain,
 )
 from sfqb_diag.matching.normalize import LEGAL_FORMS, company_names, fold, token_key
+from sfqb_diag.matching.parties import _street_lines, prepare_parties, prepare_party_tables
 
 
 def core(name: str | None) -> str | None:
@@ -302,3 +303,44 @@ def test_accounts_and_customers_compare_countries_as_codes() -> None:
     accounts, customers = account_parties(data), customer_parties(data)
     assert accounts["country"].tolist() == [c for _, c in COUNTRIES]
     assert customers["country"].tolist() == accounts["country"].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab 1\n\r\t.", max_size=12)), max_size=12))
+def test_street_lines_split_as_the_first_line_and_the_rest(streets: list[str | None]) -> None:
+    # One-string addresses (Salesforce BillingStreet): line 1, then whatever follows its newline.
+    first, rest = _street_lines(pd.Series(streets, dtype="string"))
+    split = pd.Series(streets, dtype=object).str.split(r"\s*[\r\n]+\s*", n=1, regex=True)
+    assert [None if pd.isna(v) else v for v in first] == [
+        None if p is None else p[0] for p in split.where(split.notna(), None)
+    ]
+    assert [None if pd.isna(v) else v for v in rest] == [
+        None if p is None or len(p) < 2 else p[1] for p in split.where(split.notna(), None)
+    ]
+
+
+def test_both_sides_normalised_in_one_pass_as_each_alone() -> None:
+    accounts = pd.DataFrame(
+        {
+            "id": ["001A", "001B"],
+            "name": ["The ACME, Inc.", "Müller GmbH"],
+            "street": ["6 Tullaroop Street\nWillaroo", None],
+            "city": ["Denver", "Köln"],
+            "opportunities": [3, 0],
+        }
+    )
+    customers = pd.DataFrame(
+        {
+            "id": ["7"],
+            "name": ["Acme (2)"],
+            "street": ["6 Tullaroop St"],
+            "street2": ["Willaroo"],
+            "country": ["USA"],
+            "active": [True],
+        }
+    )
+    together = prepare_party_tables(accounts, customers)
+    for frame, alone in zip(together, (accounts, customers), strict=True):
+        pd.testing.assert_frame_equal(frame, prepare_parties(alone), check_dtype=False)
+    assert together[1]["country"].tolist() == ["US"]
+    assert together[0]["opportunities"].tolist() == [3, 0]

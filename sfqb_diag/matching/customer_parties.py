@@ -15,7 +15,7 @@ import pandas as pd
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.ids import member
 from sfqb_diag.matching.contact import company_domain, email_domain, website_domain
-from sfqb_diag.matching.parties import prepare_parties
+from sfqb_diag.matching.parties import prepare_parties, prepare_party_tables
 
 TXN_TABLES = ("invoices", "payments", "credit_memos", "sales_receipts")
 
@@ -85,6 +85,24 @@ def _empty(columns: dict[str, str]) -> pd.DataFrame:
 def account_parties(data: Dataset) -> pd.DataFrame:
     """Every account (deleted ones flagged `deleted`), prepared for matching; an empty table
     when the folder has no Account.csv (a QBO-only folder still gets its duplicates)."""
+    return prepare_parties(_account_inputs(data))
+
+
+def customer_parties(data: Dataset) -> pd.DataFrame:
+    """Every QBO customer, prepared for matching, with `active`, `job`, `transactions`,
+    `transactions_counted` (False: no transaction file, the 0s are unknown), `balance_cents`;
+    an empty table when the folder has no Customer.json."""
+    return prepare_parties(_customer_inputs(data))
+
+
+def link_parties(data: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`account_parties` and `customer_parties` normalised in one pass (one normalisation of
+    each name, city and postcode the two systems share)."""
+    accounts, customers = prepare_party_tables(_account_inputs(data), _customer_inputs(data))
+    return accounts, customers
+
+
+def _account_inputs(data: Dataset) -> pd.DataFrame:
     acc = data.get("accounts")
     if acc is None:
         acc = _empty({"id": "string", "name": "string"})
@@ -125,7 +143,7 @@ def account_parties(data: Dataset) -> pd.DataFrame:
     frame["opportunities"] = frame["id"].map(opportunity_counts(data)).fillna(0).astype("int64")
     frame["opportunities_counted"] = opportunities_counted(data)
     frame["has_contact_email"] = member(frame["id"], _contact_emails(data)).to_numpy()
-    return prepare_parties(frame)
+    return frame
 
 
 def transaction_stats(data: Dataset) -> pd.DataFrame:
@@ -144,9 +162,7 @@ def transaction_stats(data: Dataset) -> pd.DataFrame:
     return stats
 
 
-def customer_parties(data: Dataset) -> pd.DataFrame:
-    """Every QBO customer, prepared for matching, with `active`, `job`, `transactions`,
-    `transactions_counted` (False: no transaction file, the 0s are unknown), `balance_cents`; an empty table when the folder has no Customer.json."""
+def _customer_inputs(data: Dataset) -> pd.DataFrame:
     cust = data.get("customers")
     if cust is None:
         cust = _empty({"id": "string", "display_name": "string"})
@@ -184,4 +200,4 @@ def customer_parties(data: Dataset) -> pd.DataFrame:
     if "invoice_balance_cents" in stats:
         balance = balance.fillna(frame["id"].map(stats["invoice_balance_cents"]).astype("Int64"))
     frame["balance_cents"] = balance.fillna(0).astype("int64")
-    return prepare_parties(frame)
+    return frame

@@ -132,12 +132,11 @@ def match_customers(
     data: Dataset, thresholds: Thresholds, decisions: pd.DataFrame
 ) -> CustomerMatching:
     """Run the whole matching for one Dataset (see module docstring)."""
-    from sfqb_diag.matching.customer_parties import account_parties, customer_parties
+    from sfqb_diag.matching.customer_parties import link_parties
 
     auto, review = float(thresholds.match_auto), float(thresholds.match_review)
-    every_account = account_parties(data)
+    every_account, every_customer = link_parties(data)
     accounts = every_account[~every_account["deleted"]].reset_index(drop=True)
-    every_customer = customer_parties(data)
     customers = every_customer[~every_customer["job"]].reset_index(drop=True)
     accepted = _decision_pairs(decisions, accounts, customers, "accept")
     rejected = _decision_pairs(decisions, accounts, customers, "reject")

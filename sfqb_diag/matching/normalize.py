@@ -162,11 +162,11 @@ _TRAILING = r"^(.+?)(?:\s+(?:" + "|".join(LEGAL_FORMS) + r"|[2-9]|deleted))+$"
 
 def _unique(values: pd.Series) -> tuple[pa.Array, pd.Series]:
     """Distinct non-null values as a pyarrow string array, and the codes mapping rows to them."""
-    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    return pa.array(
-        pd.Series(uniques, dtype="string").to_numpy(dtype=object, na_value=None),
-        type=pa.string(),
-    ), pd.Series(codes, index=values.index)
+    codes, uniques = pd.factorize(values.astype("string[pyarrow]"), use_na_sentinel=True)
+    arr = pa.array(uniques.array)  # Arrow-backed: no Python object per value
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.string()), pd.Series(codes, index=values.index)
 
 
 def _back(result: pa.Array, codes: pd.Series) -> pd.Series:

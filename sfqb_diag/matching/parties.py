@@ -10,6 +10,8 @@ Line2): the first line is the street, the rest line 2.
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sfqb_diag.matching.contact import (
     company_domain,
@@ -26,6 +28,21 @@ def _address_text(values: pd.Series) -> pd.Series:
     """Comparable address line: folded, punctuation as spaces ('44 Forbes St.' -> '44 forbes st')."""
     text = fold(values).str.replace(r"[^a-z0-9 ]+", " ", regex=True)
     return text.str.split().str.join(" ").replace("", pd.NA).astype("string")
+
+
+def _street_lines(street: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The first line of a one-string address and the rest (NA when it has one line), in
+    pyarrow's regex kernels: '6 Tullaroop Street\nWillaroo' -> '6 Tullaroop Street', 'Willaroo'."""
+    arr = pa.array(street.astype("string[pyarrow]").array)
+    first = pc.replace_substring_regex(arr, r"\s*[\r\n][\s\S]*$", "", max_replacements=1)
+    rest = pc.struct_field(pc.extract_regex(arr, r"[\r\n]\s*(?P<rest>[\s\S]*)$"), 0)
+
+    def text(values: pa.ChunkedArray) -> pd.Series:
+        return pd.Series(
+            pd.arrays.ArrowStringArray(values.cast(pa.large_string())), index=street.index
+        )
+
+    return text(first), text(rest)
 
 
 INPUT_COLUMNS = (
@@ -78,24 +95,44 @@ def prepare_parties(frame: pd.DataFrame) -> pd.DataFrame:
     values as written, for texts people read). Index is reset to 0..n-1: the matcher
     refers to parties by position.
     """
-    frame = frame.reset_index(drop=True)
-    blank = pd.Series(pd.NA, index=frame.index, dtype="string")
+    return prepare_party_tables(frame)[0]
+
+
+def prepare_party_tables(*frames: pd.DataFrame) -> list[pd.DataFrame]:
+    """`prepare_parties` of each frame, normalised in one pass: the two sides of a link share
+    most of their names, cities and postcodes (the sync copied them), so each distinct value is
+    normalised once for both."""
+    frames = tuple(frame.reset_index(drop=True) for frame in frames)
+    given = pd.concat(
+        [frame.reindex(columns=list(INPUT_COLUMNS)) for frame in frames], ignore_index=True
+    )
+    normalised = _normalised(given)
+    out, start = [], 0
+    for frame in frames:
+        part = normalised.iloc[start : start + len(frame)].reset_index(drop=True)
+        start += len(frame)
+        kept = frame.drop(
+            columns=[c for c in INPUT_COLUMNS if c in frame and c not in ("id", "name")]
+        )
+        kept["id"], kept["name"] = part["id"], part["name"]
+        out.append(pd.concat([kept, part.drop(columns=["id", "name"])], axis=1))
+    return out
+
+
+def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
+    """The comparable columns of parties given in INPUT_COLUMNS (index 0..n-1)."""
 
     def col(name: str) -> pd.Series:
-        return frame[name].astype("string") if name in frame else blank
+        return frame[name].astype("string")
 
     names = company_names(col("name"))
     country = per_distinct(country_code, col("country"))
-    out = frame.drop(columns=[c for c in INPUT_COLUMNS if c in frame and c not in ("id", "name")])
-    out["id"] = col("id")
-    out["name"] = col("name")
+    out = pd.DataFrame({"id": col("id"), "name": col("name")})
     out = pd.concat([out, names], axis=1)
     out["tkey"] = token_key(names["core"])
     out["domain"] = company_domain(col("domain").str.lower().str.strip())
     out["phone"] = phone_e164(col("phone"), country)
-    lines = col("street").str.split(r"\s*[\r\n]+\s*", n=1, regex=True)
-    first = lines.str.get(0).astype("string")
-    rest = lines.str.get(1).astype("string")
+    first, rest = _street_lines(col("street"))
     out["street_no"] = street_number(first)
     out["street_line"] = per_distinct(_address_text, first)
     out["street2"] = per_distinct(_address_text, col("street2").fillna(rest))
