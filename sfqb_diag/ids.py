@@ -60,33 +60,62 @@ def is_valid_18(sf_id: str) -> bool:
 
 
 def series_to_18(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Vectorised `to_18` over a column of strings.
+    """Vectorised `to_18` over a column of strings, in pyarrow (no Python object per Id).
 
     Returns the converted column (NA for blanks and invalid values) and a boolean mask of the
     rows that held something that is not a valid Id, so the loader can report them by line.
     """
-    text = values.astype("string").str.strip()
-    blank = (text.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
-    shaped = (
-        text.str.fullmatch(r"[a-zA-Z0-9]{15}(?:[A-Z0-5]{3})?").fillna(False).to_numpy(dtype=bool)
-    )
-    head = text.where(shaped, "000000000000000").str.slice(0, 15).fillna("000000000000000")
-    # Upper-case flags of the first 15 characters, as a (rows x 15) bool matrix.
-    chars = np.frombuffer("".join(head.tolist()).encode("ascii"), dtype=np.uint8).reshape(-1, 15)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.utf8_trim_whitespace(_arrow_text(values))
+    blank = pc.fill_null(pc.equal(text, ""), True)
+    shaped = pc.fill_null(pc.match_substring_regex(text, _ID_15_OR_18.pattern), False)
+    head = pc.utf8_slice_codeunits(pc.if_else(shaped, text, "0" * 15), 0, 15)
+    # Every head is 15 ASCII characters: its bytes are a (rows x 15) matrix.
+    chars = _fixed_bytes(head, 15)
     upper = (chars >= ord("A")) & (chars <= ord("Z"))
     codes = (upper.reshape(-1, 3, 5) * (1 << np.arange(5))).sum(axis=2)
-    suffix = np.array(list(_SUFFIX_ALPHABET))[codes]
-    suffix_text = pd.Series(
-        np.char.add(np.char.add(suffix[:, 0], suffix[:, 1]), suffix[:, 2]) if len(suffix) else [],
-        index=values.index,
-        dtype="string",
+    suffix = np.frombuffer(_SUFFIX_ALPHABET.encode("ascii"), dtype=np.uint8)[codes]
+    whole = np.ascontiguousarray(np.concatenate([chars, suffix], axis=1))
+    offsets = pa.py_buffer((np.arange(len(whole) + 1, dtype=np.int32) * 18).tobytes())
+    converted = pa.Array.from_buffers(
+        pa.string(), len(whole), [None, offsets, pa.py_buffer(whole.tobytes())]
     )
-    given = text.str.slice(15, 18).str.upper().fillna("")
-    long_form = (text.str.len() == 18).fillna(False).to_numpy(dtype=bool)
-    bad_suffix = shaped & long_form & (given != suffix_text).fillna(True).to_numpy(dtype=bool)
-    valid = shaped & ~bad_suffix & ~blank
-    converted = (head + suffix_text).where(valid)
-    return converted.astype("string"), pd.Series(~blank & ~valid, index=values.index)
+    long_form = pc.equal(pc.utf8_length(text), 18)
+    given_suffix = pc.utf8_upper(pc.utf8_slice_codeunits(text, 15, 18))
+    right_suffix = pc.equal(given_suffix, pc.utf8_slice_codeunits(converted, 15, 18))
+    bad_suffix = pc.and_(
+        pc.fill_null(long_form, False), pc.invert(pc.fill_null(right_suffix, True))
+    )
+    valid = pc.and_(pc.and_(shaped, pc.invert(bad_suffix)), pc.invert(blank))
+    result = pc.if_else(valid, converted, pa.scalar(None, pa.string()))
+    bad = pc.and_(pc.invert(blank), pc.invert(valid))
+    return (
+        pd.Series(pd.arrays.ArrowStringArray(result), index=values.index, dtype="string"),
+        pd.Series(bad.to_numpy(zero_copy_only=False), index=values.index, dtype=bool),
+    )
+
+
+def _arrow_text(values: pd.Series) -> Any:
+    """The column as one pyarrow string array (Arrow-backed text is not copied)."""
+    import pyarrow as pa
+
+    text = values.astype("string[pyarrow]").array
+    arr = pa.array(text)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.string())
+
+
+def _fixed_bytes(arr: Any, width: int) -> np.ndarray:
+    """The bytes of a string array whose values are all `width` bytes long, as (rows x width)."""
+    import pyarrow as pa
+
+    arr = pa.concat_arrays([arr]) if arr.offset else arr
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[: len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if len(arr) else np.zeros(0, np.uint8)
+    return data[offsets[0] : offsets[0] + width * len(arr)].reshape(-1, width)
 
 
 def member(values: pd.Series, keys: Iterable[Any]) -> pd.Series:

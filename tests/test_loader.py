@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sfqb_diag.config import ClientConfig, Links
 from sfqb_diag.errors import InputError, UsageError
 from sfqb_diag.ids import to_18
+from sfqb_diag.sources.convert import as_num
+from sfqb_diag.sources.csv_text import _first_record
 from sfqb_diag.sources.files import load_raw
 
 CUSTOMERS = [
@@ -294,3 +299,24 @@ def test_a_bad_value_names_the_column_as_the_file_writes_it(tmp_path):
     write(tmp_path, "salesforce/Account.csv", "ID,CREATEDDATE\n001000000000001,yesterday\n")
     with pytest.raises(InputError, match=r"Account.csv, line 2, column CREATEDDATE: 'yesterday'"):
         load_raw(tmp_path)
+
+
+def test_the_header_is_read_whole_however_long_its_fields() -> None:
+    # The header comes from the first 64 KiB unless it runs past them (a quoted field, newlines
+    # and all), when the whole text is read.
+    long_value = "x" * 70_000
+    assert _first_record(f'Id,Name\n001,"{long_value}"\n') == ["Id", "Name"]
+    assert _first_record(f'Id,"{long_value}\nNote"\n001,a\n') == ["Id", f"{long_value}\nNote"]
+    assert _first_record("\n\nId,Name\n") == ["Id", "Name"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789,.-+eE xa", max_size=8), min_size=1, max_size=8))
+def test_numbers_read_as_pandas_reads_them(texts: list[str]) -> None:
+    # pyarrow casts a column of plain numbers; anything else falls back to pandas, value by value.
+    numbers, bad = as_num(pd.Series(texts, dtype="string"))
+    stripped = pd.Series(texts, dtype=object).str.strip().str.replace(",", "", regex=False)
+    expected = pd.to_numeric(stripped.where(stripped != "", None), errors="coerce")
+    expected = expected.astype("float64").where(np.isfinite(expected.astype("float64")))
+    assert numbers.tolist() == pytest.approx(expected.tolist(), nan_ok=True, rel=0, abs=0)
+    assert bad.tolist() == (stripped.ne("") & expected.isna()).tolist()

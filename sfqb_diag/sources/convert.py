@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sfqb_diag.ids import series_to_18
 
@@ -55,12 +56,25 @@ def as_num(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         )
         given = numbers.notna()
     else:
-        text = values.astype("string").str.strip().str.replace(",", "", regex=False)
-        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-        given = ~_blank(values)
+        text = values.astype("string[pyarrow]").str.strip().str.replace(",", "", regex=False)
+        text = text.mask(text == "")
+        given = text.notna()
+        numbers = _arrow_numbers(text)
+        if numbers is None:  # a value pyarrow does not read as a number: pandas names each
+            numbers = pd.to_numeric(text, errors="coerce").astype("float64")
     finite = np.isfinite(numbers.to_numpy())
     numbers = numbers.where(finite)
     return numbers, given & numbers.isna()
+
+
+def _arrow_numbers(text: pd.Series) -> pd.Series | None:
+    """Text cast to float64 by pyarrow (a column of numbers in one pass, no Python object per
+    value); None when any value is not a number."""
+    try:
+        numbers = pa.array(text.array).cast(pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
 
 
 def as_cents(values: pd.Series) -> tuple[pd.Series, pd.Series]:
