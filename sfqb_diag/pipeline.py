@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,27 +146,37 @@ def compute(
 
 
 def build_check_outputs(run: CheckRun, folder: Path) -> None:
-    """Write findings.csv, matches, remediation, fix_list.xlsx, summary.json and the cache."""
-    findings = run.result.findings
-    as_of = pd.Timestamp(run.summary.as_of)
-    ordered = money_first(findings, run.data, as_of)
-    write_csv(findings_csv_frame(ordered, run.data), folder / "findings.csv")
-    for relative, value in sorted(run.result.outputs.items()):
-        write_output_table(relative, value, folder)
-    write_fix_list(
-        findings,
-        run.data.manifest,
-        run.summary,
-        folder / "fix_list.xlsx",
-        run.data,
-        run.result.outputs.get("matches/record_status.csv"),
-    )
-    (folder / "summary.json").write_text(
-        json.dumps(run.summary.to_dict(), indent=2) + "\n", encoding="utf-8"
-    )
-    cache = folder / CACHE
+    """Write findings.csv, matches, remediation, fix_list.xlsx, summary.json and the cache.
+
+    The cache (parquet, written by pyarrow outside the GIL) is written on a second thread while
+    this one writes the CSVs and the workbook (openpyxl, pure Python): on two cores the cache
+    costs next to nothing. Either failing fails the whole write (the folder is not published)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        cache = pool.submit(_write_cache, run, folder / CACHE)
+        findings = run.result.findings
+        as_of = pd.Timestamp(run.summary.as_of)
+        ordered = money_first(findings, run.data, as_of)
+        write_csv(findings_csv_frame(ordered, run.data), folder / "findings.csv")
+        for relative, value in sorted(run.result.outputs.items()):
+            write_output_table(relative, value, folder)
+        write_fix_list(
+            findings,
+            run.data.manifest,
+            run.summary,
+            folder / "fix_list.xlsx",
+            run.data,
+            run.result.outputs.get("matches/record_status.csv"),
+        )
+        (folder / "summary.json").write_text(
+            json.dumps(run.summary.to_dict(), indent=2) + "\n", encoding="utf-8"
+        )
+        cache.result()
+
+
+def _write_cache(run: CheckRun, cache: Path) -> None:
+    """What notebooks read: the Dataset, the findings, every output table and every view."""
     run.data.save(cache / "dataset")
-    findings.to_parquet(cache / "findings.parquet", index=False)
+    run.result.findings.to_parquet(cache / "findings.parquet", index=False)
     for relative, value in run.result.outputs.items():
         frame = value if isinstance(value, pd.DataFrame) else value.update
         frame.to_parquet(

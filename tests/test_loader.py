@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sfqb_diag.config import ClientConfig, Links
 from sfqb_diag.errors import InputError, UsageError
 from sfqb_diag.ids import to_18
-from sfqb_diag.sources.convert import as_num
+from sfqb_diag.sources.convert import as_num, as_ts
 from sfqb_diag.sources.csv_text import _first_record
 from sfqb_diag.sources.files import load_raw
 
@@ -320,3 +320,26 @@ def test_numbers_read_as_pandas_reads_them(texts: list[str]) -> None:
     expected = expected.astype("float64").where(np.isfinite(expected.astype("float64")))
     assert numbers.tolist() == pytest.approx(expected.tolist(), nan_ok=True, rel=0, abs=0)
     assert bad.tolist() == (stripped.ne("") & expected.isna()).tolist()
+
+
+_STAMP = st.builds(
+    "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{}".format,
+    st.integers(1, 9999),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.integers(0, 61),
+    st.sampled_from(["", ".000", ".5", ".123456"]),
+    st.sampled_from(["Z", "+0000", "-08:00", "+05:30", "+1400", ""]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_STAMP, min_size=1, max_size=6))
+def test_timestamps_read_as_pandas_reads_them(texts: list[str]) -> None:
+    # pyarrow casts a column of API timestamps; any other spelling falls back to pandas.
+    stamps, bad = as_ts(pd.Series(texts, dtype="string"))
+    expected = pd.to_datetime(pd.Series(texts), utc=True, format="ISO8601", errors="coerce")
+    assert stamps.tolist() == expected.astype(stamps.dtype).tolist()
+    assert bad.tolist() == expected.isna().tolist()

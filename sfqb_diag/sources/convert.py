@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sfqb_diag.ids import series_to_18
 
@@ -28,7 +29,7 @@ def as_str(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def as_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    if values.dtype == bool:
+    if pd.api.types.is_bool_dtype(values.dtype):
         return values.astype("boolean"), pd.Series(False, index=values.index)
     text = values.astype("string").str.strip().str.lower()
     result = pd.Series(pd.NA, index=values.index, dtype="boolean")
@@ -93,12 +94,34 @@ def as_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return dates, ~_blank(values) & dates.isna()
 
 
+# The timestamps QBO (2024-11-14T13:15:36-08:00) and Salesforce (2024-01-05T10:00:00.000+0000)
+# write: pyarrow casts a column of them in one pass; any other spelling goes to pandas.
+_API_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:?\d{2})$"
+
+
 def as_ts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    stamps = pd.to_datetime(
-        values.astype("string").str.strip(), utc=True, format="ISO8601", errors="coerce"
-    )
+    text = values.astype("string[pyarrow]").str.strip()
+    text = text.mask(text == "")
+    stamps = _arrow_stamps(text)
+    if stamps is None:
+        stamps = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
     stamps = stamps.astype(TS_DTYPE)
-    return stamps, ~_blank(values) & stamps.isna()
+    return stamps, text.notna() & stamps.isna()
+
+
+def _arrow_stamps(text: pd.Series) -> pd.Series | None:
+    """API timestamps cast by pyarrow; None when any value is written another way."""
+    arr = pa.array(text.array)
+    if pc.all(pc.match_substring_regex(arr, _API_TIMESTAMP)).as_py() not in (
+        True,
+        None,
+    ):
+        return None
+    try:
+        stamps = arr.cast(pa.timestamp("us", tz="UTC"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(stamps.to_pandas(), index=text.index)
 
 
 # A cell starting with one of these runs as a formula in a spreadsheet ("CSV injection").

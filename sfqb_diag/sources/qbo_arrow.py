@@ -154,7 +154,10 @@ def read_plain_jsonl(
     ids = pd.Series(table.column("Id").to_pandas(), dtype="string").str.strip()
     if ids.isna().any() or ids.eq("").any() or ids.duplicated().any():
         return None
-    made = _extra_tables(table, ids.to_numpy(dtype=object), extra, name, problems)
+    id_array = pa.array(ids.array)
+    if isinstance(id_array, pa.ChunkedArray):
+        id_array = id_array.combine_chunks()
+    made = _extra_tables(table, id_array.cast(pa.string()), extra, name, problems)
     if made is None:
         return None
     out: dict[str, pd.Series] = {}
@@ -183,15 +186,28 @@ def read_plain_jsonl(
 
 
 def _extra_tables(
-    table: pa.Table, ids: np.ndarray, extra: tuple[str, ...], name: str, problems: list[Problem]
+    table: pa.Table, ids: pa.Array, extra: tuple[str, ...], name: str, problems: list[Problem]
 ) -> dict[str, pd.DataFrame] | None:
     made = {}
     if "lines" in extra:
         columns = line_columns(table, ids)
         if columns is None:
             return None
-        made["lines"] = cast_columns(columns, LINE_COLUMNS, name, problems)
+        made["lines"] = cast_columns(_pandas_columns(columns), LINE_COLUMNS, name, problems)
     if "payment_links" in extra:
         links = payment_link_columns(table, ids)
-        made["payment_links"] = cast_columns(links, PAYMENT_LINK_COLUMNS, name, problems)
+        made["payment_links"] = cast_columns(
+            _pandas_columns(links), PAYMENT_LINK_COLUMNS, name, problems
+        )
     return made
+
+
+_PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"), pa.bool_(): pd.BooleanDtype()}
+
+
+def _pandas_columns(columns: dict[str, pa.Array]) -> pd.DataFrame:
+    """Arrow columns as pandas ones without a Python object per value: text stays Arrow-backed,
+    numbers float64 with NaN, flags nullable booleans."""
+    return pd.DataFrame(
+        {key: array.to_pandas(types_mapper=_PANDAS_TYPES.get) for key, array in columns.items()}
+    )

@@ -9,10 +9,7 @@ line of another type, or a bundle inside a bundle, makes the columnar route decl
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -57,41 +54,39 @@ def _line_type(with_children: bool) -> pa.DataType:
 LINE_FIELD = ("Line", pa.list_(_line_type(True)))
 
 
-def _values(array: Any) -> np.ndarray:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+def _whole(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
-def _detail_value(lines: pa.Array, types: np.ndarray, *path: str) -> np.ndarray:
+def _detail_value(lines: pa.Array, types: pa.Array, *path: str) -> pa.Array:
     """The value at `path` inside each line's detail, read under the key its DetailType names."""
-    out = np.full(len(lines), None, dtype=object)
+    out = None
     for kind in DETAIL_TYPES:
-        mask = types == kind
-        if mask.any():
-            found = pc.struct_field(lines, kind)
-            for key in path:
-                found = pc.struct_field(found, key)
-            out[mask] = _values(found)[mask]
-    return out
+        found = pc.struct_field(lines, kind)
+        for key in path:
+            found = pc.struct_field(found, key)
+        out = found if out is None else pc.if_else(pc.equal(types, kind), found, out)
+    # the last kind's value stands where no kind matched: only matching rows keep a value
+    return pc.if_else(pc.is_in(types, pa.array(DETAIL_TYPES)), out, pa.scalar(None, out.type))
 
 
-def _first_given(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def _first_given(first: pa.Array, second: pa.Array) -> pa.Array:
     """`first or second`, element by element, as the strict route reads two references."""
-    given = pd.notna(first) & (first != "")
-    return np.where(given, first, second)
+    return pc.if_else(pc.fill_null(pc.not_equal(first, ""), False), first, second)
 
 
-def _columns(lines: pa.Array) -> dict[str, np.ndarray] | None:
-    types = _values(pc.struct_field(lines, "DetailType"))
-    known = pd.Series(types).isin(DETAIL_TYPES).to_numpy() | pd.isna(types)
-    if not known.all():
+def _columns(lines: pa.Array) -> dict[str, pa.Array] | None:
+    types = pc.struct_field(lines, "DetailType")
+    known = pc.or_(pc.is_in(types, pa.array(DETAIL_TYPES)), pc.is_null(types))
+    if pc.all(known).as_py() not in (True, None):
         return None
-    group = types == "GroupLineDetail"
+    group = pc.fill_null(pc.equal(types, "GroupLineDetail"), False)
     return {
-        "line_id": _values(pc.struct_field(lines, "Id")),
-        "line_num": _values(pc.struct_field(lines, "LineNum")),
+        "line_id": pc.struct_field(lines, "Id"),
+        "line_num": pc.struct_field(lines, "LineNum"),
         "detail_type": types,
-        "amount_cents": _values(pc.struct_field(lines, "Amount")),
-        "description": _values(pc.struct_field(lines, "Description")),
+        "amount_cents": pc.struct_field(lines, "Amount"),
+        "description": pc.struct_field(lines, "Description"),
         "item_id": _first_given(
             _detail_value(lines, types, "ItemRef", "value"),
             _detail_value(lines, types, "GroupItemRef", "value"),
@@ -101,7 +96,7 @@ def _columns(lines: pa.Array) -> dict[str, np.ndarray] | None:
             _detail_value(lines, types, "GroupItemRef", "name"),
         ),
         # a group line counts its bundles in Quantity, an item line in Qty
-        "qty": np.where(
+        "qty": pc.if_else(
             group, _detail_value(lines, types, "Quantity"), _detail_value(lines, types, "Qty")
         ),
         "unit_price": _detail_value(lines, types, "UnitPrice"),
@@ -111,7 +106,7 @@ def _columns(lines: pa.Array) -> dict[str, np.ndarray] | None:
     }
 
 
-def line_columns(table: pa.Table, ids: np.ndarray) -> dict[str, np.ndarray] | None:
+def line_columns(table: pa.Table, ids: pa.Array) -> dict[str, pa.Array] | None:
     """Every line of every entity (bundle children right after their group) as columns named as
     schema.LINE_COLUMNS; None when a line is of a type this route does not read."""
     lists = table.column("Line").combine_chunks()
@@ -121,23 +116,31 @@ def line_columns(table: pa.Table, ids: np.ndarray) -> dict[str, np.ndarray] | No
     kids = pc.list_flatten(kids_lists)
     kid_parent = pc.list_parent_indices(kids_lists).to_numpy()
     first, second = _columns(top), _columns(kids)
-    if first is None or second is None or (second["detail_type"] == "GroupLineDetail").any():
+    if first is None or second is None:
         return None
-    order = np.lexsort(
-        (
-            np.r_[np.zeros(len(top_txn)), np.ones(len(kid_parent))],
-            np.r_[np.arange(len(top_txn)), kid_parent],
+    if pc.any(pc.fill_null(pc.equal(second["detail_type"], "GroupLineDetail"), False)).as_py():
+        return None
+    order = pa.array(
+        np.lexsort(
+            (
+                np.r_[np.zeros(len(top_txn)), np.ones(len(kid_parent))],
+                np.r_[np.arange(len(top_txn)), kid_parent],
+            )
         )
     )
-    columns = {key: np.concatenate([first[key], second[key]])[order] for key in first}
-    columns["txn_id"] = np.concatenate([ids[top_txn], ids[top_txn[kid_parent]]])[order]
-    columns["group_line_id"] = np.concatenate(
-        [np.full(len(top_txn), None, dtype=object), first["line_id"][kid_parent]]
-    )[order]
+
+    def both(a: pa.Array, b: pa.Array) -> pa.Array:
+        return pc.take(pa.concat_arrays([_whole(a), _whole(b)]), order)
+
+    columns = {key: both(first[key], second[key]) for key in first}
+    columns["txn_id"] = both(pc.take(ids, top_txn), pc.take(ids, top_txn[kid_parent]))
+    columns["group_line_id"] = both(
+        pa.nulls(len(top_txn), pa.string()), pc.take(first["line_id"], kid_parent)
+    )
     return columns
 
 
-def payment_link_columns(table: pa.Table, ids: np.ndarray) -> dict[str, np.ndarray]:
+def payment_link_columns(table: pa.Table, ids: pa.Array) -> dict[str, pa.Array]:
     """Line[].LinkedTxn[] of each payment as columns named as schema.PAYMENT_LINK_COLUMNS."""
     lists = table.column("Line").combine_chunks()
     lines = pc.list_flatten(lists)
@@ -146,8 +149,8 @@ def payment_link_columns(table: pa.Table, ids: np.ndarray) -> dict[str, np.ndarr
     linked = pc.list_flatten(linked_lists)
     linked_line = pc.list_parent_indices(linked_lists).to_numpy()
     return {
-        "payment_id": ids[line_payment[linked_line]],
-        "amount_cents": _values(pc.struct_field(lines, "Amount"))[linked_line],
-        "txn_id": _values(pc.struct_field(linked, "TxnId")),
-        "txn_type": _values(pc.struct_field(linked, "TxnType")),
+        "payment_id": pc.take(ids, line_payment[linked_line]),
+        "amount_cents": pc.take(pc.struct_field(lines, "Amount"), linked_line),
+        "txn_id": pc.struct_field(linked, "TxnId"),
+        "txn_type": pc.struct_field(linked, "TxnType"),
     }

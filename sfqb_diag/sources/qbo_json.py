@@ -255,22 +255,28 @@ def payment_links_table(records: list[dict], file: str, problems: list[Problem])
 
 
 def cast_columns(
-    rows: list[dict] | dict[str, Any],
+    rows: list[dict] | dict[str, list[Any]] | pd.DataFrame,
     columns: dict[str, str],
     file: str,
     problems: list[Problem],
 ) -> pd.DataFrame:
-    """Rows (dicts) or columns (lists) cast to the kinds of `columns`."""
-    if not rows:
+    """Rows (dicts) or columns (lists) from the strict route, or a frame of typed columns from
+    the columnar route, cast to the kinds of `columns`."""
+    if len(rows) == 0:
         return pd.DataFrame({c: empty_column(k) for c, k in columns.items()})
-    raw = (
-        pd.DataFrame({c: pd.Series(rows[c], dtype=object) for c in columns})
-        if isinstance(rows, dict)
-        else pd.DataFrame(rows, columns=list(columns))
-    )
+    typed = isinstance(rows, pd.DataFrame)
+    if isinstance(rows, pd.DataFrame):
+        raw = rows
+    elif isinstance(rows, dict):
+        raw = pd.DataFrame({c: pd.Series(rows[c], dtype=object) for c in columns})
+    else:
+        raw = pd.DataFrame(rows, columns=list(columns))
     out = {}
     for column, kind in columns.items():
-        values, bad = CASTERS[kind](raw[column].astype(object).where(raw[column].notna(), None))
+        given = (
+            raw[column] if typed else raw[column].astype(object).where(raw[column].notna(), None)
+        )
+        values, bad = CASTERS[kind](given)
         if bad.any():
             problems.append(
                 Problem(
