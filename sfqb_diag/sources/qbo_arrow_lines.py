@@ -60,14 +60,17 @@ def _whole(array: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def _detail_value(lines: pa.Array, types: pa.Array, *path: str) -> pa.Array:
     """The value at `path` inside each line's detail, read under the key its DetailType names."""
-    out = None
-    for kind in DETAIL_TYPES:
+
+    def under(kind: str) -> pa.Array:
         found = pc.struct_field(lines, kind)
         for key in path:
             found = pc.struct_field(found, key)
-        out = found if out is None else pc.if_else(pc.equal(types, kind), found, out)
-    # the last kind's value stands where no kind matched: only matching rows keep a value
-    return pc.if_else(pc.is_in(types, pa.array(DETAIL_TYPES)), out, pa.scalar(None, out.type))
+        return found
+
+    out = pa.nulls(len(lines), under(DETAIL_TYPES[0]).type)
+    for kind in DETAIL_TYPES:
+        out = pc.if_else(pc.fill_null(pc.equal(types, kind), False), under(kind), out)
+    return out
 
 
 def _first_given(first: pa.Array, second: pa.Array) -> pa.Array:
