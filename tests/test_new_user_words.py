@@ -90,3 +90,31 @@ def test_an_empty_record_status_sheet_says_why() -> None:
     book = Workbook()
     write_status_sheet(book, pd.DataFrame({c: pd.Series(dtype="string") for c in COLUMNS}))
     assert book[SHEET].cell(row=2, column=1).value == NO_RECORDS
+
+
+def test_the_record_status_sheet_lists_what_is_not_in_sync_and_counts_the_rest() -> None:
+    from openpyxl import Workbook
+
+    from sfqb_diag.outputs.xlsx_status import COLUMNS, SHEET, in_sync_note, write_status_sheet
+
+    rows = pd.DataFrame({c: pd.Series(dtype="string") for c in COLUMNS})
+    rows = pd.concat(
+        [
+            rows,
+            pd.DataFrame(
+                {
+                    "status": ["in_sync", "sf_only", "in_sync", "conflict"],
+                    "sf_name": ["Acme", "Globex", "Initech", "Umbrella"],
+                }
+            ),
+        ]
+    )
+    book = Workbook()
+    write_status_sheet(book, rows)
+    listed = [r for r in book[SHEET].iter_rows(min_row=2, values_only=True) if any(r)]
+    assert [r[0] for r in listed[:2]] == [
+        "in conflict (the two sides disagree)",
+        "only in Salesforce",
+    ]
+    assert listed[2][0] == in_sync_note(2) and "2 record(s) in sync" in listed[2][0]
+    assert book[SHEET].auto_filter.ref == "A1:H3"  # the filter covers the records, not the note

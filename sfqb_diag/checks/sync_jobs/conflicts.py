@@ -44,7 +44,7 @@ def lost_update_conflicts(data: Dataset, config: ClientConfig) -> pd.DataFrame:
     if "last_sync" not in pairs:
         pairs["last_sync"] = pd.Series(pd.NaT, index=pairs.index, dtype="datetime64[us, UTC]")
     # A sync log without one successful invoice write leaves log_sync all empty (not datetime).
-    pairs["log_sync"] = pd.to_datetime(pairs["log_sync"], utc=True)
+    pairs["log_sync"] = pd.to_datetime(pairs["log_sync"], utc=True).astype("datetime64[us, UTC]")
     pairs["synced_at"] = pairs[["last_sync", "log_sync"]].max(axis=1)
     inv = data["invoices"][
         ["id", "sync_token", "last_updated_time", "total_cents", "currency"]
