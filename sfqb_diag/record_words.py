@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.ids import member
 from sfqb_diag.words import money_text
 
 # Entity table -> (word people use, column holding the number people see).
@@ -104,7 +105,7 @@ def transaction_label(data: Dataset, table: str, ids: pd.Series) -> pd.Series:
         note = pd.Series(rows["private_note"].astype("string").to_numpy(), index=ids.index)
         voided = note.str.contains(r"(?i)\bvoid(?:ed)?\b", regex=True).fillna(False)
         amount = amount.mask(voided.astype(bool), "voided")
-    known = pd.Series(ids.isin(first.index).to_numpy(), index=ids.index)
+    known = pd.Series(member(ids, first.index).to_numpy(), index=ids.index)
     label = number + " (" + customer + ", " + amount.replace("", "no amount") + ")"
     return label.where(known, number).astype("string")
 

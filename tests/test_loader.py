@@ -314,7 +314,7 @@ def test_the_header_is_read_whole_however_long_its_fields() -> None:
 @given(st.lists(st.text(alphabet="0123456789,.-+eE xa", max_size=8), min_size=1, max_size=8))
 def test_numbers_read_as_pandas_reads_them(texts: list[str]) -> None:
     # pyarrow casts a column of plain numbers; anything else falls back to pandas, value by value.
-    numbers, bad = as_num(pd.Series(texts, dtype="string"))
+    numbers, bad = as_num(pd.Series(texts, dtype="string", index=range(7, 7 + len(texts))))
     stripped = pd.Series(texts, dtype=object).str.strip().str.replace(",", "", regex=False)
     expected = pd.to_numeric(stripped.where(stripped != "", None), errors="coerce")
     expected = expected.astype("float64").where(np.isfinite(expected.astype("float64")))
@@ -339,7 +339,8 @@ _STAMP = st.builds(
 @given(st.lists(_STAMP, min_size=1, max_size=6))
 def test_timestamps_read_as_pandas_reads_them(texts: list[str]) -> None:
     # pyarrow casts a column of API timestamps; any other spelling falls back to pandas.
-    stamps, bad = as_ts(pd.Series(texts, dtype="string"))
+    # an index that is not 0..n-1 (a filtered frame): values stay on their rows
+    stamps, bad = as_ts(pd.Series(texts, dtype="string", index=range(7, 7 + len(texts))))
     expected = pd.to_datetime(pd.Series(texts), utc=True, format="ISO8601", errors="coerce")
     assert stamps.tolist() == expected.astype(stamps.dtype).tolist()
     assert bad.tolist() == expected.isna().tolist()

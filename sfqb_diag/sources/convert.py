@@ -121,7 +121,7 @@ def _arrow_stamps(text: pd.Series) -> pd.Series | None:
         stamps = arr.cast(pa.timestamp("us", tz="UTC"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return pd.Series(stamps.to_pandas(), index=text.index)
+    return stamps.to_pandas().set_axis(text.index)  # positions, not labels: the index may be any
 
 
 # A cell starting with one of these runs as a formula in a spreadsheet ("CSV injection").

@@ -214,7 +214,7 @@ def foreign_refs(
     case_lost = (
         ~exists
         & (refs["sf_id_as_written"].str.len() == 15)
-        & member(lowered, set(records["sf_id"].str.slice(0, 15).str.lower()))
+        & member(lowered, records["sf_id"].str.slice(0, 15).str.lower())
     )
     # The memo can only have been written by the QBO record's last update: a Salesforce record
     # created after that cannot be the one it names. An hour absorbs clock differences.
@@ -284,9 +284,9 @@ def short_refs(
     by_lower = records.assign(low=records["sf_id"].str.slice(0, 15).str.lower()).drop_duplicates(
         "low"
     )
-    short["collides"] = member(lowered, set(case_collisions(data)["group"]))
-    exact = member(short["sf_id"], set(records["sf_id"]))
-    short["case_lost"] = ~exact & member(lowered, set(by_lower["low"]))
+    short["collides"] = member(lowered, case_collisions(data)["group"])
+    exact = member(short["sf_id"], records["sf_id"])
+    short["case_lost"] = ~exact & member(lowered, by_lower["low"])
     target = short["sf_id"].where(exact, lowered.map(by_lower.set_index("low")["sf_id"]))
     short["target"] = target.fillna(short["sf_id"]).astype("string")
     return short.reset_index(drop=True)

@@ -58,7 +58,7 @@ def behind_opportunities(
     opps = data.get("opportunities")
     if opps is None or refs.empty:
         return pd.DataFrame()
-    refs = refs[(refs["qb_entity"] == "Invoice") & member(refs["sf_id"], set(opps["id"]))]
+    refs = refs[(refs["qb_entity"] == "Invoice") & member(refs["sf_id"], opps["id"])]
     opp = opps.drop_duplicates("id").set_index("id")
     won = (
         opp["is_won"].astype("boolean").fillna(False)

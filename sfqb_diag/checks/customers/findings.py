@@ -10,6 +10,7 @@ import pandas as pd
 
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import new_findings
+from sfqb_diag.ids import member
 from sfqb_diag.matching.customers import CustomerMatching
 
 CUSTOMER = "Customer"
@@ -30,7 +31,7 @@ def _current(m: CustomerMatching) -> pd.DataFrame:
     out = linked[
         ["sf_id", "sf_name", "current_qb_id", "qb_id", "qb_name", "status", "score", "reasons"]
     ].copy()
-    out["exists"] = out["current_qb_id"].isin(target.index)
+    out["exists"] = member(out["current_qb_id"], target.index)
     found = target.reindex(out["current_qb_id"].to_numpy())
     out["current_name"] = found["name"].to_numpy()
     out["current_active"] = found["active"].fillna(True).to_numpy(dtype=bool)
@@ -55,7 +56,7 @@ def unlinked_with_match(
         & ~m.matches["extra"]
     ].reset_index(drop=True)
     confident = rows["status"].eq("suggest_link")
-    filed = confident if in_link_file is None else confident & rows["sf_id"].isin(in_link_file)
+    filed = confident if in_link_file is None else confident & member(rows["sf_id"], in_link_file)
     survivor = (
         rows["sf_id"].map(merged_into).astype("string")
         if merged_into is not None
@@ -298,7 +299,7 @@ def several_accounts_one_customer(m: CustomerMatching, sf_clusters: pd.DataFrame
     by mislinked_account): typically one company entered twice in Salesforce."""
     cur = _current(m)
     wrong = set(_wrong_links(m, sf_clusters)["sf_id"])
-    cur = cur[cur["exists"] & ~cur["sf_id"].isin(wrong)]
+    cur = cur[cur["exists"] & ~member(cur["sf_id"], wrong)]
     shared = cur[cur.groupby("current_qb_id")["sf_id"].transform("size") > 1].reset_index(drop=True)
     n = shared.groupby("current_qb_id")["sf_id"].transform("size").astype("string")
     return new_findings(

@@ -14,6 +14,7 @@ import pandas as pd
 from sfqb_diag.checks.customers.findings import ACCOUNT, _s
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import new_findings
+from sfqb_diag.ids import member
 from sfqb_diag.matching.customers import CustomerMatching
 from sfqb_diag.words import count_text, format_cents, money_text
 
@@ -54,7 +55,7 @@ def unmatched_won(m: CustomerMatching, data: Dataset) -> pd.DataFrame:
         m.matches["l"].notna()
         & m.matches["status"].eq("no_match")
         & m.matches["current_qb_id"].isna()
-        & m.matches["sf_id"].isin(won.index)
+        & member(m.matches["sf_id"], won.index)
     ].reset_index(drop=True)
     stats = won.reindex(rows["sf_id"].to_numpy())
     acc = m.accounts.iloc[rows["l"].astype(int).to_numpy()].reset_index(drop=True)

@@ -105,7 +105,7 @@ def invoice_total_mismatch(ctx: Context) -> pd.DataFrame:
     bills = (
         opps[opps["bill_invoice"].notna()].drop_duplicates("bill_invoice").set_index("bill_invoice")
     )
-    ours = facts[member(facts["id"], set(bills.index) | set(orphans["invoice_id"]))]
+    ours = facts[member(facts["id"], pd.concat([bills.index.to_series(), orphans["invoice_id"]]))]
     # Tax-inclusive invoices carry tax inside the line amounts: compare with TotalAmt as well.
     off = ((ours["header_net_cents"] - ours["lines_net_cents"]).abs() > tol) & (
         (ours["total_cents"] - ours["lines_net_cents"]).abs() > tol

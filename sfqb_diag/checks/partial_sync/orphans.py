@@ -86,13 +86,14 @@ def orphan_invoices(
     """Unlinked invoices that look like the sync's work, with the reason and the deal they bill."""
     if facts.empty:
         return _empty()
-    live = set(opps["id"])
-    named_live = set(naming.loc[member(naming["sf_id"], live), "invoice_id"])
-    linked = set(opps["link"].dropna())
-    cand = facts[~member(facts["id"], linked | named_live) & ~facts["voided"]]
+    live = opps["id"]
+    named_live = naming.loc[member(naming["sf_id"], live), "invoice_id"]
+    # invoices a live deal links or names (Series, not sets: no Python object per Id)
+    billed = pd.concat([opps["link"].dropna(), named_live], ignore_index=True)
+    cand = facts[~member(facts["id"], billed) & ~facts["voided"]]
     matched = _match_unbilled(cand, opps, t)
     rest = cand[~member(cand["id"], matched["invoice_id"])]
-    billing = facts[member(facts["id"], linked | named_live)]
+    billing = facts[member(facts["id"], billed)]
     rest = rest[~member(_key(rest), _key(billing))]  # retry duplicates: sync_jobs
     missing = naming[
         member(naming["invoice_id"], rest["id"]) & ~member(naming["sf_id"], live)

@@ -15,6 +15,7 @@ import pandas as pd
 from sfqb_diag.checks.base import Context
 from sfqb_diag.checks.partial_sync.state import invoice_facts, lookup
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.ids import member
 
 # Aging buckets by whole days past the due date, as QBO's A/R aging report groups them.
 BUCKETS = ("current", "1-30", "31-60", "61-90", "over_90")
@@ -206,7 +207,7 @@ def _accounts(ctx: Context) -> pd.DataFrame:
     )
     link = live["qb_customer_id"].astype("string").str.strip()
     per_customer = receivables(ctx)
-    linked = live[link.isin(per_customer.index).fillna(False)].copy()
+    linked = live[member(link, per_customer.index)].copy()
     linked["customer_id"] = link[linked.index]
     rollups = [c for c in linked.columns if c.startswith("rollup_")]
     frame = linked[["id", "name", "customer_id", "last_modified_date", *rollups]].rename(

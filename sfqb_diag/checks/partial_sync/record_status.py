@@ -17,6 +17,7 @@ import pandas as pd
 from sfqb_diag.checks.base import RunView, output
 from sfqb_diag.checks.partial_sync.state import shared_state
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.ids import member
 
 STATUSES = (
     "in_sync",
@@ -86,7 +87,7 @@ def _linked(
         return pd.DataFrame(columns=COLUMNS)
     left = _live(left)
     ids = left[link].astype("string").str.strip().replace("", pd.NA)
-    known = ids.isin(set(right["id"].astype("string"))).fillna(False)
+    known = member(ids, right["id"])
     status = np.select([ids.isna(), ~known], ["sf_only", "deleted_in_qb"], default="in_sync")
     pairs = pd.DataFrame(
         {
@@ -98,7 +99,7 @@ def _linked(
             "sf_name": left["name"].astype("string") if "name" in left else pd.NA,
         }
     )
-    alone = right[~right["id"].astype("string").isin(set(ids.dropna()))]
+    alone = right[~member(right["id"], ids)]
     only = pd.DataFrame(
         {"sf_object": sf_object, "qb_entity": qb_entity, "qb_id": alone["id"], "status": "qb_only"}
     )
@@ -128,7 +129,7 @@ def _deals(run: RunView) -> pd.DataFrame:
             "sf_name": opps["name"].astype("string"),
         }
     )
-    alone = facts[~facts["id"].isin(set(qb_id.dropna()))]
+    alone = facts[~member(facts["id"], qb_id)]
     only = pd.DataFrame({"qb_entity": "Invoice", "qb_id": alone["id"], "status": "qb_only"})
     out = pd.concat([pairs, only], ignore_index=True)
     numbers = out["qb_id"].astype("string").map(_names(facts, "doc_number")).astype("string")
@@ -153,7 +154,7 @@ def _payments(run: RunView) -> pd.DataFrame:
         billed = opps[opps["bill_invoice"].notna()]
         billing = billed.drop_duplicates("bill_invoice").set_index("bill_invoice")["id"]
     sf_id = invoice.map(billing).astype("string")
-    gone = invoice.notna() & ~invoice.isin(set(data["invoices"]["id"].astype("string")))
+    gone = invoice.notna() & ~member(invoice, data["invoices"]["id"])
     status = np.select(
         [gone.fillna(False), sf_id.notna()], ["deleted_in_qb", "in_sync"], default="qb_only"
     )

@@ -40,8 +40,17 @@ def blocked_spans(log: pd.DataFrame) -> pd.DataFrame:
         start=("timestamp", "min"),
         end=("timestamp", "max"),
         errors=("timestamp", "size"),
-        classes=("error_class", lambda c: ", ".join(sorted(set(c.dropna().astype(str))))),
     )
+    # each span's distinct error classes, sorted and joined (thousands of spans in a long log)
+    classes = (
+        pd.DataFrame({"run": run[errors.index], "cls": errors["error_class"].astype("string")})
+        .dropna()
+        .drop_duplicates()
+        .sort_values(["run", "cls"])
+        .groupby("run")["cls"]
+        .agg(", ".join)
+    )
+    spans["classes"] = classes.reindex(spans.index).fillna("").to_numpy()
     successes = ann.loc[ann["success"], "timestamp"]
     firsts = successes.groupby(run[successes.index]).min()
     spans["back"] = firsts.reindex(spans.index + 1).to_numpy()

@@ -19,6 +19,7 @@ from sfqb_diag.checks.sync_jobs.state import (
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import empty_findings, new_findings
+from sfqb_diag.ids import member
 from sfqb_diag.record_words import invoice_number
 from sfqb_diag.words import count_text, money, money_text
 
@@ -41,7 +42,8 @@ def daily_activity(data: Dataset, config: ClientConfig, as_of: pd.Timestamp) -> 
     won = _won(data)
     invoices = data["invoices"]
     made = invoices[
-        invoices["id"].isin(integration_invoice_ids(data, config)) & invoices["create_time"].notna()
+        member(invoices["id"], integration_invoice_ids(data, config))
+        & invoices["create_time"].notna()
     ]
     created_day = made["create_time"].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
     end = as_of.tz_convert("UTC").tz_localize(None).normalize()
@@ -228,7 +230,8 @@ def daily_activity_invoices_only(data: Dataset, config: ClientConfig) -> pd.Data
     """Invoices created per day when no opportunities were given (bursts only)."""
     invoices = data["invoices"]
     made = invoices[
-        invoices["id"].isin(integration_invoice_ids(data, config)) & invoices["create_time"].notna()
+        member(invoices["id"], integration_invoice_ids(data, config))
+        & invoices["create_time"].notna()
     ]
     counts = (
         made["create_time"].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize().value_counts()
