@@ -104,9 +104,7 @@ def survivor_links(m: CustomerMatching, sf_clusters: pd.DataFrame) -> pd.DataFra
     holder = holder.map(sf_keep).astype("string").fillna(holder)
     other = pd.MultiIndex.from_arrays([held.to_numpy(), holder.to_numpy()])
     mine = pd.MultiIndex.from_arrays([rows["target"].to_numpy(), rows["owner"].to_numpy()])
-    rows = rows[
-        ~member(rows["target"], held) | mine.isin(other) | rows["accepted"].to_numpy(bool)
-    ]
+    rows = rows[~member(rows["target"], held) | mine.isin(other) | rows["accepted"].to_numpy(bool)]
     rows = rows.sort_values(
         ["target", "direct", "accepted", "score"], ascending=[True, False, False, False]
     ).drop_duplicates("target")
