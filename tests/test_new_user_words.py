@@ -77,7 +77,33 @@ def test_the_skipped_line_tells_missing_files_from_unset_settings() -> None:
     )
     assert skipped_line(summary) == (
         "3 checks not run: no sync_log.csv or quickbooks/Payment.json in the raw folder; "
-        "client.yaml: no rollups: field (summary.json lists them under 'skipped')"
+        "client.yaml: no rollups: field (summary.json lists each under 'skipped' with what it "
+        "lacks)"
+    )
+
+
+def test_the_skipped_line_names_each_input_once_and_the_first_few() -> None:
+    # 'manifest.json key quickbooks', 'manifest.json or sync_log.csv' and 'sync_log.csv' are two
+    # inputs, not three phrases; past six the line counts the rest (summary.json has them all).
+    from sfqb_diag.outputs.coverage import skipped_line
+    from sfqb_diag.outputs.summary import Summary
+
+    lacking = [
+        "manifest.json key quickbooks",
+        "manifest.json or sync_log.csv",
+        "sync_log.csv",
+        *(f"salesforce/Object{i}.csv" for i in range(6)),
+    ]
+    summary = Summary(
+        as_of="2026-11-20T06:00:00+00:00",
+        skipped=[
+            {"check": f"c{i}", "area": "auth_env", "missing": [m]} for i, m in enumerate(lacking)
+        ],
+    )
+    assert skipped_line(summary) == (
+        "9 checks not run: no manifest.json, sync_log.csv, salesforce/Object0.csv, "
+        "salesforce/Object1.csv, salesforce/Object2.csv, salesforce/Object3.csv or 2 more in the "
+        "raw folder (summary.json lists each under 'skipped' with what it lacks)"
     )
 
 

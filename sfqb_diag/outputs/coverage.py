@@ -102,14 +102,35 @@ def money_words(summary: Summary, area: str | None = None) -> str:
     return "no money at risk"
 
 
+_SHOWN_INPUTS = 6  # the terminal line names this many inputs; summary.json lists them all
+
+
+def _inputs(missing: list[str]) -> list[str]:
+    """Each missing input once: 'a or b' alternatives apart, a manifest key as manifest.json."""
+    atoms = (
+        "manifest.json" if part.startswith("manifest.json") else part
+        for entry in missing
+        for part in entry.split(" or ")
+    )
+    return list(dict.fromkeys(atoms))
+
+
 def skipped_line(summary: Summary) -> str:
-    """One line for every skipped check: how many, and the inputs they lack ('' when none)."""
+    """One line for every skipped check: how many, and the inputs they lack ('' when none), the
+    first few by name (the per-area lines and summary.json say which check lacks what)."""
     if not summary.skipped:
         return ""
     count = len(summary.skipped)
+    missing = _missing(summary)
+    files = _inputs([m for m in missing if not m.startswith("client.yaml")])
+    shown = files[:_SHOWN_INPUTS]
+    if len(files) > _SHOWN_INPUTS:
+        shown.append(f"{len(files) - _SHOWN_INPUTS} more")
+    settings = [m for m in missing if m.startswith("client.yaml")]
     return (
-        f"{count} check{'' if count == 1 else 's'} not run: {missing_words(_missing(summary))} "
-        "(summary.json lists them under 'skipped')"
+        f"{count} check{'' if count == 1 else 's'} not run: "
+        + missing_words(shown + settings)
+        + " (summary.json lists each under 'skipped' with what it lacks)"
     )
 
 

@@ -154,7 +154,8 @@ CASTERS: dict[str, Callable[[pd.Series], tuple[pd.Series, pd.Series]]] = {
 EXPECTED = {
     "bool": "true or false",
     "num": "a number",
-    "cents": "an amount that can be held exactly (finite, under 90 trillion)",
+    "cents": "an amount: a plain number such as 1234.50 (no currency sign or letters), under "
+    "90 trillion",
     "date": "a date (YYYY-MM-DD)",
     "ts": "an ISO 8601 timestamp",
     "sfid": "a 15- or 18-character Salesforce Id",

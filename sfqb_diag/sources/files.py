@@ -19,6 +19,7 @@ from sfqb_diag.errors import InputError, Problem, UsageError
 from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
 from sfqb_diag.sources.csv_text import decode_text, read_csv_table
 from sfqb_diag.sources.manifest_check import read_manifest
+from sfqb_diag.sources.org_currency import fill_org_currency
 from sfqb_diag.sources.qbo_arrow import plain_lines_of, read_plain_jsonl
 from sfqb_diag.sources.qbo_json import (
     absent_columns,
@@ -319,6 +320,7 @@ def load_raw(
             + (f". Found: {ignored}" if ignored else "")
         )
     _compare_counts(data)
+    fill_org_currency(data)
     return data
 
 

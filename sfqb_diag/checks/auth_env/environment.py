@@ -106,7 +106,11 @@ def environment_evidence_conflict(ctx: Context) -> pd.DataFrame:
     "cross_environment_write",
     area="auth_env",
     severity="high",
-    needs=(),
+    # Salesforce Ids named on QBO records, judged against the Salesforce records of this org
+    needs=(
+        "invoices|customers|payments|credit_memos|sales_receipts",
+        "accounts|opportunities|contacts|products",
+    ),
     what="QBO records that name a Salesforce record this org never had (written by another org)",
     why="A sandbox shares production's record Ids up to its refresh and numbers new records on its own "
     "pod: QBO records naming Ids this org lacks, or records created after the QBO record, were "
@@ -226,7 +230,11 @@ def short_id_on_qbo(ctx: Context) -> pd.DataFrame:
     "id_case_collision",
     area="auth_env",
     severity="medium",
-    needs=(),
+    # two Salesforce records are needed for their Ids to collide
+    needs=(
+        "invoices|customers|payments|credit_memos|sales_receipts",
+        "accounts|opportunities|contacts|products",
+    ),
     what="15-character Ids on the QBO side that fit two Salesforce records once letter case is lost",
     why="Salesforce numbers records in base 62, so many Ids differ only by case in their 15-character form; "
     "spreadsheets, case-insensitive databases and lookups then take one record for the other.",

@@ -102,7 +102,8 @@ def _cause(ctx: Context, broken: pd.DataFrame, named: str) -> str:
     "realm_mismatch",
     area="auth_env",
     severity="critical",
-    needs=(),
+    # stored links on the Salesforce side judged against the QBO records they point at
+    needs=("accounts|opportunities|products", "customers|invoices|items"),
     what="One kind of stored QBO link (customers, items or invoices) mostly does not fit the pulled "
     "company: links made against another realm",
     why="QBO Ids are only unique inside one company. Links made in a sandbox or another company point "

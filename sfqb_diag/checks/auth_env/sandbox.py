@@ -179,7 +179,7 @@ def behind_accounts(
     "sandbox_behind_production",
     area="auth_env",
     severity="high",
-    needs=(),
+    needs=("opportunities|accounts", "invoices|customers"),
     what="A sandbox Salesforce shows deals and accounts that production QBO has already moved past",
     why="A sandbox is a copy as of its refresh. Run against production books, it sees won-and-invoiced deals "
     "as open and linked customers as missing, so the sync would bill and create them again.",
