@@ -58,7 +58,7 @@ def test_refused_damage_names_the_file(tmp_path: Path, damage: str) -> None:
         ("json_metadata_list", "entity #1.MetaData is a list; expected an object"),
         ("json_no_id", "1 entit(ies) without an Id (#1)"),
         ("json_duplicate_id", "entities #1 and #2 both have Id '1' but differ"),
-        ("json_huge_amount", "column Balance of entity #1: 1e+300 is not an amount"),
+        ("json_huge_amount", "column Balance of entity #1 (Id 1): 1e+300 is not an amount"),
         ("json_null", "the top level is null"),
         ("json_formula_id", "column Id of entity #1: '=1+1' is not a QBO Id"),
         ("csv_formula_link", "line 2, column QBO_Customer_Id__c: '@SUM(1)' is not a QBO Id"),

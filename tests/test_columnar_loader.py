@@ -115,7 +115,7 @@ def test_a_run_without_lines_reads_headers_and_still_reports_bad_values(tmp_path
         load_raw(tmp_path / "raw", tables={"invoices"})
     (problem,) = raised.value.problems
     assert problem.file == "quickbooks/Invoice.jsonl"
-    assert problem.column == "TxnDate of entity #4" and "'14/11/2024'" in problem.message
+    assert problem.column == "TxnDate of entity #4 (Id 133)" and "'14/11/2024'" in problem.message
     (folder / "Invoice.jsonl").write_bytes(_jsonl(_variants()))
     data = load_raw(tmp_path / "raw", tables={"invoices"})
     assert "invoice_lines" not in data.tables

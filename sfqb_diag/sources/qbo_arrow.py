@@ -25,7 +25,7 @@ import pyarrow.json as arrow_json
 from sfqb_diag.errors import Problem
 from sfqb_diag.sources.convert import CASTERS, EXPECTED
 from sfqb_diag.sources.qbo_arrow_lines import LINE_FIELD, line_columns, payment_link_columns
-from sfqb_diag.sources.qbo_json import cast_columns
+from sfqb_diag.sources.qbo_json import cast_columns, entity_words
 from sfqb_diag.sources.qbo_shapes import entities_of, response_times
 from sfqb_diag.sources.schema import LINE_COLUMNS, PAYMENT_LINK_COLUMNS
 
@@ -173,7 +173,7 @@ def read_plain_jsonl(
                 Problem(
                     name,
                     f"{_plain(raw[index])!r} is not {EXPECTED[kind]}",
-                    column=f"{dotted} of entity #{index + 1}",
+                    column=f"{dotted} of {entity_words(index, ids.iloc[index], dotted)}",
                 )
             )
         out[column] = values

@@ -130,6 +130,13 @@ def absent_columns(records: list[dict], fields: dict[str, tuple[str, str]]) -> l
     return [column for column, has in carried.items() if not has]
 
 
+def entity_words(index: int, qb_id: object, dotted: str) -> str:
+    """'entity #4 (Id 130)': where a bad value is, by position and by the Id a person searches
+    QBO for (not repeated when the bad value is the Id itself)."""
+    shown = "" if dotted == "Id" or qb_id is None or str(qb_id).strip() == "" else f" (Id {qb_id})"
+    return f"entity #{index + 1}{shown}"
+
+
 def flatten(
     records: list[dict], fields: dict[str, tuple[str, str]], file: str, problems: list[Problem]
 ) -> pd.DataFrame:
@@ -147,7 +154,7 @@ def flatten(
                     file,
                     f"{raw[index]!r} is not {EXPECTED[kind]}",
                     line=None,
-                    column=f"{dotted} of entity #{index + 1}",
+                    column=f"{dotted} of {entity_words(index, records[index].get('Id'), dotted)}",
                 )
             )
         out[column] = values
