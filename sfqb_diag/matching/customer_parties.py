@@ -24,12 +24,19 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
 
 
+def _flag(frame: pd.DataFrame, name: str, default: bool) -> pd.Series:
+    """A true/false column, `default` where the file leaves it empty or lacks it."""
+    if name not in frame:
+        return pd.Series(default, index=frame.index, dtype=bool)
+    return frame[name].astype("boolean").fillna(default).astype(bool)
+
+
 def _contact_domains(data: Dataset) -> pd.Series:
     """account id -> most common company email domain among its contacts."""
     contacts = data.get("contacts")
     if contacts is None or "email" not in contacts or "account_id" not in contacts:
         return pd.Series(dtype="string")
-    live = contacts[~_col(contacts, "is_deleted").fillna(False).astype(bool)]
+    live = contacts[~_flag(contacts, "is_deleted", False)]
     domains = pd.DataFrame(
         {"acc": live["account_id"], "d": company_domain(email_domain(live["email"]))}
     ).dropna()
@@ -68,7 +75,7 @@ def opportunity_counts(data: Dataset) -> pd.Series:
     opps = data.get("opportunities")
     if opps is None or "account_id" not in opps:
         return pd.Series(dtype="int64")
-    live = opps[~_col(opps, "is_deleted").fillna(False).astype(bool)]
+    live = opps[~_flag(opps, "is_deleted", False)]
     return live.groupby("account_id").size()
 
 
@@ -135,7 +142,7 @@ def _account_inputs(data: Dataset) -> pd.DataFrame:
             .astype("string")
             .str.strip()
             .replace("", pd.NA),
-            "deleted": _col(acc, "is_deleted").fillna(False).astype(bool),
+            "deleted": _flag(acc, "is_deleted", False),
             "master_id": _col(acc, "master_record_id"),
             "created": _col(acc, "created_date"),
         }
@@ -182,8 +189,8 @@ def _customer_inputs(data: Dataset) -> pd.DataFrame:
             "postal": _col(cust, "bill_postal_code"),
             "country": _col(cust, "bill_country"),
             "currency": _col(cust, "currency"),
-            "active": _col(cust, "active").fillna(True).astype(bool),
-            "job": _col(cust, "job").fillna(False).astype(bool) | _col(cust, "parent_id").notna(),
+            "active": _flag(cust, "active", True),
+            "job": _flag(cust, "job", False) | _col(cust, "parent_id").notna(),
             "created": _col(cust, "create_time"),
             "email": _col(cust, "email").astype("string").str.strip().str.lower(),
         }

@@ -137,7 +137,7 @@ def _qb_lines(data: Dataset, invoice_ids: pd.Series) -> tuple[pd.DataFrame, pd.D
             "qb_line_id": lines["line_id"].astype("string"),
             "item_id": lines["item_id"],
             "item_name": lines["item_name"]
-            .fillna(lines["item_id"].map(names))
+            .fillna(lines["item_id"].map(names).astype("string"))
             .fillna("QBO item Id " + lines["item_id"]),
             "qb_qty": lines["qty"].astype("float64"),
             "qb_unit": lines["unit_price"].astype("float64"),
