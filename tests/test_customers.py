@@ -779,3 +779,75 @@ def test_reasons_name_the_field_the_domain_came_from(tmp_path) -> None:  # type:
     dup = out["matches/qb_customer_duplicates.csv"].set_index("id").loc["2", "reasons"]
     assert "same email domain" in dup
     assert "different email address (weak: a company uses several)" in dup
+
+
+def _qbo_only_raw(tmp_path, customers: list[dict]):  # type: ignore[no-untyped-def]
+    """A QBO-only raw folder: quickbooks/Customer.json as a QueryResponse."""
+    import json
+
+    raw = tmp_path / "raw"
+    (raw / "quickbooks").mkdir(parents=True)
+    body = {"QueryResponse": {"Customer": customers}}
+    (raw / "quickbooks" / "Customer.json").write_text(json.dumps(body), encoding="utf-8")
+    return raw
+
+
+def _qbo_customer(
+    id_: str, name: str, created: str, balance: float, email: str, phone: str | None,
+    address: tuple[str, str, str, str], currency: str = "USD", active: bool = True,
+) -> dict:  # fmt: skip
+    """One QBO Customer entity as the API returns it (address: line 1, city, postal, country)."""
+    line1, city, postal, country = address
+    record: dict = {
+        "Id": id_,
+        "DisplayName": name,
+        "CompanyName": name.removesuffix(" (2)"),
+        "PrimaryEmailAddr": {"Address": email},
+        "BillAddr": {"Line1": line1, "City": city, "PostalCode": postal, "Country": country},
+        "CurrencyRef": {"value": currency},
+        "Active": active,
+        "Balance": balance,
+        "MetaData": {"CreateTime": created},
+    }
+    if phone is not None:
+        record["PrimaryPhone"] = {"FreeFormNumber": phone}
+    return record
+
+
+SF = ("100 Market St", "San Francisco", "94105", "USA")
+NY = ("1 Globex Way", "New York", "10001", "USA")
+# The trial's QBO-only folder: three Acme records (the original, the sync's "(2)" copy, a third
+# spelling), two Globex records, and two unrelated customers.
+ACME_CHAIN = [
+    _qbo_customer("58", "Acme Inc", "2025-01-14T09:12:44-08:00", 1250.0, "ap@acme.com",
+                  "(415) 555-0100", SF),
+    _qbo_customer("143", "ACME, Inc. (2)", "2026-06-03T14:01:02-07:00", 3400.5, "AP@acme.com",
+                  "415-555-0100", ("100 Market Street", *SF[1:])),
+    _qbo_customer("144", "Acme Incorporated", "2026-07-03T14:01:02-07:00", 0.0,
+                  "billing@acme.com", None,
+                  ("100 Market St Ste 200", "San Francisco", "94105-1234", "USA")),
+    _qbo_customer("77", "Globex Corporation", "2024-03-01T10:00:00-08:00", 980.0,
+                  "hank@globex.com", "(212) 555-0199", NY),
+    _qbo_customer("78", "Globex Corp", "2025-03-01T10:00:00-08:00", 0.0, "hank@globex.com",
+                  "212.555.0199", NY, active=False),
+    _qbo_customer("90", "Initech LLC", "2023-05-05T10:00:00-07:00", 15000.0, "bill@initech.com",
+                  "(512) 555-0142", ("4120 Freidrich Ln", "Austin", "78744", "USA")),
+    _qbo_customer("91", "Umbrella Canada", "2024-05-05T10:00:00-07:00", 2200.0,
+                  "ap@umbrella.ca", None, ("55 King St W", "Toronto", "M5K 1A1", "Canada"), "CAD"),
+]  # fmt: skip
+
+
+def test_a_tagged_copy_never_survives_its_untagged_original_in_a_chain(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """ "ACME, Inc. (2)" (the sync's copy, larger balance) matches both "Acme Inc" (the oldest)
+    and "Acme Incorporated" best: the untagged oldest original is still kept, the reason names
+    the rules that kept it (not the balance), and no merge says to rename to 'X (2)'."""
+    out = _check(_qbo_only_raw(tmp_path, ACME_CHAIN)).outputs
+    dup = out["matches/qb_customer_duplicates.csv"].set_index("id")
+    assert (dup.loc[["58", "143", "144"], "cluster_id"] == "58").all()
+    assert dup.loc["58", "keep"] and not dup.loc["143", "keep"] and not dup.loc["144", "keep"]
+    kept = dup.loc["58", "reasons"]
+    assert kept.startswith("kept: its name has no copy tag"), kept
+    assert "balance" not in kept.split(". Holds: ")[0]  # the balance did not decide
+    merges = out["remediation/qbo_customer_merges.csv"]
+    assert set(merges.loc[merges["cluster_id"] == "58", "merge_id"]) == {"143", "144"}
+    assert not merges["how"].str.contains(r"\(2\)'", regex=True).any(), merges["how"].tolist()

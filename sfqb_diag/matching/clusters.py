@@ -5,10 +5,12 @@ together even when A and C clearly differ ("Acme Plumbing" ~ "Acme Plumbing Co" 
 Plumbing Denver"). Here every member must itself match its cluster's survivor (the record to
 keep): members that do not are split off and clustered again among themselves, in vectorised
 rounds across all clusters at once.
-The survivor is the member with the highest domain priority (active, linked, with transactions:
-the caller's `priority`); among equals the most central one (the highest sum of strong-edge
-scores inside its cluster: "Alicia Reid" rather than a bare "Alicia" that matches only one of
-three copies), then the caller's `tiebreak` (untagged, oldest).
+The survivor is the member with the highest domain priority (the caller's `priority`: for QBO
+active, linked, with transactions, untagged, in that order); among equals the most central one
+(the highest sum of strong-edge scores inside its cluster: "Alicia Reid" rather than a bare
+"Alicia" that matches only one of three copies), then the caller's `tiebreak` (oldest).
+The output's `central` column holds that centrality, so a caller can say which rule kept the
+survivor (customer_duplicates.kept_by).
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ def duplicate_clusters(
     edges: columns l, r, score (candidate pairs already scored); priority: higher = better
     survivor (linked, more transactions...); rescore(l, r) -> (scores, reasons) for any pairs.
     Returns one row per clustered record: pos, cluster (the survivor's pos), keep (bool),
-    score (vs the survivor; 1.0 for the survivor) and reasons (vs the survivor).
+    score (vs the survivor; 1.0 for the survivor), reasons (vs the survivor) and central (the
+    record's centrality inside its final cluster, the rule after `priority`).
     """
     strong = edges[edges["score"] >= threshold]
     el, er = strong["l"].to_numpy(), strong["r"].to_numpy()
@@ -104,8 +107,10 @@ def duplicate_clusters(
         np.bincount(label, minlength=label.max() + 1)[label] if n else np.zeros(0, dtype=np.int64)
     )
     grouped = np.flatnonzero(size >= 2)
-    keep = _survivors(label, priority, size >= 2, _centrality(label, el, er, ew), tiebreak)
+    central = _centrality(label, el, er, ew)
+    keep = _survivors(label, priority, size >= 2, central, tiebreak)
     out = pd.DataFrame({"pos": grouped, "cluster": keep[grouped]})
+    out["central"] = np.round(central[grouped], 6)
     out["keep"] = out["pos"] == out["cluster"]
     others = out[~out["keep"]]
     scores, why = rescore(others["pos"].to_numpy(), others["cluster"].to_numpy())
