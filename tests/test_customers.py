@@ -851,3 +851,25 @@ def test_a_tagged_copy_never_survives_its_untagged_original_in_a_chain(tmp_path)
     merges = out["remediation/qbo_customer_merges.csv"]
     assert set(merges.loc[merges["cluster_id"] == "58", "merge_id"]) == {"143", "144"}
     assert not merges["how"].str.contains(r"\(2\)'", regex=True).any(), merges["how"].tolist()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Evil Co", "+Evil Co", "Evil Co."],
+        ['=HYPERLINK("http://e.x","Evil Co")', "+Evil Co", "Evil Co\u202e"],
+    ],
+)
+def test_formula_prefixed_names_stay_in_their_duplicate_cluster(tmp_path, names) -> None:  # type: ignore[no-untyped-def]
+    """Three customers alike in every field but the DisplayName's spreadsheet residue (a
+    leading '+', a pasted HYPERLINK cell, a hidden control character) are one cluster of three
+    (a leading '+' read as "and" used to split them)."""
+    customers = [
+        _qbo_customer(str(i + 1), name, f"202{i}-01-14T09:12:44-08:00", 100.0, "ap@evil.com",
+                      "(415) 555-0100", ("1 Evil St", "San Francisco", "94105", "USA"))
+        for i, name in enumerate(names)
+    ]  # fmt: skip
+    out = _check(_qbo_only_raw(tmp_path, customers)).outputs
+    dup = out["matches/qb_customer_duplicates.csv"]
+    assert sorted(dup["id"]) == ["1", "2", "3"], dup
+    assert dup["cluster_id"].nunique() == 1
