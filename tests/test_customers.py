@@ -873,3 +873,31 @@ def test_formula_prefixed_names_stay_in_their_duplicate_cluster(tmp_path, names)
     dup = out["matches/qb_customer_duplicates.csv"]
     assert sorted(dup["id"]) == ["1", "2", "3"], dup
     assert dup["cluster_id"].nunique() == 1
+
+
+@pytest.mark.parametrize(
+    ("copy_name", "aside"),
+    [("ACME, Inc. (2)", False), ("Acme Inc (2)", True)],
+)
+def test_merge_advice_never_renames_to_a_tagged_name(tmp_path, copy_name, aside) -> None:  # type: ignore[no-untyped-def]
+    """The original "Acme Inc" is inactive, so the active " (2)" copy survives (QBO takes no new
+    transactions on an inactive customer): the advice drops the survivor's tag first and merges
+    into the clean name; when the original holds that clean name it steps aside first."""
+    original = _qbo_customer("58", "Acme Inc", "2025-01-14T09:12:44-08:00", 1250.0,
+                             "ap@acme.com", "(415) 555-0100", SF, active=False)  # fmt: skip
+    copy = _qbo_customer("143", copy_name, "2026-06-03T14:01:02-07:00", 3400.5, "ap@acme.com",
+                         "(415) 555-0100", SF)  # fmt: skip
+    out = _check(_qbo_only_raw(tmp_path, [original, copy, *ACME_CHAIN[3:]])).outputs
+    merges = out["remediation/qbo_customer_merges.csv"].set_index("merge_id")
+    how = merges.loc["58", "how"]
+    clean = copy_name.removesuffix(" (2)")
+    assert merges.loc["58", "into_id"] == "143"
+    assert f"rename the survivor '{copy_name}' (Id 143) to '{clean}'" in how, how
+    assert how.endswith(f"make it active, then rename it to '{clean}' in QBO and confirm the merge")
+    assert ("merging" in how) == aside
+    assert f"to '{copy_name}'" not in how
+    found = _check(_qbo_only_raw(tmp_path / "again", [original, copy, *ACME_CHAIN[3:]])).findings
+    action = found.set_index(["check", "qb_id"]).loc[
+        ("qb_customer_duplicate", "58"), "suggested_action"
+    ]
+    assert "first rename the survivor to its name without the copy tag" in action, action

@@ -197,6 +197,7 @@ def _clusters(
     priority: np.ndarray,
     threshold: float,
     tiebreak: np.ndarray | None = None,
+    prefer: np.ndarray | None = None,
 ) -> pd.DataFrame:
     parties = cmp.left
     ev = evidence(cmp, pairs)  # once: for training and for the edges
@@ -205,7 +206,9 @@ def _clusters(
     # Edges inside a hierarchy, or from a child to its parent's copy, are cut before clustering:
     # chaining through them would pull the child into its parent's duplicate cluster.
     edges = pairs.assign(score=_duplicate_scores(cmp, model, ev, _related(parties), threshold))
-    found = duplicate_clusters(len(parties), edges, priority, threshold, rescore, tiebreak=tiebreak)
+    found = duplicate_clusters(
+        len(parties), edges, priority, threshold, rescore, tiebreak=tiebreak, prefer=prefer
+    )
     found["id"] = parties["id"].to_numpy()[found["pos"].to_numpy()]
     found["cluster_id"] = parties["id"].to_numpy()[found["cluster"].to_numpy()]
     return found
@@ -258,7 +261,9 @@ def customer_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds)
     `cmp`/`blocks` are the linking ones (accounts = left, customers = right), reused.
     Keep order: active, linked, most transactions, untagged (a name tagged " (2)" is the copy a
     sync or person made: it never survives an untagged record the rules above do not prefer),
-    then the record the others match best, then oldest, then the lowest Id.
+    then the record the others match best, then oldest, then the lowest Id. Who belongs to a
+    cluster is decided without `untagged` (every member matches the anchor: clusters.py), so
+    preferring the original never splits a cluster.
     """
     accounts, customers = cmp.left, cmp.right
     linked = member(customers["id"], accounts["current_qb_id"]).to_numpy()
@@ -269,14 +274,15 @@ def customer_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds)
     transactions = customers["transactions"].to_numpy()
     untagged = customers["tag"].isna().to_numpy()
     created = _created(customers)
-    priority = _rank(active, linked, transactions, untagged)
-    tiebreak = _rank(created, numeric_id)
+    priority = _rank(active, linked, transactions)
+    tiebreak = _rank(untagged, created, numeric_id)
     found = _clusters(
         cmp.within("right"),
         join_blocks(blocks, "rr"),
         priority,
         float(thresholds.duplicate_review),
         tiebreak,
+        prefer=untagged,
     )
     keys = [
         ("active", active),

@@ -281,6 +281,14 @@ def company_names(values: pd.Series) -> pd.DataFrame:
     return rows.where(pd.Series(codes.to_numpy() >= 0, index=values.index), pd.NA, axis=0)
 
 
+def untagged_names(values: pd.Series) -> pd.Series:
+    """The names as written without a trailing sync tag ('ACME, Inc. (2)' -> 'ACME, Inc.'),
+    case and punctuation kept; a name that is only a tag stays as it is."""
+    arr, codes = _unique(values)
+    bare = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, "(?i)" + _TAGS, ""))
+    return _back(pc.if_else(pc.equal(bare, ""), arr, bare), codes)
+
+
 def _tags(legal: pa.Array) -> pd.Series:
     """The suffix removed as a sync tag ('(2)', '(deleted)'), NA when none."""
     found = pc.struct_field(pc.extract_regex(legal, "(?P<tag>" + _TAGS.removesuffix("$") + ")$"), 0)

@@ -46,6 +46,10 @@ def _created_by(m: CustomerMatching, log: pd.DataFrame | None, ids: pd.Series) -
     return made
 
 
+# How QBO merges two customers: the copy takes the survivor's exact name.
+EXACT_NAME_MERGE = "rename it to the survivor's exact DisplayName and confirm the merge"
+
+
 def _duplicate_action(money: pd.Series, active: pd.Series, counted: pd.Series) -> pd.Series:
     """Advice that fits the copy: merge it when it holds money (an inactive one is made active
     first: QBO merges only active customers); an empty active copy can simply be made inactive;
@@ -53,9 +57,8 @@ def _duplicate_action(money: pd.Series, active: pd.Series, counted: pd.Series) -
     the advice says what to do if it has some)."""
     money = money.fillna(False).astype(bool)
     merge = (
-        "merge it into the survivor in QBO (rename it to the survivor's exact DisplayName and "
-        "confirm the merge; remediation/qbo_customer_merges.csv); its transactions and balance "
-        "move with it."
+        "merge it into the survivor in QBO (" + EXACT_NAME_MERGE + "; "
+        "remediation/qbo_customer_merges.csv); its transactions and balance move with it."
     )
     choices = [
         money & active,
@@ -77,6 +80,19 @@ def _duplicate_action(money: pd.Series, active: pd.Series, counted: pd.Series) -
     return pd.Series(
         np.select([np.asarray(c) for c in choices], words, default=idle), dtype="string"
     )
+
+
+def _untagged_merge(action: pd.Series, tagged_survivor: pd.Series) -> pd.Series:
+    """Where the survivor's name carries a copy tag ('Acme (2)'), the merge renames it to its
+    clean name first and this copy to that name: the customer never ends up called 'X (2)'."""
+    tagged = tagged_survivor.fillna(False).to_numpy(bool)
+    clean = action.str.replace(
+        EXACT_NAME_MERGE,
+        "first rename the survivor to its name without the copy tag, then rename this one to "
+        "that name and confirm the merge",
+        regex=False,
+    )
+    return action.where(~tagged, clean)
 
 
 def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -125,8 +141,11 @@ def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.Da
             + _s(dup["reasons"].reset_index(drop=True))
             + _s(made["words"])
         ),
-        suggested_action=_duplicate_action(
-            money, cust["active"].fillna(True).astype(bool), transactions_counted(cust)
+        suggested_action=_untagged_merge(
+            _duplicate_action(
+                money, cust["active"].fillna(True).astype(bool), transactions_counted(cust)
+            ),
+            keep["tag"].notna() if "tag" in keep else pd.Series(False, index=keep.index),
         )
         + connector,
         amount_cents=balance.astype("Int64").where(balance != 0),

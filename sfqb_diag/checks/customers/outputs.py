@@ -17,6 +17,7 @@ from sfqb_diag.config import ClientConfig
 from sfqb_diag.ids import member
 from sfqb_diag.matching.customer_duplicates import cluster_table
 from sfqb_diag.matching.customers import CustomerMatching
+from sfqb_diag.matching.normalize import fold, untagged_names
 from sfqb_diag.words import format_cents
 
 # What each rule of the keep order (customer_duplicates.kept_by) means, in words.
@@ -165,19 +166,50 @@ def account_link_file(
     )
 
 
+def _lower_first(text: pd.Series) -> pd.Series:
+    """'First rename ...' -> 'first rename ...' (to follow a comma)."""
+    return text.str.slice(0, 1).str.lower() + text.str.slice(1)
+
+
+def _survivor_rename(src: pd.DataFrame, dst: pd.DataFrame) -> pd.DataFrame:
+    """Per copy (src's index): `target`, the name to merge it into, and `first`, the steps before
+    that ('' when none). QBO merges a record renamed to another's exact DisplayName; when the
+    survivor's own name carries a copy tag ('ACME, Inc. (2)'), it first loses the tag and the
+    copies are renamed to the clean name, never to 'X (2)'. A copy that holds the clean name
+    itself is renamed out of the way first."""
+    tagged = dst["tag"].notna().to_numpy(bool) if "tag" in dst else np.zeros(len(dst), bool)
+    name = pd.Series(dst["name"].fillna("").astype("string").to_numpy(), index=src.index)
+    clean = untagged_names(name).fillna(name).where(tagged, name)
+    copy_name = pd.Series(src["name"].astype("string").to_numpy(), index=src.index)
+    holds_clean = (fold(copy_name) == fold(clean)).fillna(False).to_numpy(bool) & tagged
+    survivor_id = pd.Series(dst["id"].astype("string").to_numpy(), index=src.index)
+    first = (
+        "rename the survivor '" + name + "' (Id " + survivor_id + ") to '" + clean + "' "
+        "to drop its copy tag; then "
+    )  # fmt: skip
+    aside = "First rename this one to '" + clean + " - merging' (it holds that name); then "
+    first = (aside + first).where(holds_clean, "First " + first)
+    return pd.DataFrame({"target": clean, "first": first.where(tagged, "")}, index=src.index)
+
+
 def _merge_how(src: pd.DataFrame, dst: pd.DataFrame) -> pd.Series:
     """What to do with each copy, fitting its state (active or not, holding money or not)."""
     holds = (src["transactions"].fillna(0) > 0) | src["balance_cents"].fillna(0).ne(0)
     active = src["active"].fillna(True).astype(bool)
-    merge = "it to '" + dst["name"].fillna("").astype("string") + "' in QBO and confirm the merge"
+    rename = _survivor_rename(src, dst)
+    first = rename["first"]
+    merge = "it to '" + rename["target"] + "' in QBO and confirm the merge"
     how = ("Rename " + merge).where(active, "Make it active, then rename " + merge)
+    how = (first + _lower_first(how)).where(first.ne(""), how)
     idle = ~active & ~holds
     unchecked = pd.Series(~transactions_counted(src).to_numpy(), index=src.index)
     how = how.mask(
         idle & unchecked,
         "Nothing to do if it holds no transactions ("
         + TRANSACTIONS_NOT_CHECKED
-        + "); if it has some, make it active, then rename "
+        + "); if it has some, "
+        + _lower_first(first)
+        + "make it active, then rename "
         + merge,
     )
     return how.mask(
