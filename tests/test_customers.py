@@ -901,3 +901,33 @@ def test_merge_advice_never_renames_to_a_tagged_name(tmp_path, copy_name, aside)
         ("qb_customer_duplicate", "58"), "suggested_action"
     ]
     assert "first rename the survivor to its name without the copy tag" in action, action
+
+
+GLOBEX_TWICE = """Id,Name,BillingStreet,BillingCity,BillingPostalCode,Phone,Website,CreatedDate
+001Dn00000AbCdG,Globex Corporation,1 Globex Way,New York,10001,(212) 555-0199,https://globex.com,2023-05-01T10:00:00.000+0000
+001Dn00000AbCdH,Globex Corporation,1 Globex Way,New York,10001,212-555-0199,globex.com,2025-08-01T10:00:00.000+0000
+001Dn00000AbCdI,Initech LLC,4120 Freidrich Ln,Austin,78744,(512) 555-0142,initech.com,2023-05-05T10:00:00.000+0000
+"""
+
+
+def test_a_duplicate_of_the_same_name_says_which_record_is_the_copy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two accounts both named "Globex Corporation": the title says which is the copy (Id and
+    created date) and which is kept, and the record column names the copy by its Id."""
+    from sfqb_diag.outputs.tables import findings_csv_frame
+    from sfqb_diag.sources.files import load_raw
+
+    raw = _raw_folder(tmp_path, GLOBEX_TWICE)
+    result = _check(raw)
+    found = result.findings[result.findings["check"] == "sf_account_duplicate"]
+    assert len(found) == 1
+    copy, kept = str(to_18("001Dn00000AbCdH")), str(to_18("001Dn00000AbCdG"))
+    assert found["title"].iloc[0] == (
+        f"Duplicate Salesforce account: Globex Corporation (the copy: Id {copy}, created "
+        f"2025-08-01) duplicates Globex Corporation (kept: Id {kept}, created 2023-05-01)"
+    )
+    row = findings_csv_frame(found, load_raw(raw)).iloc[0]
+    assert row["sf_record"] == f"Account Globex Corporation (Id {copy})"
+    initech = findings_csv_frame(
+        found.assign(sf_id=str(to_18("001Dn00000AbCdI"))), load_raw(raw)
+    ).iloc[0]
+    assert initech["sf_record"] == "Account Initech LLC"  # a unique name needs no Id
