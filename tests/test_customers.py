@@ -779,3 +779,155 @@ def test_reasons_name_the_field_the_domain_came_from(tmp_path) -> None:  # type:
     dup = out["matches/qb_customer_duplicates.csv"].set_index("id").loc["2", "reasons"]
     assert "same email domain" in dup
     assert "different email address (weak: a company uses several)" in dup
+
+
+def _qbo_only_raw(tmp_path, customers: list[dict]):  # type: ignore[no-untyped-def]
+    """A QBO-only raw folder: quickbooks/Customer.json as a QueryResponse."""
+    import json
+
+    raw = tmp_path / "raw"
+    (raw / "quickbooks").mkdir(parents=True)
+    body = {"QueryResponse": {"Customer": customers}}
+    (raw / "quickbooks" / "Customer.json").write_text(json.dumps(body), encoding="utf-8")
+    return raw
+
+
+def _qbo_customer(
+    id_: str, name: str, created: str, balance: float, email: str, phone: str | None,
+    address: tuple[str, str, str, str], currency: str = "USD", active: bool = True,
+) -> dict:  # fmt: skip
+    """One QBO Customer entity as the API returns it (address: line 1, city, postal, country)."""
+    line1, city, postal, country = address
+    record: dict = {
+        "Id": id_,
+        "DisplayName": name,
+        "CompanyName": name.removesuffix(" (2)"),
+        "PrimaryEmailAddr": {"Address": email},
+        "BillAddr": {"Line1": line1, "City": city, "PostalCode": postal, "Country": country},
+        "CurrencyRef": {"value": currency},
+        "Active": active,
+        "Balance": balance,
+        "MetaData": {"CreateTime": created},
+    }
+    if phone is not None:
+        record["PrimaryPhone"] = {"FreeFormNumber": phone}
+    return record
+
+
+SF = ("100 Market St", "San Francisco", "94105", "USA")
+NY = ("1 Globex Way", "New York", "10001", "USA")
+# The trial's QBO-only folder: three Acme records (the original, the sync's "(2)" copy, a third
+# spelling), two Globex records, and two unrelated customers.
+ACME_CHAIN = [
+    _qbo_customer("58", "Acme Inc", "2025-01-14T09:12:44-08:00", 1250.0, "ap@acme.com",
+                  "(415) 555-0100", SF),
+    _qbo_customer("143", "ACME, Inc. (2)", "2026-06-03T14:01:02-07:00", 3400.5, "AP@acme.com",
+                  "415-555-0100", ("100 Market Street", *SF[1:])),
+    _qbo_customer("144", "Acme Incorporated", "2026-07-03T14:01:02-07:00", 0.0,
+                  "billing@acme.com", None,
+                  ("100 Market St Ste 200", "San Francisco", "94105-1234", "USA")),
+    _qbo_customer("77", "Globex Corporation", "2024-03-01T10:00:00-08:00", 980.0,
+                  "hank@globex.com", "(212) 555-0199", NY),
+    _qbo_customer("78", "Globex Corp", "2025-03-01T10:00:00-08:00", 0.0, "hank@globex.com",
+                  "212.555.0199", NY, active=False),
+    _qbo_customer("90", "Initech LLC", "2023-05-05T10:00:00-07:00", 15000.0, "bill@initech.com",
+                  "(512) 555-0142", ("4120 Freidrich Ln", "Austin", "78744", "USA")),
+    _qbo_customer("91", "Umbrella Canada", "2024-05-05T10:00:00-07:00", 2200.0,
+                  "ap@umbrella.ca", None, ("55 King St W", "Toronto", "M5K 1A1", "Canada"), "CAD"),
+]  # fmt: skip
+
+
+def test_a_tagged_copy_never_survives_its_untagged_original_in_a_chain(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """ "ACME, Inc. (2)" (the sync's copy, larger balance) matches both "Acme Inc" (the oldest)
+    and "Acme Incorporated" best: the untagged oldest original is still kept, the reason names
+    the rules that kept it (not the balance), and no merge says to rename to 'X (2)'."""
+    out = _check(_qbo_only_raw(tmp_path, ACME_CHAIN)).outputs
+    dup = out["matches/qb_customer_duplicates.csv"].set_index("id")
+    assert (dup.loc[["58", "143", "144"], "cluster_id"] == "58").all()
+    assert dup.loc["58", "keep"] and not dup.loc["143", "keep"] and not dup.loc["144", "keep"]
+    kept = dup.loc["58", "reasons"]
+    assert kept.startswith("kept: its name has no copy tag"), kept
+    assert "balance" not in kept.split(". Holds: ")[0]  # the balance did not decide
+    merges = out["remediation/qbo_customer_merges.csv"]
+    assert set(merges.loc[merges["cluster_id"] == "58", "merge_id"]) == {"143", "144"}
+    assert not merges["how"].str.contains(r"\(2\)'", regex=True).any(), merges["how"].tolist()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Evil Co", "+Evil Co", "Evil Co."],
+        ['=HYPERLINK("http://e.x","Evil Co")', "+Evil Co", "Evil Co\u202e"],
+    ],
+)
+def test_formula_prefixed_names_stay_in_their_duplicate_cluster(tmp_path, names) -> None:  # type: ignore[no-untyped-def]
+    """Three customers alike in every field but the DisplayName's spreadsheet residue (a
+    leading '+', a pasted HYPERLINK cell, a hidden control character) are one cluster of three
+    (a leading '+' read as "and" used to split them)."""
+    customers = [
+        _qbo_customer(str(i + 1), name, f"202{i}-01-14T09:12:44-08:00", 100.0, "ap@evil.com",
+                      "(415) 555-0100", ("1 Evil St", "San Francisco", "94105", "USA"))
+        for i, name in enumerate(names)
+    ]  # fmt: skip
+    out = _check(_qbo_only_raw(tmp_path, customers)).outputs
+    dup = out["matches/qb_customer_duplicates.csv"]
+    assert sorted(dup["id"]) == ["1", "2", "3"], dup
+    assert dup["cluster_id"].nunique() == 1
+
+
+@pytest.mark.parametrize(
+    ("copy_name", "aside"),
+    [("ACME, Inc. (2)", False), ("Acme Inc (2)", True)],
+)
+def test_merge_advice_never_renames_to_a_tagged_name(tmp_path, copy_name, aside) -> None:  # type: ignore[no-untyped-def]
+    """The original "Acme Inc" is inactive, so the active " (2)" copy survives (QBO takes no new
+    transactions on an inactive customer): the advice drops the survivor's tag first and merges
+    into the clean name; when the original holds that clean name it steps aside first."""
+    original = _qbo_customer("58", "Acme Inc", "2025-01-14T09:12:44-08:00", 1250.0,
+                             "ap@acme.com", "(415) 555-0100", SF, active=False)  # fmt: skip
+    copy = _qbo_customer("143", copy_name, "2026-06-03T14:01:02-07:00", 3400.5, "ap@acme.com",
+                         "(415) 555-0100", SF)  # fmt: skip
+    out = _check(_qbo_only_raw(tmp_path, [original, copy, *ACME_CHAIN[3:]])).outputs
+    merges = out["remediation/qbo_customer_merges.csv"].set_index("merge_id")
+    how = merges.loc["58", "how"]
+    clean = copy_name.removesuffix(" (2)")
+    assert merges.loc["58", "into_id"] == "143"
+    assert f"rename the survivor '{copy_name}' (Id 143) to '{clean}'" in how, how
+    assert how.endswith(f"make it active, then rename it to '{clean}' in QBO and confirm the merge")
+    assert ("merging" in how) == aside
+    assert f"to '{copy_name}'" not in how
+    found = _check(_qbo_only_raw(tmp_path / "again", [original, copy, *ACME_CHAIN[3:]])).findings
+    action = found.set_index(["check", "qb_id"]).loc[
+        ("qb_customer_duplicate", "58"), "suggested_action"
+    ]
+    assert "first rename the survivor to its name without the copy tag" in action, action
+
+
+GLOBEX_TWICE = """Id,Name,BillingStreet,BillingCity,BillingPostalCode,Phone,Website,CreatedDate
+001Dn00000AbCdG,Globex Corporation,1 Globex Way,New York,10001,(212) 555-0199,https://globex.com,2023-05-01T10:00:00.000+0000
+001Dn00000AbCdH,Globex Corporation,1 Globex Way,New York,10001,212-555-0199,globex.com,2025-08-01T10:00:00.000+0000
+001Dn00000AbCdI,Initech LLC,4120 Freidrich Ln,Austin,78744,(512) 555-0142,initech.com,2023-05-05T10:00:00.000+0000
+"""
+
+
+def test_a_duplicate_of_the_same_name_says_which_record_is_the_copy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two accounts both named "Globex Corporation": the title says which is the copy (Id and
+    created date) and which is kept, and the record column names the copy by its Id."""
+    from sfqb_diag.outputs.tables import findings_csv_frame
+    from sfqb_diag.sources.files import load_raw
+
+    raw = _raw_folder(tmp_path, GLOBEX_TWICE)
+    result = _check(raw)
+    found = result.findings[result.findings["check"] == "sf_account_duplicate"]
+    assert len(found) == 1
+    copy, kept = str(to_18("001Dn00000AbCdH")), str(to_18("001Dn00000AbCdG"))
+    assert found["title"].iloc[0] == (
+        f"Duplicate Salesforce account: Globex Corporation (the copy: Id {copy}, created "
+        f"2025-08-01) duplicates Globex Corporation (kept: Id {kept}, created 2023-05-01)"
+    )
+    row = findings_csv_frame(found, load_raw(raw)).iloc[0]
+    assert row["sf_record"] == f"Account Globex Corporation (Id {copy})"
+    initech = findings_csv_frame(
+        found.assign(sf_id=str(to_18("001Dn00000AbCdI"))), load_raw(raw)
+    ).iloc[0]
+    assert initech["sf_record"] == "Account Initech LLC"  # a unique name needs no Id

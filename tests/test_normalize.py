@@ -344,3 +344,25 @@ def test_both_sides_normalised_in_one_pass_as_each_alone() -> None:
         pd.testing.assert_frame_equal(frame, prepare_parties(alone), check_dtype=False)
     assert together[1]["country"].tolist() == ["US"]
     assert together[0]["opportunities"].tolist() == [3, 0]
+
+
+def test_spreadsheet_residue_is_not_part_of_the_name() -> None:
+    """A leading formula character or a pasted =HYPERLINK(...) cell is not the company's name:
+    '+Evil Co' must not read 'and evil' (step 4 turns an inner '+' into 'and'), and a
+    HYPERLINK cell is the text it shows; a name of formula characters only stays as it is."""
+    names = pd.Series(
+        [
+            "Evil Co",
+            "+Evil Co",
+            "=Evil Co",
+            "@Evil Co",
+            '=HYPERLINK("http://e.x","Evil Co")',
+            "Evil Co\u202e",
+            "A+ Plumbing",
+            "+",
+        ]
+    )
+    core = company_names(names)["core"].tolist()
+    assert core[:6] == ["evil"] * 6
+    assert core[6] == "a and plumbing"  # an inner '+' still means "and"
+    assert core[7] == "and"

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scorer import score_clusters, score_findings
-from sync_jobs_fixture import OPP, base_invoices, invoice, line, write_raw
+from sync_jobs_fixture import OPP, base_invoices, base_opportunities, invoice, line, write_raw
 
 from sfqb_diag.checks.sync_jobs.capacity import BATCH_OPERATIONS, capacity_plan
 from sfqb_diag.checks.sync_jobs.duplicates import invoice_duplicates, payment_duplicates
@@ -73,6 +73,29 @@ def test_duplicate_findings_are_critical_with_the_amount_billed_twice(story):
     assert "1,200.00 USD" in inv.loc["102", "detail"]
     pay = f[f["check"] == "duplicate_payment_retry"]
     assert pay["qb_id"].tolist() == ["P2"] and pay["severity"].tolist() == ["critical"]
+
+
+def test_duplicate_timing_is_told_against_the_kept_copy(tmp_path: Path) -> None:
+    """The deal links the LAST copy (103, 10:09), so it is kept: the two earlier copies are
+    said to be created before it and are called the earlier copies, never "the later copy" or
+    "0.0 min after the first copy" (trial5 F12)."""
+    opportunities = base_opportunities()
+    opportunities[0]["QBO_Invoice_Id__c"] = "103"
+    _, result = _run(write_raw(tmp_path / "raw", opportunities=opportunities))
+    f = result.findings
+    inv = f[f["check"] == "duplicate_invoice_retry"].set_index("qb_id")
+    assert set(inv.index) == {"101", "102"}
+    detail, action = inv.loc["101", "detail"], inv.loc["101", "suggested_action"]
+    assert "it was created 9.0 min before the copy the Salesforce deal links to" in detail, detail
+    assert "after the first copy" not in detail
+    assert action.startswith("Void the earlier copy, invoice 1001 (QBO Id 101), in QBO"), action
+    assert "the copy the Salesforce deal links to" in action
+    assert "5.0 min before" in inv.loc["102", "detail"]
+    table = result.outputs["matches/qb_invoice_duplicates.csv"].set_index("id")
+    assert (
+        "created 9.0 min before the copy the Salesforce deal links to"
+        in table.loc["101", "reasons"]
+    )
 
 
 def test_outputs_cluster_tables_and_void_list(story):

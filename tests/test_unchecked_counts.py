@@ -115,7 +115,8 @@ def test_qbo_duplicate_without_transaction_files_claims_no_counts(tmp_path: Path
         "payment, credit memo or sales receipt file) duplicates Acme Corporation (Id 1)"
     )
     assert _survivor_reason(result, "matches/qb_customer_duplicates.csv") == (
-        "kept (transactions not checked: no invoice, payment, credit memo or sales receipt file)"
+        "kept: its name has no copy tag (a tag such as ' (2)' marks the copy). Holds: "
+        "transactions not checked: no invoice, payment, credit memo or sales receipt file"
     )
     merges = result.outputs["remediation/qbo_customer_merges.csv"]
     assert merges["merge_transactions"].isna().all()  # blank, not a claimed 0
@@ -129,7 +130,7 @@ def test_qbo_duplicate_with_invoices_counts_and_trusts_the_balance(tmp_path: Pat
         "Acme Corporation (2) (Id 2, balance 300.00; its transactions are not in the files) "
     )
     assert _survivor_reason(result, "matches/qb_customer_duplicates.csv") == (
-        "kept (1 transaction)"
+        "kept: the most transactions. Holds: 1 transaction"
     )
     merges = result.outputs["remediation/qbo_customer_merges.csv"]
     assert merges["merge_transactions"].tolist() == [0]
@@ -144,7 +145,8 @@ def test_sf_duplicate_without_opportunity_file_claims_no_count(tmp_path: Path) -
         "Acme Corporation ("
     )
     assert _survivor_reason(result, "matches/sf_account_duplicates.csv") == (
-        "kept (opportunities not checked: no Opportunity.csv)"
+        "kept: first in the export (the records are otherwise alike). Holds: opportunities "
+        "not checked: no Opportunity.csv"
     )
 
 
@@ -152,4 +154,6 @@ def test_sf_duplicate_with_opportunity_file_counts(tmp_path: Path) -> None:
     result = _run(_sf_raw(tmp_path, opportunity=True), tmp_path / "out")
     dup = _one(result, "sf_account_duplicate")
     assert dup["detail"].startswith("ACME CORPORATION (no opportunities) duplicates ")
-    assert _survivor_reason(result, "matches/sf_account_duplicates.csv") == ("kept (1 opportunity)")
+    assert _survivor_reason(result, "matches/sf_account_duplicates.csv") == (
+        "kept: the most opportunities. Holds: 1 opportunity"
+    )

@@ -5,10 +5,14 @@ together even when A and C clearly differ ("Acme Plumbing" ~ "Acme Plumbing Co" 
 Plumbing Denver"). Here every member must itself match its cluster's survivor (the record to
 keep): members that do not are split off and clustered again among themselves, in vectorised
 rounds across all clusters at once.
-The survivor is the member with the highest domain priority (active, linked, with transactions:
-the caller's `priority`); among equals the most central one (the highest sum of strong-edge
-scores inside its cluster: "Alicia Reid" rather than a bare "Alicia" that matches only one of
-three copies), then the caller's `tiebreak` (untagged, oldest).
+The anchor each member must match is the member with the highest domain priority (active,
+linked, with transactions: the caller's `priority`); among equals the most central one (the
+highest sum of strong-edge scores inside its cluster: "Alicia Reid" rather than a bare "Alicia"
+that matches only one of three copies), then the caller's `tiebreak` (untagged, oldest).
+The record kept is the anchor, unless the caller's `prefer` names a better member of the same
+priority: "Acme Inc" is kept over its sync copy "ACME, Inc. (2)" even when that copy is the one
+"Acme Incorporated" matches (the anchor). The output's `central` column holds the centrality,
+so a caller can say which rule kept the survivor (customer_duplicates.kept_by).
 """
 
 from __future__ import annotations
@@ -59,6 +63,12 @@ def _survivors(
     return out
 
 
+def _rank_pairs(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One number ordering by `first`, then `second` (both higher = better)."""
+    frame = pd.DataFrame({"a": np.asarray(first), "b": np.asarray(second)})
+    return frame.groupby(["a", "b"], sort=True).ngroup().to_numpy(dtype=np.int64)
+
+
 def duplicate_clusters(
     n: int,
     edges: pd.DataFrame,
@@ -67,13 +77,17 @@ def duplicate_clusters(
     rescore: Rescore,
     max_rounds: int = 6,
     tiebreak: np.ndarray | None = None,
+    prefer: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Cluster positions 0..n-1 into duplicate groups.
 
     edges: columns l, r, score (candidate pairs already scored); priority: higher = better
-    survivor (linked, more transactions...); rescore(l, r) -> (scores, reasons) for any pairs.
+    survivor (linked, more transactions...); rescore(l, r) -> (scores, reasons) for any pairs;
+    prefer (optional, higher = better): decides the record kept after priority, without
+    changing who belongs to a cluster.
     Returns one row per clustered record: pos, cluster (the survivor's pos), keep (bool),
-    score (vs the survivor; 1.0 for the survivor) and reasons (vs the survivor).
+    score (vs the survivor; 1.0 for the survivor), reasons (vs the survivor) and central (the
+    record's centrality inside its final cluster, the rule after `priority`).
     """
     strong = edges[edges["score"] >= threshold]
     el, er = strong["l"].to_numpy(), strong["r"].to_numpy()
@@ -104,8 +118,14 @@ def duplicate_clusters(
         np.bincount(label, minlength=label.max() + 1)[label] if n else np.zeros(0, dtype=np.int64)
     )
     grouped = np.flatnonzero(size >= 2)
-    keep = _survivors(label, priority, size >= 2, _centrality(label, el, er, ew), tiebreak)
+    central = _centrality(label, el, er, ew)
+    # Every member matched the anchor (the round's survivor). The one kept is the best by
+    # priority and then `prefer` (untagged before a " (2)" copy of equal standing), then the
+    # same order: the anchor itself unless a preferred member of its standing exists.
+    ranked = priority if prefer is None else _rank_pairs(priority, prefer)
+    keep = _survivors(label, ranked, size >= 2, central, tiebreak)
     out = pd.DataFrame({"pos": grouped, "cluster": keep[grouped]})
+    out["central"] = np.round(central[grouped], 6)
     out["keep"] = out["pos"] == out["cluster"]
     others = out[~out["keep"]]
     scores, why = rescore(others["pos"].to_numpy(), others["cluster"].to_numpy())

@@ -4,7 +4,9 @@ Two records are duplicates when they score as one company (same evidence as link
 currencies agree: QBO fixes a customer's currency forever, so one account legitimately owns one
 customer per currency ("Acme" USD and "Acme" EUR are not duplicates).
 Survivor (`keep`): QBO - an active customer (inactive ones cannot take transactions), then the
-one an account links to, then most transactions, then untagged, then oldest; Salesforce - the linked account, else most opportunities, else oldest.
+one an account links to, then most transactions, then untagged, then the one the other copies
+match best, then oldest; Salesforce - the linked account, else most opportunities, else the one
+the others match best, else oldest. `kept_by` names the rules that decided.
 Nor are names with different numbers in them ("Store 8" / "Store 9", "Oakmont 82 Water" /
 "Oakmont Water": QBO's own " (2)" counters are removed before this). Nor are two locations of a chain: another city, another phone and another street (a rule:
 the shared name and website would otherwise outweigh them); nor a similar but not equal name
@@ -195,6 +197,7 @@ def _clusters(
     priority: np.ndarray,
     threshold: float,
     tiebreak: np.ndarray | None = None,
+    prefer: np.ndarray | None = None,
 ) -> pd.DataFrame:
     parties = cmp.left
     ev = evidence(cmp, pairs)  # once: for training and for the edges
@@ -203,7 +206,9 @@ def _clusters(
     # Edges inside a hierarchy, or from a child to its parent's copy, are cut before clustering:
     # chaining through them would pull the child into its parent's duplicate cluster.
     edges = pairs.assign(score=_duplicate_scores(cmp, model, ev, _related(parties), threshold))
-    found = duplicate_clusters(len(parties), edges, priority, threshold, rescore, tiebreak=tiebreak)
+    found = duplicate_clusters(
+        len(parties), edges, priority, threshold, rescore, tiebreak=tiebreak, prefer=prefer
+    )
     found["id"] = parties["id"].to_numpy()[found["pos"].to_numpy()]
     found["cluster_id"] = parties["id"].to_numpy()[found["cluster"].to_numpy()]
     return found
@@ -219,40 +224,102 @@ def _created(parties: pd.DataFrame) -> np.ndarray:
     return -seconds.fillna(np.inf).to_numpy(dtype="float64")
 
 
+def kept_by(found: pd.DataFrame, keys: list[tuple[str, np.ndarray]]) -> pd.Series:
+    """Per clustered row (found's index): for a survivor, the rules of the keep order that chose
+    it over the other members, as codes in that order ("untagged central"); NA for the others.
+
+    `keys` are the keep order's (name, per-position value, higher = better) before and after
+    centrality ("central" takes found's own column): against each member the rule is the first
+    key on which the survivor is ahead; a survivor ahead of no one on any key ("position") was
+    first in the table among records alike in every way."""
+    members = found[~found["keep"].to_numpy(bool)]
+    pos, kept = members["pos"].to_numpy(), members["cluster"].to_numpy()
+    central = pd.Series(found["central"].to_numpy(), index=found["pos"].to_numpy())
+    names, ahead = [], []
+    for name, values in keys:  # a handful of keys, each a vectorised comparison
+        per_pos = central if name == "central" else pd.Series(np.asarray(values, dtype="float64"))
+        names.append(name)
+        ahead.append(per_pos.reindex(kept).to_numpy() > per_pos.reindex(pos).to_numpy())
+    ahead_of = np.column_stack(ahead) if ahead else np.zeros((len(members), 0), dtype=bool)
+    decided = ahead_of.any(axis=1)
+    first = np.where(decided, ahead_of.argmax(axis=1), len(names))
+    codes = np.array([*names, "position"], dtype=object)
+    chosen = pd.DataFrame({"cluster": kept, "rule": first})
+    used = chosen.drop_duplicates().sort_values(["cluster", "rule"])
+    used["code"] = codes[used["rule"].to_numpy()]
+    per_cluster = used.groupby("cluster", sort=False)["code"].agg(" ".join)
+    out = pd.Series(pd.NA, index=found.index, dtype="string")
+    survivors = found["keep"].to_numpy(bool)
+    out[survivors] = per_cluster.reindex(found.loc[survivors, "pos"].to_numpy()).to_numpy()
+    return out
+
+
 def customer_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds) -> pd.DataFrame:
-    """Clusters of non-job QBO customers: pos, id, cluster, cluster_id, keep, score, reasons.
+    """Clusters of non-job QBO customers: pos, id, cluster, cluster_id, keep, score, reasons,
+    kept_by (for the survivor: the rules that kept it, `kept_by`).
 
     `cmp`/`blocks` are the linking ones (accounts = left, customers = right), reused.
+    Keep order: active, linked, most transactions, untagged (a name tagged " (2)" is the copy a
+    sync or person made: it never survives an untagged record the rules above do not prefer),
+    then the record the others match best, then oldest, then the lowest Id. Who belongs to a
+    cluster is decided without `untagged` (every member matches the anchor: clusters.py), so
+    preferring the original never splits a cluster.
     """
     accounts, customers = cmp.left, cmp.right
     linked = member(customers["id"], accounts["current_qb_id"]).to_numpy()
     # QBO Ids are text ("=1+1" and "1.0" happen): non-numeric ones rank last.
     numeric = pd.to_numeric(customers["id"], errors="coerce").astype("float64")
     numeric_id = -numeric.fillna(np.inf).to_numpy()
-    priority = _rank(customers["active"].to_numpy(), linked, customers["transactions"].to_numpy())
-    tiebreak = _rank(customers["tag"].isna().to_numpy(), _created(customers), numeric_id)
-    return _clusters(
+    active = customers["active"].to_numpy()
+    transactions = customers["transactions"].to_numpy()
+    untagged = customers["tag"].isna().to_numpy()
+    created = _created(customers)
+    priority = _rank(active, linked, transactions)
+    tiebreak = _rank(untagged, created, numeric_id)
+    found = _clusters(
         cmp.within("right"),
         join_blocks(blocks, "rr"),
         priority,
         float(thresholds.duplicate_review),
         tiebreak,
+        prefer=untagged,
     )
+    keys = [
+        ("active", active),
+        ("linked", linked),
+        ("transactions", transactions),
+        ("untagged", untagged),
+        ("central", np.zeros(0)),
+        ("oldest", created),
+        ("id", numeric_id),
+    ]
+    return found.assign(kept_by=kept_by(found, keys))
 
 
 def account_duplicates(cmp: Comparison, blocks: Blocks, thresholds: Thresholds) -> pd.DataFrame:
-    """Clusters of live Salesforce accounts: pos, id, cluster, cluster_id, keep, score, reasons."""
+    """Clusters of live Salesforce accounts: pos, id, cluster, cluster_id, keep, score, reasons,
+    kept_by. Keep order: linked, most opportunities, the record the others match best, oldest,
+    first in the export."""
     accounts = cmp.left
     linked = accounts["current_qb_id"].notna().to_numpy()
-    priority = _rank(linked, accounts["opportunities"].to_numpy())
-    tiebreak = _rank(_created(accounts), -np.arange(len(accounts)))
-    return _clusters(
+    opportunities = accounts["opportunities"].to_numpy()
+    created = _created(accounts)
+    priority = _rank(linked, opportunities)
+    tiebreak = _rank(created, -np.arange(len(accounts)))
+    found = _clusters(
         cmp.within("left"),
         join_blocks(blocks, "ll"),
         priority,
         float(thresholds.duplicate_review),
         tiebreak,
     )
+    keys = [
+        ("linked", linked),
+        ("opportunities", opportunities),
+        ("central", np.zeros(0)),
+        ("oldest", created),
+    ]
+    return found.assign(kept_by=kept_by(found, keys))
 
 
 def cluster_table(

@@ -4,6 +4,8 @@ Every function takes a pandas Series and works on its DISTINCT values with pyarr
 kernels (RE2 regexes, Unicode folding in C), then maps back: 100k names cost well under a second
 and no Python code runs per row. The steps, in order, and the domain fact behind each:
 
+0. Spreadsheet residue is removed first: '=HYPERLINK("url","Evil Co")' is the text it shows,
+   a leading '+', '=', '@' or '-' is dropped ('+Evil Co' = 'Evil Co').
 1. fold: Unicode NFKD, drop combining marks, lower case, and the letters NFKD keeps whole
    (ø, ß, ł, æ, œ, đ, þ): "Müller" and "Muller" are one spelling typed on two keyboards.
 2. DBA: "Legal Name dba Trade Name" (also d/b/a, t/a, "trading as") keeps the legal name as the
@@ -231,6 +233,22 @@ def _core(arr: pa.Array) -> pa.Array:
     return out
 
 
+# Spreadsheet residue at the start of a name: a cell pasted as a formula ('=HYPERLINK("url",
+# "Evil Co")' shows the text "Evil Co") or a leading formula character a person or an export
+# added ('+Evil Co', '@Evil Co', '=Evil Co'). Neither is part of the company's name; a leading
+# "+" must not become "and" (step 4) either. Outputs neutralise formulas separately.
+_HYPERLINK = r'^[\s=+@-]*hyperlink\s*\(\s*"[^"]*"\s*[,;]\s*"([^"]*)"\s*\)\s*$'
+_LEADING_FORMULA = r"^[\s=+@-]+"
+
+
+def _without_formula(folded: pa.Array) -> pa.Array:
+    """Folded names without spreadsheet residue (see _HYPERLINK); a name made only of such
+    characters is kept as it is."""
+    shown = pc.replace_substring_regex(folded, _HYPERLINK, r"\1")
+    bare = pc.utf8_trim_whitespace(pc.replace_substring_regex(shown, _LEADING_FORMULA, ""))
+    return pc.if_else(pc.equal(bare, ""), folded, bare)
+
+
 def company_names(values: pd.Series) -> pd.DataFrame:
     """Normalise company names; one row per input row.
 
@@ -241,7 +259,7 @@ def company_names(values: pd.Series) -> pd.DataFrame:
       dropped  the words dropped on the way (legal form, 'the'), for reasons a person reads
     """
     arr, codes = _unique(values)
-    parts = pc.split_pattern_regex(fold_array(arr), _DBA, max_splits=1)
+    parts = pc.split_pattern_regex(_without_formula(fold_array(arr)), _DBA, max_splits=1)
     legal = pc.list_element(parts, 0)
     has_trade = pc.greater(pc.list_value_length(parts), 1)
     trade = pc.list_element(
@@ -261,6 +279,14 @@ def company_names(values: pd.Series) -> pd.DataFrame:
         uniq[["core", "alias", "tag", "dropped"]].reindex(codes.to_numpy()).set_axis(values.index)
     )
     return rows.where(pd.Series(codes.to_numpy() >= 0, index=values.index), pd.NA, axis=0)
+
+
+def untagged_names(values: pd.Series) -> pd.Series:
+    """The names as written without a trailing sync tag ('ACME, Inc. (2)' -> 'ACME, Inc.'),
+    case and punctuation kept; a name that is only a tag stays as it is."""
+    arr, codes = _unique(values)
+    bare = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, "(?i)" + _TAGS, ""))
+    return _back(pc.if_else(pc.equal(bare, ""), arr, bare), codes)
 
 
 def _tags(legal: pa.Array) -> pd.Series:

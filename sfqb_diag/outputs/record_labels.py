@@ -43,6 +43,14 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=frame.index, dtype="string")
 
 
+def _shared(kind: pd.Series, name: pd.Series) -> pd.Series:
+    """True where another record of the same kind has the same name (case and spaces aside):
+    'Account Globex Corporation' then says nothing about which one, so its label adds the Id."""
+    key = name.astype("string").str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
+    frame = pd.DataFrame({"kind": kind.astype("string"), "key": key})
+    return (frame.duplicated(keep=False) & key.notna()).astype(bool)
+
+
 def _qb_records(data: Dataset) -> pd.DataFrame:
     """One row per QBO record of the labelled entities: entity, id, number, name, amount."""
     customers = data.get("customers")
@@ -95,7 +103,14 @@ def _qb_records(data: Dataset) -> pd.DataFrame:
     if not parts:
         empty = {c: pd.Series(dtype="string") for c in RECORD_COLUMNS}
         return pd.DataFrame({**empty, "total_cents": pd.Series(dtype="Int64")})
-    return pd.concat(parts, ignore_index=True).drop_duplicates(["qb_entity", "qb_id"])
+    records = pd.concat(parts, ignore_index=True).drop_duplicates(["qb_entity", "qb_id"])
+    shared = _shared(records["qb_entity"], records["name"]) & ~records["qb_entity"].isin(
+        TRANSACTIONS
+    )
+    records["name"] = records["name"].where(
+        ~shared, records["name"] + " (Id " + records["qb_id"] + ")"
+    )
+    return records
 
 
 def qb_labels(data: Dataset | None, findings: pd.DataFrame) -> pd.DataFrame:
@@ -161,6 +176,14 @@ def sf_labels(data: Dataset | None, findings: pd.DataFrame) -> pd.Series:
         pd.concat(parts, ignore_index=True).drop_duplicates(["sf_object", "sf_id"])
         if parts
         else pd.DataFrame(columns=["sf_object", "sf_id", "n"])
+    )
+    shared = _shared(names["sf_object"], names["n"]).to_numpy(bool)
+    names["n"] = (
+        names["n"]
+        .astype("string")
+        .where(
+            ~shared, names["n"].astype("string") + " (Id " + names["sf_id"].astype("string") + ")"
+        )
     )
     found = keys.merge(names.assign(_in=True), on=["sf_object", "sf_id"], how="left")
     found.index = findings.index

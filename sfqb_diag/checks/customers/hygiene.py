@@ -46,6 +46,10 @@ def _created_by(m: CustomerMatching, log: pd.DataFrame | None, ids: pd.Series) -
     return made
 
 
+# How QBO merges two customers: the copy takes the survivor's exact name.
+EXACT_NAME_MERGE = "rename it to the survivor's exact DisplayName and confirm the merge"
+
+
 def _duplicate_action(money: pd.Series, active: pd.Series, counted: pd.Series) -> pd.Series:
     """Advice that fits the copy: merge it when it holds money (an inactive one is made active
     first: QBO merges only active customers); an empty active copy can simply be made inactive;
@@ -53,9 +57,8 @@ def _duplicate_action(money: pd.Series, active: pd.Series, counted: pd.Series) -
     the advice says what to do if it has some)."""
     money = money.fillna(False).astype(bool)
     merge = (
-        "merge it into the survivor in QBO (rename it to the survivor's exact DisplayName and "
-        "confirm the merge; remediation/qbo_customer_merges.csv); its transactions and balance "
-        "move with it."
+        "merge it into the survivor in QBO (" + EXACT_NAME_MERGE + "; "
+        "remediation/qbo_customer_merges.csv); its transactions and balance move with it."
     )
     choices = [
         money & active,
@@ -79,6 +82,39 @@ def _duplicate_action(money: pd.Series, active: pd.Series, counted: pd.Series) -
     )
 
 
+def _untagged_merge(action: pd.Series, tagged_survivor: pd.Series) -> pd.Series:
+    """Where the survivor's name carries a copy tag ('Acme (2)'), the merge renames it to its
+    clean name first and this copy to that name: the customer never ends up called 'X (2)'."""
+    tagged = tagged_survivor.fillna(False).to_numpy(bool)
+    clean = action.str.replace(
+        EXACT_NAME_MERGE,
+        "first rename the survivor to its name without the copy tag, then rename this one to "
+        "that name and confirm the merge",
+        regex=False,
+    )
+    return action.where(~tagged, clean)
+
+
+def _which_is_the_copy(copy: pd.DataFrame, kept: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(copy label, kept label) for a title: the names, and where both records carry the same
+    name (case and spaces aside) which one is the copy, by Id and created date:
+    "Globex Corporation (the copy: Id 78, created 2025-03-01) duplicates Globex Corporation
+    (kept: Id 77, created 2024-03-01)"."""
+    same = (fold(_s(copy["name"])) == fold(_s(kept["name"]))).fillna(False).to_numpy(bool)
+
+    def label(frame: pd.DataFrame, role: str) -> pd.Series:
+        created = pd.to_datetime(
+            frame["created"] if "created" in frame else pd.Series(pd.NA, index=frame.index),
+            utc=True,
+            errors="coerce",
+        ).dt.strftime("%Y-%m-%d")
+        when = (", created " + pd.Series(created.to_numpy(), dtype="string")).fillna("")
+        which = " (" + role + ": Id " + _s(frame["id"]) + when + ")"
+        return _s(frame["name"]) + pd.Series(np.where(same, which, ""), dtype="string")
+
+    return label(copy, "the copy"), label(kept, "kept")
+
+
 def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each non-surviving member of a QBO duplicate cluster (inactive ones included); a copy the
     sync log shows the connector creating names the Salesforce record whose retry made it."""
@@ -88,6 +124,7 @@ def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.Da
     keep = m.customers.iloc[dup["cluster"].to_numpy()].reset_index(drop=True)
     txns, balance = cust["transactions"], cust["balance_cents"]
     money = (txns > 0) | (balance != 0)
+    copy_label, kept_label = _which_is_the_copy(cust, keep)
     made = _created_by(m, log, cust["id"])
     by_sync = made["sf_id"].notna().to_numpy()
     # A retry made it: the create followed failures of the same record (a timeout that had in
@@ -109,7 +146,7 @@ def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.Da
         qb_entity=CUSTOMER,
         qb_id=cust["id"],
         qb_name=cust["name"],
-        title="Duplicate QBO customer: " + _s(cust["name"]) + " duplicates " + _s(keep["name"]),
+        title="Duplicate QBO customer: " + copy_label + " duplicates " + kept_label,
         detail=(
             _s(cust["name"])
             + " (Id "
@@ -125,8 +162,11 @@ def qb_duplicates(m: CustomerMatching, log: pd.DataFrame | None = None) -> pd.Da
             + _s(dup["reasons"].reset_index(drop=True))
             + _s(made["words"])
         ),
-        suggested_action=_duplicate_action(
-            money, cust["active"].fillna(True).astype(bool), transactions_counted(cust)
+        suggested_action=_untagged_merge(
+            _duplicate_action(
+                money, cust["active"].fillna(True).astype(bool), transactions_counted(cust)
+            ),
+            keep["tag"].notna() if "tag" in keep else pd.Series(False, index=keep.index),
         )
         + connector,
         amount_cents=balance.astype("Int64").where(balance != 0),
@@ -142,16 +182,14 @@ def sf_duplicates(m: CustomerMatching, clusters: pd.DataFrame) -> pd.DataFrame:
     acc = m.accounts.iloc[dup["pos"].to_numpy()].reset_index(drop=True)
     keep = m.accounts.iloc[dup["cluster"].to_numpy()].reset_index(drop=True)
     busy = (acc["opportunities"] > 0) | acc["current_qb_id"].notna()
+    copy_label, kept_label = _which_is_the_copy(acc, keep)
     return new_findings(
         sf_object=ACCOUNT,
         sf_id=acc["id"],
         sf_name=acc["name"],
         qb_entity=None,
         qb_id=None,
-        title="Duplicate Salesforce account: "
-        + _s(acc["name"])
-        + " duplicates "
-        + _s(keep["name"]),
+        title="Duplicate Salesforce account: " + copy_label + " duplicates " + kept_label,
         detail=(
             _s(acc["name"])
             + " ("

@@ -17,35 +17,60 @@ from sfqb_diag.config import ClientConfig
 from sfqb_diag.ids import member
 from sfqb_diag.matching.customer_duplicates import cluster_table
 from sfqb_diag.matching.customers import CustomerMatching
+from sfqb_diag.matching.normalize import fold, untagged_names
 from sfqb_diag.words import format_cents
 
+# What each rule of the keep order (customer_duplicates.kept_by) means, in words.
+_KEPT_BY_WORDS = {
+    "active": "active (an inactive copy takes no new transactions)",
+    "linked": "the one the other system's link points at",
+    "transactions": "the most transactions",
+    "opportunities": "the most opportunities",
+    "untagged": "its name has no copy tag (a tag such as ' (2)' marks the copy)",
+    "central": "the record the other copies match best",
+    "oldest": "created first",
+    "id": "the lowest Id (the records are otherwise alike)",
+    "position": "first in the export (the records are otherwise alike)",
+}
 
-def _survivor_reason(parties: pd.DataFrame, linked: pd.Series, held: pd.Series) -> pd.Series:
-    """Why the survivor is kept, in words: 'kept (linked to the other system, 3 transactions)',
-    'kept (no transactions)'; `held` is what each record holds, in words (holdings.py)."""
-    text = (
-        "kept ("
-        + pd.Series(np.where(linked, "linked to the other system, ", ""), dtype="string")
-        + pd.Series(held.to_numpy(), dtype="string")
-        + ")"
-    )
-    return pd.Series(text.to_numpy(), index=np.arange(len(parties)), dtype="string")
+
+def _survivor_reason(found: pd.DataFrame, parties: pd.DataFrame, held: pd.Series) -> pd.Series:
+    """Why each survivor is kept, in words, by position in `parties`: the rules of the keep
+    order that chose it (found's `kept_by`), then what it holds, e.g. "kept: its name has no
+    copy tag (...); created first (2025-01-14). Holds: 3 transactions"; `held` is what each
+    record holds, in words (holdings.py)."""
+    kept = found[found["keep"].to_numpy(bool)]
+    codes = pd.Series(kept["kept_by"].astype("string").fillna("position").to_numpy())
+    created = pd.to_datetime(
+        pd.Series(parties["created"].to_numpy()).reindex(kept["pos"].to_numpy()),
+        utc=True,
+        errors="coerce",
+    ).dt.strftime("%Y-%m-%d")
+    rules = pd.Series("", index=codes.index, dtype="string")
+    for code, words in _KEPT_BY_WORDS.items():  # one vectorised column per rule
+        text = pd.Series(words, index=codes.index, dtype="string")
+        if code == "oldest":
+            text = text + (" (" + pd.Series(created.to_numpy(), dtype="string") + ")").fillna("")
+        applied = codes.str.contains(rf"\b{code}\b", regex=True).to_numpy(bool)
+        rules = rules + text.where(applied, "") + pd.Series(np.where(applied, "; ", ""))
+    rules = rules.str.removesuffix("; ")
+    holds = pd.Series(held.to_numpy(), dtype="string").reindex(kept["pos"].to_numpy())
+    text = "kept: " + rules.astype("string") + ". Holds: " + holds.to_numpy()
+    return pd.Series(text.to_numpy(), index=kept["pos"].to_numpy(), dtype="string")
 
 
 def duplicate_tables(
     m: CustomerMatching, sf_clusters: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(matches/qb_customer_duplicates.csv, matches/sf_account_duplicates.csv)."""
-    qb_linked = member(m.customers["id"], m.accounts["current_qb_id"])
     qb = cluster_table(
         m.qb_clusters,
-        _survivor_reason(m.customers, qb_linked, transactions_text(m.customers)),
+        _survivor_reason(m.qb_clusters, m.customers, transactions_text(m.customers)),
         m.customers["name"],
     )
-    sf_linked = m.accounts["current_qb_id"].notna()
     sf = cluster_table(
         sf_clusters,
-        _survivor_reason(m.accounts, sf_linked, opportunities_text(m.accounts)),
+        _survivor_reason(sf_clusters, m.accounts, opportunities_text(m.accounts)),
         m.accounts["name"],
     )
     return qb, sf
@@ -141,19 +166,50 @@ def account_link_file(
     )
 
 
+def _lower_first(text: pd.Series) -> pd.Series:
+    """'First rename ...' -> 'first rename ...' (to follow a comma)."""
+    return text.str.slice(0, 1).str.lower() + text.str.slice(1)
+
+
+def _survivor_rename(src: pd.DataFrame, dst: pd.DataFrame) -> pd.DataFrame:
+    """Per copy (src's index): `target`, the name to merge it into, and `first`, the steps before
+    that ('' when none). QBO merges a record renamed to another's exact DisplayName; when the
+    survivor's own name carries a copy tag ('ACME, Inc. (2)'), it first loses the tag and the
+    copies are renamed to the clean name, never to 'X (2)'. A copy that holds the clean name
+    itself is renamed out of the way first."""
+    tagged = dst["tag"].notna().to_numpy(bool) if "tag" in dst else np.zeros(len(dst), bool)
+    name = pd.Series(dst["name"].fillna("").astype("string").to_numpy(), index=src.index)
+    clean = untagged_names(name).fillna(name).where(tagged, name)
+    copy_name = pd.Series(src["name"].astype("string").to_numpy(), index=src.index)
+    holds_clean = (fold(copy_name) == fold(clean)).fillna(False).to_numpy(bool) & tagged
+    survivor_id = pd.Series(dst["id"].astype("string").to_numpy(), index=src.index)
+    first = (
+        "rename the survivor '" + name + "' (Id " + survivor_id + ") to '" + clean + "' "
+        "to drop its copy tag; then "
+    )  # fmt: skip
+    aside = "First rename this one to '" + clean + " - merging' (it holds that name); then "
+    first = (aside + first).where(holds_clean, "First " + first)
+    return pd.DataFrame({"target": clean, "first": first.where(tagged, "")}, index=src.index)
+
+
 def _merge_how(src: pd.DataFrame, dst: pd.DataFrame) -> pd.Series:
     """What to do with each copy, fitting its state (active or not, holding money or not)."""
     holds = (src["transactions"].fillna(0) > 0) | src["balance_cents"].fillna(0).ne(0)
     active = src["active"].fillna(True).astype(bool)
-    merge = "it to '" + dst["name"].fillna("").astype("string") + "' in QBO and confirm the merge"
+    rename = _survivor_rename(src, dst)
+    first = rename["first"]
+    merge = "it to '" + rename["target"] + "' in QBO and confirm the merge"
     how = ("Rename " + merge).where(active, "Make it active, then rename " + merge)
+    how = (first + _lower_first(how)).where(first.ne(""), how)
     idle = ~active & ~holds
     unchecked = pd.Series(~transactions_counted(src).to_numpy(), index=src.index)
     how = how.mask(
         idle & unchecked,
         "Nothing to do if it holds no transactions ("
         + TRANSACTIONS_NOT_CHECKED
-        + "); if it has some, make it active, then rename "
+        + "); if it has some, "
+        + _lower_first(first)
+        + "make it active, then rename "
         + merge,
     )
     return how.mask(

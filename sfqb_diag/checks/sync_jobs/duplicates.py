@@ -23,6 +23,12 @@ from sfqb_diag.record_words import customer_name
 from sfqb_diag.words import count_text, money_text
 
 CLUSTER_COLUMNS = ["cluster_id", "id", "keep", "reasons"]
+# What the kept copy is, by the rule that kept it (the keep order of each kind).
+INVOICE_KEPT_ROLES = [
+    ("linked", "the copy the Salesforce deal links to"),
+    ("has_payment", "the copy with a payment applied"),
+]
+PAYMENT_KEPT_ROLES = [("applied", "the copy applied to invoices")]
 # Line fields a retried payload repeats exactly; SubTotal lines are computed by QBO, so left out.
 LINE_KEY = [
     "detail_type",
@@ -67,8 +73,41 @@ def _finish(
     ranked["minutes_after_first"] = ((ranked["create_time"] - first).dt.total_seconds() / 60).round(
         1
     )
+    ranked["minutes_from_kept"] = (
+        (ranked["create_time"] - ranked["keep_time"]).dt.total_seconds() / 60
+    ).round(1)
     ranked["cluster_size"] = ranked.groupby("_c")["_c"].transform("size")
     return ranked.drop(columns=["_c"]).reset_index(drop=True)
+
+
+def kept_role(found: pd.DataFrame, rules: list[tuple[str, str]]) -> pd.Series:
+    """Per row: what the kept copy of its cluster is, in words, from the first of `rules`
+    (column, words) true for the kept row ("the copy the Salesforce deal links to"); else "the
+    first copy" (the earliest created is kept when nothing else tells them apart)."""
+    kept = found[found["keep"].to_numpy(bool)].set_index("cluster_id")
+    role = pd.Series("the first copy", index=kept.index, dtype="string")
+    for column, words in reversed(rules):
+        role = role.mask(kept[column].fillna(False).astype(bool), words)
+    return pd.Series(role.reindex(found["cluster_id"]).to_numpy(), index=found.index)
+
+
+def timing_words(found: pd.DataFrame, role: pd.Series) -> pd.Series:
+    """'created 2.4 min before the copy the Salesforce deal links to', '... 1.5 min after the
+    first copy', '... in the same minute as ...': each copy's creation against the kept one."""
+    minutes = found["minutes_from_kept"]
+    amount = minutes.abs().astype("string")
+    side = pd.Series("after", index=found.index, dtype="string").mask(minutes < 0, "before")
+    words = "created " + amount + " min " + side + " " + role
+    return words.mask(minutes.abs() < 0.05, "created within seconds of " + role)
+
+
+def void_which(found: pd.DataFrame) -> pd.Series:
+    """'the later copy' / 'the earlier copy' / 'the copy': the one to void, by when it was
+    created against the kept one (a retry's copy is not always the later one: the sync may have
+    linked the last attempt)."""
+    minutes = found["minutes_from_kept"]
+    which = pd.Series("the copy", index=found.index, dtype="string")
+    return which.mask(minutes >= 0.05, "the later copy").mask(minutes <= -0.05, "the earlier copy")
 
 
 def invoice_duplicates(data: Dataset, config: ClientConfig) -> pd.DataFrame:
@@ -132,9 +171,8 @@ def _invoice_reasons(found: pd.DataFrame, who: pd.Series) -> pd.Series:
     why_keep = why_keep.mask(found["linked"].fillna(False).astype(bool), "linked from Salesforce")
     keep_text = "kept: " + why_keep
     copy_text = (
-        "created "
-        + found["minutes_after_first"].astype("string")
-        + " min after the first copy; "
+        timing_words(found, kept_role(found, INVOICE_KEPT_ROLES))
+        + "; "
         + found["linked"].fillna(False).map({True: "linked", False: "not linked"}).astype("string")
         + " from Salesforce; keep the copy with QBO Id "
         + found["keep_id"].astype("string")
@@ -187,9 +225,8 @@ def payment_duplicates(data: Dataset, config: ClientConfig) -> pd.DataFrame:
         {True: "applied to invoices", False: "earliest copy"}
     ).astype("string")
     copy_text = (
-        "created "
-        + found["minutes_after_first"].astype("string")
-        + " min after the first copy; "
+        timing_words(found, kept_role(found, PAYMENT_KEPT_ROLES))
+        + "; "
         + found["applied"].map({True: "applied", False: "unapplied"}).astype("string")
         + "; keep the copy with QBO Id "
         + found["keep_id"].astype("string")

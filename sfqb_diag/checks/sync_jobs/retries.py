@@ -11,9 +11,14 @@ import pandas as pd
 
 from sfqb_diag.checks.base import Context, check, output
 from sfqb_diag.checks.sync_jobs.duplicates import (
+    INVOICE_KEPT_ROLES,
+    PAYMENT_KEPT_ROLES,
     cluster_table,
     invoice_duplicates,
+    kept_role,
     payment_duplicates,
+    timing_words,
+    void_which,
 )
 from sfqb_diag.findings import empty_findings, new_findings
 from sfqb_diag.record_words import (
@@ -77,6 +82,7 @@ def duplicate_invoice_retry(ctx: Context) -> pd.DataFrame:
     found = _invoice_dupes(ctx)
     if found.empty:
         return empty_findings()
+    role = kept_role(found, INVOICE_KEPT_ROLES)[~found["keep"]]
     copies = found[~found["keep"]]
     amount = money_text(copies["total_cents"], copies["currency"])
     copy = number_and_id(ctx.data, "invoices", copies["id"])
@@ -90,19 +96,23 @@ def duplicate_invoice_retry(ctx: Context) -> pd.DataFrame:
         + id_note(ctx.data, "invoices", copies["id"])
         + ") repeats "
         + kept
-        + ", created "
-        + copies["minutes_after_first"].astype("string")
-        + " min after the first copy with the same customer, date, total and "
+        + " with the same customer, date, total and "
         + count_text(copies["line_count"], "line")
+        + "; it was "
+        + timing_words(copies, role)
         + ". The customer is billed "
         + amount
         + " twice."
     )
     action = (
-        "Void the later copy, "
+        "Void "
+        + void_which(copies)
+        + ", "
         + copy
         + ", in QBO and keep "
         + kept
+        + ", "
+        + role
         + copies["has_payment"]
         .map(
             {
@@ -147,6 +157,7 @@ def duplicate_payment_retry(ctx: Context) -> pd.DataFrame:
     found = _payment_dupes(ctx)
     if found.empty:
         return empty_findings()
+    role = kept_role(found, PAYMENT_KEPT_ROLES)[~found["keep"]]
     copies = found[~found["keep"]]
     amount = money_text(copies["total_cents"], copies["currency"])
     copy = number_and_id(ctx.data, "payments", copies["id"])
@@ -161,10 +172,10 @@ def duplicate_payment_retry(ctx: Context) -> pd.DataFrame:
         + id_note(ctx.data, "payments", copies["id"])
         + ") repeats "
         + kept
-        + ", created "
-        + copies["minutes_after_first"].astype("string")
-        + " min after the first copy for the same customer, "
+        + " for the same customer, "
         + who
+        + "; it was "
+        + timing_words(copies, role)
         + "; "
         + copies["applied"]
         .map({True: "it is applied to invoices", False: "it is unapplied"})
@@ -178,7 +189,15 @@ def duplicate_payment_retry(ctx: Context) -> pd.DataFrame:
         qb_id=copies["id"],
         title="Duplicate payment from a retried create: " + amount + " from " + who,
         detail=detail,
-        suggested_action="Void the later copy, " + copy + ", in QBO and keep " + kept + ".",
+        suggested_action="Void "
+        + void_which(copies)
+        + ", "
+        + copy
+        + ", in QBO and keep "
+        + kept
+        + ", "
+        + role
+        + ".",
         amount_cents=copies["total_cents"],
         currency=copies["currency"].replace("", pd.NA),
         confidence=0.95,
