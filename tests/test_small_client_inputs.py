@@ -1,0 +1,60 @@
+"""A newcomer's small hand-made client folder (tests/fixtures/small_client) and variants of it.
+
+The base folder: 4 accounts linked to 3 QBO customers (Stark Industries has none), 5 opportunities
+(4 won: Acme 12,000 billed by INV-1001, Globex 45,000 never invoiced, Initech 8,500 billed by
+INV-1003 for 8,000, Stark 5,000 won 2026-11-25; one open Initech deal), every amount in USD.
+INV-1001's PrivateNote names the Acme opportunity. Each test states how its variant differs.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from sfqb_diag.pipeline import CheckOptions, CheckRun, compute
+
+BASE = Path(__file__).parent / "fixtures" / "small_client"
+AS_OF = "2026-11-30T18:22:00Z"
+ACME_DEAL = "006Dn00000XyZaAIAV"
+INITECH_DEAL = "006Dn00000XyZaCIAV"
+
+
+def _copy(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(BASE, tmp_path / "raw"))
+
+
+def _edit_opportunities(raw: Path, rows: int | None = None, **changes: object) -> None:
+    """Rewrite salesforce/Opportunity.csv: keep the first `rows` rows, drop columns given as
+    None, and set `column=(Id, value)` cells."""
+    path = raw / "salesforce" / "Opportunity.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = table.head(rows) if rows is not None else table
+    for column, change in changes.items():
+        if change is None:
+            table = table.drop(columns=column)
+        else:
+            sf_id, value = change  # type: ignore[misc]
+            table.loc[table["Id"] == sf_id, column] = value
+    table.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
+
+
+def _run(raw: Path, tmp_path: Path) -> CheckRun:
+    return compute(CheckOptions(raw=raw, out=tmp_path / "out", as_of=AS_OF))
+
+
+def test_header_only_opportunities_still_report_the_orphan_invoice(tmp_path: Path) -> None:
+    """Opportunity.csv keeps only its header line; INV-1001 still names the Acme deal, which is
+    then missing from Salesforce (this crashed: an empty lookup turned the name column numeric)."""
+    raw = _copy(tmp_path)
+    _edit_opportunities(raw, rows=0)
+    findings = _run(raw, tmp_path).result.findings
+    orphan = findings[findings["check"] == "orphan_invoice"]
+    assert orphan["qb_id"].tolist() == ["1001"]
+    assert orphan["sf_id"].tolist() == [ACME_DEAL]
+    assert (
+        f"names opportunity {ACME_DEAL}, which does not exist in Salesforce"
+        in (orphan["detail"].iloc[0])
+    )
