@@ -58,3 +58,21 @@ def test_header_only_opportunities_still_report_the_orphan_invoice(tmp_path: Pat
         f"names opportunity {ACME_DEAL}, which does not exist in Salesforce"
         in (orphan["detail"].iloc[0])
     )
+
+
+def _found(run: CheckRun) -> set[tuple[str, str]]:
+    findings = run.result.findings
+    return set(zip(findings["check"], findings["sf_id"].fillna(""), strict=True))
+
+
+def test_without_is_won_every_check_reads_won_from_stage(tmp_path: Path) -> None:
+    """Opportunity.csv lacks IsWon (StageName 'Closed Won' kept): every check that needs won
+    deals reads them from the stage, so the findings equal those of the full export."""
+    full = _run(_copy(tmp_path / "full"), tmp_path / "full")
+    raw = _copy(tmp_path / "no_is_won")
+    _edit_opportunities(raw, IsWon=None)
+    stage_only = _run(raw, tmp_path / "no_is_won")
+    assert _found(stage_only) == _found(full)
+    stark = stage_only.result.findings.query("check == 'won_account_without_customer'")
+    assert stark["title"].str.contains("Stark Industries").tolist() == [True]
+    assert not any("IsWon" in s["missing"] for s in stage_only.summary.checks_skipped)

@@ -20,6 +20,7 @@ from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import empty_findings, new_findings
 from sfqb_diag.ids import member
+from sfqb_diag.linkage import won_deals
 from sfqb_diag.record_words import invoice_number
 from sfqb_diag.words import count_text, money, money_text
 
@@ -33,7 +34,7 @@ BURST_FACTOR = 4.0  # ...and this many times the median of active days
 
 def _won(data: Dataset) -> pd.DataFrame:
     opps = data["opportunities"]
-    won = opps[opps["is_won"].fillna(False).astype(bool) & opps["close_date"].notna()]
+    won = opps[won_deals(opps) & opps["close_date"].notna()]
     return won[~won["is_deleted"].fillna(False).astype(bool)] if "is_deleted" in won else won
 
 
