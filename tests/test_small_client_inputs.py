@@ -76,3 +76,39 @@ def test_without_is_won_every_check_reads_won_from_stage(tmp_path: Path) -> None
     stark = stage_only.result.findings.query("check == 'won_account_without_customer'")
     assert stark["title"].str.contains("Stark Industries").tolist() == [True]
     assert not any("IsWon" in s["missing"] for s in stage_only.summary.checks_skipped)
+
+
+def test_deal_in_another_currency_than_its_invoice_is_reported_without_lines(
+    tmp_path: Path,
+) -> None:
+    """The Initech deal is 8,000.00 EUR; its linked INV-1003 bills 8,000.00 USD (the same
+    number), and there is no OpportunityLineItem.csv for products to compare lines."""
+    raw = _copy(tmp_path)
+    _edit_opportunities(
+        raw, Amount=(INITECH_DEAL, "8000.00"), CurrencyIsoCode=(INITECH_DEAL, "EUR")
+    )
+    run = _run(raw, tmp_path)
+    findings = run.result.findings
+    wrong = findings[findings["check"] == "deal_currency_mismatch"]
+    assert wrong["sf_id"].tolist() == [INITECH_DEAL] and wrong["qb_id"].tolist() == ["1003"]
+    assert wrong["detail"].iloc[0] == (
+        "Deal amount 8,000.00 EUR; invoice INV-1003 bills 8,000.00 USD before tax, in USD "
+        "instead of EUR: the sync copied the number and dropped the currency."
+    )
+    assert wrong["currency"].tolist() == ["EUR"]
+    # Amounts in two currencies are not subtracted: no amount mismatch on the same pair.
+    assert INITECH_DEAL not in set(
+        findings.loc[findings["check"] == "deal_amount_mismatch", "sf_id"]
+    )
+    status = run.result.outputs["matches/record_status.csv"]
+    pair = status[status["sf_id"] == INITECH_DEAL]
+    assert pair["status"].tolist() == ["conflict"]
+
+
+def test_products_line_finding_supersedes_the_header_currency_finding(demo_run) -> None:
+    """Where products compares lines and finds the invoice in the wrong currency, partial_sync's
+    header finding on the same invoice is dropped (one finding, one fix)."""
+    findings = demo_run.result.findings
+    by_lines = set(findings.loc[findings["check"] == "invoice_currency_mismatch", "qb_id"])
+    by_header = set(findings.loc[findings["check"] == "deal_currency_mismatch", "qb_id"])
+    assert by_lines and not by_lines & by_header
