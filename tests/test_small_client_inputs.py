@@ -20,18 +20,26 @@ BASE = Path(__file__).parent / "fixtures" / "small_client"
 AS_OF = "2026-11-30T18:22:00Z"
 ACME_DEAL = "006Dn00000XyZaAIAV"
 INITECH_DEAL = "006Dn00000XyZaCIAV"
+GLOBEX_DEAL = "006Dn00000XyZaBIAV"
 
 
 def _copy(tmp_path: Path) -> Path:
     return Path(shutil.copytree(BASE, tmp_path / "raw"))
 
 
-def _edit_opportunities(raw: Path, rows: int | None = None, **changes: object) -> None:
-    """Rewrite salesforce/Opportunity.csv: keep the first `rows` rows, drop columns given as
-    None, and set `column=(Id, value)` cells."""
+def _edit_opportunities(
+    raw: Path, rows: int | None = None, added: list[dict[str, str]] | None = None, **changes: object
+) -> None:
+    """Rewrite salesforce/Opportunity.csv: keep the first `rows` rows, append `added` rows (other
+    columns copied from the Globex deal), drop columns given as None, and set
+    `column=(Id, value)` cells."""
     path = raw / "salesforce" / "Opportunity.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     table = table.head(rows) if rows is not None else table
+    if added:
+        template = table[table["Id"] == GLOBEX_DEAL].iloc[0].to_dict()
+        extra = pd.DataFrame([{**template, **row} for row in added], columns=table.columns)
+        table = pd.concat([table, extra], ignore_index=True)
     for column, change in changes.items():
         if change is None:
             table = table.drop(columns=column)
@@ -112,3 +120,32 @@ def test_products_line_finding_supersedes_the_header_currency_finding(demo_run) 
     by_lines = set(findings.loc[findings["check"] == "invoice_currency_mismatch", "qb_id"])
     by_header = set(findings.loc[findings["check"] == "deal_currency_mismatch", "qb_id"])
     assert by_lines and not by_lines & by_header
+
+
+def test_two_quiet_deals_are_no_sync_outage(tmp_path: Path) -> None:
+    """Between INV-1001 (2026-09-16) and INV-1003 (2026-11-03) only two deals were won: Globex
+    (never invoiced, its own won_not_invoiced finding) and Initech (invoiced the next morning).
+    One stalled deal is no evidence that the sync stopped."""
+    run = _run(_copy(tmp_path), tmp_path)
+    findings = run.result.findings
+    assert "sync_outage" not in set(findings["check"])
+    assert GLOBEX_DEAL in set(findings.loc[findings["check"] == "won_not_invoiced", "sf_id"])
+
+
+def test_outage_counts_only_stalled_deals_and_unbilled_money(tmp_path: Path) -> None:
+    """Two more Globex deals won in the same quiet stretch and never invoiced: three deals held
+    up, so it is an outage; Initech's deal, invoiced the next morning, is neither counted nor in
+    the money."""
+    raw = _copy(tmp_path)
+    _edit_opportunities(
+        raw,
+        added=[
+            {"Id": "006Dn00000XyZaFIAV", "CloseDate": "2026-10-01", "Amount": "5000.00"},
+            {"Id": "006Dn00000XyZaGIAV", "CloseDate": "2026-10-10", "Amount": "7000.00"},
+        ],
+    )
+    outage = _run(raw, tmp_path).result.findings.query("check == 'sync_outage'")
+    assert outage["detail"].tolist() == [
+        "3 deals won from 2026-09-17 to 2026-11-02 got no invoice within 24 hours of the close "
+        "date while the sync created no invoices; 3 are still not invoiced (57,000.00 USD)."
+    ]
