@@ -73,6 +73,9 @@ def link_field(config: ClientConfig, role: str) -> str:
 # Salesforce's standard stage for a won deal; IsWon is true exactly on stages of this kind, so
 # an export without the IsWon column still tells a won deal by its StageName.
 WON_STAGE = "closed won"
+# The need of every check that works from won deals: either column tells a won deal; without
+# both the check is skipped and the run names the two columns.
+WON_NEEDS = "opportunities.is_won|opportunities.stage_name"
 
 
 def won_deals(opps: pd.DataFrame) -> pd.Series:

@@ -149,3 +149,22 @@ def test_outage_counts_only_stalled_deals_and_unbilled_money(tmp_path: Path) -> 
         "3 deals won from 2026-09-17 to 2026-11-02 got no invoice within 24 hours of the close "
         "date while the sync created no invoices; 3 are still not invoiced (57,000.00 USD)."
     ]
+
+
+def test_without_is_won_and_stage_the_won_checks_are_skipped_by_name(tmp_path: Path) -> None:
+    """Opportunity.csv has neither IsWon nor StageName: nothing tells a won deal, so the checks
+    that work from won deals are listed as not run, naming both columns, instead of running on
+    no won deals and reporting nothing."""
+    raw = _copy(tmp_path)
+    _edit_opportunities(raw, IsWon=None, StageName=None)
+    run = _run(raw, tmp_path)
+    missing = {s["check"]: s["missing"] for s in run.summary.checks_skipped}
+    both = (
+        "column IsWon of salesforce/Opportunity.csv or column StageName of "
+        "salesforce/Opportunity.csv"
+    )
+    for name in ("won_account_without_customer", "won_not_invoiced", "sync_outage"):
+        assert missing.get(name) == both, name
+    assert not {"won_account_without_customer", "won_not_invoiced"} & set(
+        run.result.findings["check"]
+    )

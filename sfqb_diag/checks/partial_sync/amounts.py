@@ -17,6 +17,7 @@ from sfqb_diag.checks.line_pairing.reconcile import line_reconciliation
 from sfqb_diag.checks.partial_sync.state import shared_state
 from sfqb_diag.findings import new_findings
 from sfqb_diag.ids import member
+from sfqb_diag.linkage import WON_NEEDS
 from sfqb_diag.record_words import invoice_number
 from sfqb_diag.words import gap_text, money_text
 
@@ -106,7 +107,7 @@ def _why_not_lines(ctx: Context, deals: pd.DataFrame) -> pd.Series:
     "deal_amount_mismatch",
     area="partial_sync",
     severity="high",
-    needs=("opportunities", "opportunities.qb_invoice_id", "invoices"),
+    needs=("opportunities", "opportunities.qb_invoice_id", "invoices", WON_NEEDS),
     what="Linked won deals whose Amount differs from the invoice's pre-tax subtotal beyond the amount "
     "tolerance, where no line-level difference explains it (no opportunity lines to compare, or "
     "lines that agree)",
@@ -160,7 +161,13 @@ def deal_amount_mismatch(ctx: Context) -> pd.DataFrame:
     "deal_currency_mismatch",
     area="partial_sync",
     severity="high",
-    needs=("opportunities", "opportunities.qb_invoice_id", "opportunities.currency", "invoices"),
+    needs=(
+        "opportunities",
+        "opportunities.qb_invoice_id",
+        "opportunities.currency",
+        "invoices",
+        WON_NEEDS,
+    ),
     what="Linked won deals whose invoice is in another currency than the deal (compared on the deal "
     "and invoice headers, so it is found without opportunity lines too)",
     why="A QBO customer bills in one currency forever; a sync that ignores CurrencyIsoCode copies the "

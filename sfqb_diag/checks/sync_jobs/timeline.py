@@ -20,7 +20,7 @@ from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import empty_findings, new_findings
 from sfqb_diag.ids import look_up, member
-from sfqb_diag.linkage import won_deals
+from sfqb_diag.linkage import WON_NEEDS, won_deals
 from sfqb_diag.record_words import invoice_number
 from sfqb_diag.words import count_text, money, money_text
 
@@ -168,7 +168,13 @@ def _activity(ctx: Context) -> pd.DataFrame:
     "sync_outage",
     area="sync_jobs",
     severity="high",
-    needs=("opportunities", "opportunities.close_date", "invoices", "invoices.create_time"),
+    needs=(
+        "opportunities",
+        "opportunities.close_date",
+        "invoices",
+        "invoices.create_time",
+        WON_NEEDS,
+    ),
     what="Outages: several days in which deals were won but the sync created no invoice",
     why="Every deal won during an outage is unbilled until someone notices; the catch-up often creates duplicates.",
     fix="Find what stopped the sync (token, mapping, paused job), restart it and invoice the deals won in the gap.",
@@ -277,7 +283,13 @@ def daily_activity_invoices_only(data: Dataset, config: ClientConfig) -> pd.Data
     "invoice_lag_outlier",
     area="sync_jobs",
     severity="low",
-    needs=("opportunities", "opportunities.close_date", "invoices", "invoices.create_time"),
+    needs=(
+        "opportunities",
+        "opportunities.close_date",
+        "invoices",
+        "invoices.create_time",
+        WON_NEEDS,
+    ),
     what="Deals invoiced much later than they closed (lag above lag_outlier_days)",
     why="Late invoices delay cash and often mark a stalled or manually nudged sync.",
     fix="Check why these deals waited (outage, sync error, manual step) and shorten the path.",
