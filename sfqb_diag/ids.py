@@ -142,3 +142,11 @@ def member(values: pd.Series, keys: Iterable[Any]) -> pd.Series:
     return pd.Series(
         found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index, dtype=bool
     )
+
+
+def look_up(keys: pd.Series, by_key: pd.Series) -> pd.Series:
+    """The value of `by_key` (a Series indexed by key) for each key, NA where absent, aligned
+    with `keys` and always of `by_key`'s dtype. Series.map loses the dtype when the lookup table
+    is empty (pandas answers double[pyarrow]), so a Salesforce export with only its header line
+    turned a name column numeric and later text fills crashed."""
+    return by_key.reindex(keys.to_numpy()).set_axis(keys.index)

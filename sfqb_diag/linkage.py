@@ -68,3 +68,27 @@ def link_field(config: ClientConfig, role: str) -> str:
     role falls back to the default name, so a text never names an empty field."""
     where = config.links.field_of(role) or Links().field_of(role)
     return where[1] if where else role
+
+
+# Salesforce's standard stage for a won deal; IsWon is true exactly on stages of this kind, so
+# an export without the IsWon column still tells a won deal by its StageName.
+WON_STAGE = "closed won"
+# The need of every check that works from won deals: either column tells a won deal; without
+# both the check is skipped and the run names the two columns.
+WON_NEEDS = "opportunities.is_won|opportunities.stage_name"
+
+
+def won_deals(opps: pd.DataFrame) -> pd.Series:
+    """True for each won opportunity, read one way by every area: IsWon where the export has it,
+    else StageName 'Closed Won' (case and spaces ignored); False when neither says so."""
+    is_won = (
+        opps["is_won"].astype("boolean")
+        if "is_won" in opps
+        else pd.Series(pd.NA, index=opps.index, dtype="boolean")
+    )
+    stage_won = (
+        opps["stage_name"].astype("string").str.strip().str.lower().eq(WON_STAGE)
+        if "stage_name" in opps
+        else pd.Series(pd.NA, index=opps.index, dtype="boolean")
+    )
+    return is_won.fillna(stage_won).fillna(False).astype(bool)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.ids import ID_IN_TEXT, member, series_to_18
+from sfqb_diag.ids import ID_IN_TEXT, look_up, member, series_to_18
 from sfqb_diag.sources.schema import SF_OBJECT_OF_TABLE
 
 if TYPE_CHECKING:
@@ -287,6 +287,6 @@ def short_refs(
     short["collides"] = member(lowered, case_collisions(data)["group"])
     exact = member(short["sf_id"], records["sf_id"])
     short["case_lost"] = ~exact & member(lowered, by_lower["low"])
-    target = short["sf_id"].where(exact, lowered.map(by_lower.set_index("low")["sf_id"]))
+    target = short["sf_id"].where(exact, look_up(lowered, by_lower.set_index("low")["sf_id"]))
     short["target"] = target.fillna(short["sf_id"]).astype("string")
     return short.reset_index(drop=True)

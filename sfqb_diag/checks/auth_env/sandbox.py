@@ -20,6 +20,7 @@ from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import empty_findings, new_findings
 from sfqb_diag.ids import member
+from sfqb_diag.linkage import won_deals
 from sfqb_diag.record_words import invoice_number
 from sfqb_diag.words import money
 
@@ -60,11 +61,7 @@ def behind_opportunities(
         return pd.DataFrame()
     refs = refs[(refs["qb_entity"] == "Invoice") & member(refs["sf_id"], opps["id"])]
     opp = opps.drop_duplicates("id").set_index("id")
-    won = (
-        opp["is_won"].astype("boolean").fillna(False)
-        if "is_won" in opp
-        else pd.Series(False, index=opp.index)
-    )
+    won = won_deals(opp)
     link = (
         opp["qb_invoice_id"].astype("string")
         if "qb_invoice_id" in opp

@@ -23,6 +23,7 @@ from sfqb_diag.checks.customers.outputs import (
     merge_list,
     survivor_links,
 )
+from sfqb_diag.linkage import WON_NEEDS
 from sfqb_diag.matching.customer_duplicates import account_duplicates
 from sfqb_diag.matching.customers import MATCH_COLUMNS, CustomerMatching, match_customers
 
@@ -201,7 +202,7 @@ def link_on_merged_account(ctx: Context) -> pd.DataFrame:
     "won_account_without_customer",
     area="customers",
     severity="medium",
-    needs=(*NEEDS, "opportunities"),
+    needs=(*NEEDS, "opportunities", WON_NEEDS),
     what="Accounts with won deals, no QBO link and no matching QBO customer",
     why="Its deals cannot be invoiced until a customer exists; a failed create (6240) stays silent.",
     fix="Create or link a customer before its deals can be invoiced (remediation/qbo_customers_to_create.csv).",

@@ -15,6 +15,7 @@ from sfqb_diag.checks.customers.findings import ACCOUNT, _s
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import new_findings
 from sfqb_diag.ids import member
+from sfqb_diag.linkage import won_deals
 from sfqb_diag.matching.customers import CustomerMatching
 from sfqb_diag.words import count_text, format_cents, money_text
 
@@ -26,10 +27,10 @@ def _won(data: Dataset) -> pd.DataFrame:
         {"won": pd.Series(dtype="int64"), "cents": pd.Series(dtype="Int64")},
         index=pd.Index([], dtype="string", name="account_id"),
     ).assign(currency=pd.Series(dtype="string"))
-    if opps is None or "is_won" not in opps or "account_id" not in opps:
+    if opps is None or "account_id" not in opps:
         return empty
     deleted = opps.get("is_deleted", pd.Series(False, index=opps.index)).fillna(False)
-    won = opps[opps["is_won"].fillna(False).astype(bool) & ~deleted.astype(bool)]
+    won = opps[won_deals(opps) & ~deleted.astype(bool)]
     if won.empty:
         return empty
     cents = won.get("amount_cents", pd.Series(pd.NA, index=won.index)).astype("Int64")

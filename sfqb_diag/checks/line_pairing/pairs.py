@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sfqb_diag.dataset import Dataset
-from sfqb_diag.ids import member
+from sfqb_diag.ids import look_up, member
 
 SALES = "SalesItemLineDetail"
 GROUP = "GroupLineDetail"
@@ -86,7 +86,7 @@ def _sf_lines(
     entries = data.get("pricebook_entries")
     if entries is not None and "pricebook_entry_id" in lines:  # exports without Product2Id
         lines["product_id"] = lines["product_id"].fillna(
-            lines["pricebook_entry_id"].map(entries.set_index("id")["product_id"])
+            look_up(lines["pricebook_entry_id"], entries.set_index("id")["product_id"])
         )
     products = data.get("products")
     names = products.set_index("id")["name"] if products is not None else pd.Series(dtype="string")

@@ -17,6 +17,7 @@ from sfqb_diag.checks.line_pairing.reconcile import line_reconciliation
 from sfqb_diag.checks.partial_sync.state import shared_state
 from sfqb_diag.findings import new_findings
 from sfqb_diag.ids import member
+from sfqb_diag.linkage import WON_NEEDS
 from sfqb_diag.record_words import invoice_number
 from sfqb_diag.words import gap_text, money_text
 
@@ -35,6 +36,15 @@ def _line_deltas(ctx: Context) -> tuple[pd.Series, pd.Series]:
     return deltas, mixed.dropna().astype("string")
 
 
+def currency_mismatched(opps: pd.DataFrame) -> pd.DataFrame:
+    """Won deals whose linked (not voided) invoice is in another currency than the deal, both
+    currencies known. A deal without CurrencyIsoCode (a single-currency org) is not judged."""
+    deal = opps["currency"].astype("string").str.strip().str.upper()
+    invoice = opps["inv_currency"].astype("string").str.strip().str.upper()
+    differs = (deal.ne(invoice) & deal.ne("") & invoice.ne("")).fillna(False).astype(bool)
+    return opps[opps["won"] & opps["link_resolves"] & ~opps["inv_voided"] & differs]
+
+
 def unexplained_deals(ctx: Context) -> pd.DataFrame:
     """Won deals whose invoice bills another amount than the deal (billing category
     `line_differences`) by more than amount_tolerance once the line differences are taken off:
@@ -47,7 +57,10 @@ def unexplained_deals(ctx: Context) -> pd.DataFrame:
     shared = opps.loc[opps["link_resolves"], "bill_invoice"]
     shared = shared[shared.duplicated(keep=False)]
     deltas, mixed = _line_deltas(ctx)
-    deals = deals[~member(deals["bill_invoice"], shared) & ~member(deals["id"], mixed)].copy()
+    other_currency = member(deals["id"], currency_mismatched(opps)["id"])
+    deals = deals[
+        ~member(deals["bill_invoice"], shared) & ~member(deals["id"], mixed) & ~other_currency
+    ].copy()
     # gap = Amount - invoiced; a line delta is QBO minus Salesforce, so the lines explain -delta.
     deals["lines_cents"] = -deals["id"].map(deltas).fillna(0).astype("int64")
     deals["unexplained_cents"] = (deals["gap_cents"] - deals["lines_cents"]).astype("Int64")
@@ -94,7 +107,7 @@ def _why_not_lines(ctx: Context, deals: pd.DataFrame) -> pd.Series:
     "deal_amount_mismatch",
     area="partial_sync",
     severity="high",
-    needs=("opportunities", "opportunities.qb_invoice_id", "invoices"),
+    needs=("opportunities", "opportunities.qb_invoice_id", "invoices", WON_NEEDS),
     what="Linked won deals whose Amount differs from the invoice's pre-tax subtotal beyond the amount "
     "tolerance, where no line-level difference explains it (no opportunity lines to compare, or "
     "lines that agree)",
@@ -141,4 +154,65 @@ def deal_amount_mismatch(ctx: Context) -> pd.DataFrame:
         currency=currency,
         confidence=0.85,
         severity=nothing.map({True: "low", False: "high"}),
+    )
+
+
+@check(
+    "deal_currency_mismatch",
+    area="partial_sync",
+    severity="high",
+    needs=(
+        "opportunities",
+        "opportunities.qb_invoice_id",
+        "opportunities.currency",
+        "invoices",
+        WON_NEEDS,
+    ),
+    what="Linked won deals whose invoice is in another currency than the deal (compared on the deal "
+    "and invoice headers, so it is found without opportunity lines too)",
+    why="A QBO customer bills in one currency forever; a sync that ignores CurrencyIsoCode copies the "
+    "number and bills it in the customer's currency, so the amount received is not the amount sold.",
+    fix="Void the invoice and re-issue it in the deal's currency on a customer that bills in it.",
+)
+def deal_currency_mismatch(ctx: Context) -> pd.DataFrame:
+    opps, _, _ = shared_state(ctx)
+    deals = currency_mismatched(opps)
+    invoice = invoice_number(ctx.data, deals["bill_invoice"])
+    deal_currency = deals["currency"].astype("string").str.strip().str.upper()
+    invoice_currency = deals["inv_currency"].astype("string").str.strip().str.upper()
+    # Same figure in both currencies: the sync copied the number and dropped the currency.
+    same_number = deals["amount_cents"].astype("Int64").eq(deals["invoiced_cents"]).fillna(False)
+    why = same_number.map(
+        {True: ": the sync copied the number and dropped the currency", False: ""}
+    ).astype("string")
+    return new_findings(
+        sf_object="Opportunity",
+        sf_id=deals["id"],
+        sf_name=deals["name"],
+        qb_entity="Invoice",
+        qb_id=deals["bill_invoice"],
+        title="Deal billed in another currency: "
+        + deals["name"].astype("string").fillna(deals["id"]),
+        detail="Deal amount "
+        + money_text(deals["amount_cents"], deal_currency).replace("", "empty")
+        + "; "
+        + invoice
+        + " bills "
+        + money_text(deals["invoiced_cents"], invoice_currency)
+        + " before tax, in "
+        + invoice_currency
+        + " instead of "
+        + deal_currency
+        + why
+        + ".",
+        suggested_action="Void "
+        + invoice
+        + " and re-issue it in "
+        + deal_currency
+        + " on a customer that bills in "
+        + deal_currency
+        + ".",
+        amount_cents=deals["amount_cents"].astype("Int64").abs(),
+        currency=deal_currency,
+        confidence=0.95,
     )

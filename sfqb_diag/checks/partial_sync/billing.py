@@ -15,6 +15,7 @@ from sfqb_diag import linkage
 from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.partial_sync.state import shared_state, won_time
 from sfqb_diag.findings import new_findings
+from sfqb_diag.linkage import WON_NEEDS
 from sfqb_diag.record_words import invoice_label, invoice_number
 from sfqb_diag.words import count_text, day, days_between, money_text, text
 
@@ -50,7 +51,7 @@ def _deal_words(ctx: Context, opps: pd.DataFrame) -> pd.Series:
     "won_not_invoiced",
     area="partial_sync",
     severity="high",
-    needs=("opportunities", "opportunities.qb_invoice_id"),
+    needs=("opportunities", "opportunities.qb_invoice_id", WON_NEEDS),
     what="Closed-won opportunities with no invoice link and no invoice naming them after the grace period",
     why="Revenue that never reaches the books: nobody bills the customer.",
     fix="Create the invoice in QBO (or re-run the sync for this opportunity) and store its Id in the link field.",
@@ -81,7 +82,7 @@ def won_not_invoiced(ctx: Context) -> pd.DataFrame:
     "invoice_link_missing",
     area="partial_sync",
     severity="high",
-    needs=("opportunities", "opportunities.qb_invoice_id", "invoices"),
+    needs=("opportunities", "opportunities.qb_invoice_id", "invoices", WON_NEEDS),
     what="Won opportunities whose invoice link points at an invoice that is not in the realm (deleted)",
     why="Salesforce shows the deal as billed, but the invoice no longer exists: the revenue is unbilled.",
     fix="Find out who deleted the invoice; re-create it (re-run the sync after clearing the link).",
@@ -109,7 +110,7 @@ def invoice_link_missing(ctx: Context) -> pd.DataFrame:
     "invoice_voided",
     area="partial_sync",
     severity="high",
-    needs=("opportunities", "opportunities.qb_invoice_id", "invoices"),
+    needs=("opportunities", "opportunities.qb_invoice_id", "invoices", WON_NEEDS),
     what="Won opportunities linked to a voided invoice (all amounts zero, 'Voided' in the note)",
     why="The link says billed, the books say nothing was billed.",
     fix="Decide with finance: re-invoice the deal (new invoice, new link) or mark the deal lost/cancelled.",
@@ -139,7 +140,7 @@ def invoice_voided(ctx: Context) -> pd.DataFrame:
     "invoice_lines_missing",
     area="partial_sync",
     severity="high",
-    needs=("opportunities", "opportunities.qb_invoice_id", "invoices", "invoice_lines"),
+    needs=("opportunities", "opportunities.qb_invoice_id", "invoices", "invoice_lines", WON_NEEDS),
     what="Linked invoices with a header but no item lines, billing less than the opportunity",
     why="The sync created the header and then failed part-way (or dropped lines): part of the deal is unbilled.",
     fix="Add the missing lines to the QBO invoice (or delete it and re-run the sync for the deal).",

@@ -30,6 +30,7 @@ CHECKS: tuple[CheckSpec, ...] = unique_by_name(
         billing.invoice_lines_missing,
         lines.line_missing_line,
         amounts.deal_amount_mismatch,
+        amounts.deal_currency_mismatch,
         billing.lost_writeback,
         invoices.orphan_invoice,
         invoices.invoice_total_mismatch,

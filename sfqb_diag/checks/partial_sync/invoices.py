@@ -8,7 +8,7 @@ import pandas as pd
 from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.partial_sync.state import shared_state
 from sfqb_diag.findings import new_findings
-from sfqb_diag.ids import member
+from sfqb_diag.ids import look_up, member
 from sfqb_diag.record_words import invoice_label, invoice_number, sentence_start
 from sfqb_diag.words import day, money_text, text
 
@@ -28,7 +28,7 @@ def orphan_invoice(ctx: Context) -> pd.DataFrame:
     opps, facts, orphans = shared_state(ctx)
     inv = facts.loc[orphans["invoice_id"]].reset_index(drop=True)
     reason = orphans["reason"].reset_index(drop=True)
-    name = orphans["sf_id"].map(opps.set_index("id")["name"]).reset_index(drop=True)
+    name = look_up(orphans["sf_id"], opps.set_index("id")["name"]).reset_index(drop=True)
     amount = money_text(inv["lines_net_cents"], inv["currency"])
     what = reason.map(
         {
@@ -117,7 +117,7 @@ def invoice_total_mismatch(ctx: Context) -> pd.DataFrame:
     return new_findings(
         sf_object=sf.notna().map({True: "Opportunity", False: None}),
         sf_id=sf,
-        sf_name=sf.map(opps.set_index("id")["name"]),
+        sf_name=look_up(sf, opps.set_index("id")["name"]),
         qb_entity="Invoice",
         qb_id=bad["id"],
         title="Invoice total differs from its lines: " + invoice_label(ctx.data, bad["id"]),

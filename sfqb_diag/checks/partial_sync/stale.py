@@ -13,6 +13,7 @@ from sfqb_diag.checks.base import Context, check, output
 from sfqb_diag.checks.partial_sync.state import shared_state
 from sfqb_diag.checks.partial_sync.words import cause_and_fix, error_code
 from sfqb_diag.findings import new_findings
+from sfqb_diag.linkage import WON_NEEDS
 from sfqb_diag.record_words import invoice_number
 from sfqb_diag.words import day, days_between, format_cents, money_text, text
 
@@ -33,7 +34,13 @@ def _pair(opps: pd.DataFrame) -> dict:
     "stale_opportunity",
     area="partial_sync",
     severity="high",
-    needs=("opportunities", "opportunities.qb_invoice_id", "opportunities.last_sync", "invoices"),
+    needs=(
+        "opportunities",
+        "opportunities.qb_invoice_id",
+        "opportunities.last_sync",
+        "invoices",
+        WON_NEEDS,
+    ),
     what="Opportunities (or their lines) edited after the last sync, whose amount now differs from the invoice",
     why="The invoice bills the old amount. A write-back alone (LastModifiedDate a few seconds after the sync "
     "stamp) is not counted: only edits later than stale_minutes after the stamp with a different amount.",
@@ -67,7 +74,13 @@ def stale_opportunity(ctx: Context) -> pd.DataFrame:
     "stale_invoice_edit",
     area="partial_sync",
     severity="medium",
-    needs=("opportunities", "opportunities.qb_invoice_id", "opportunities.last_sync", "invoices"),
+    needs=(
+        "opportunities",
+        "opportunities.qb_invoice_id",
+        "opportunities.last_sync",
+        "invoices",
+        WON_NEEDS,
+    ),
     what="Invoices edited in QBO after the last sync (LastUpdatedTime and SyncToken moved) whose amount now "
     "differs from the deal",
     why="The next sync update would overwrite the QBO edit, or the deal no longer says what was billed.",

@@ -14,7 +14,7 @@ from sfqb_diag.checks.base import Context
 from sfqb_diag.config import ClientConfig, Thresholds
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.ids import member
-from sfqb_diag.linkage import invoice_opportunity_refs
+from sfqb_diag.linkage import invoice_opportunity_refs, won_deals
 
 # QBO voids an invoice by zeroing every amount and writing "Voided" into its PrivateNote.
 VOID_NOTE = r"(?i)\bvoid(?:ed)?\b"
@@ -155,17 +155,7 @@ def opportunity_frame(data: Dataset) -> pd.DataFrame:
                 pd.NA if dtype == "string" else pd.NaT, index=opps.index, dtype=dtype
             )
     opps["link"] = _blank_to_na(opps["qb_invoice_id"])
-    won = (
-        opps["is_won"].astype("boolean")
-        if "is_won" in opps
-        else pd.Series(pd.NA, index=opps.index, dtype="boolean")
-    )
-    stage_won = (
-        opps["stage_name"].astype("string").str.lower().eq("closed won")
-        if "stage_name" in opps
-        else False
-    )
-    opps["won"] = won.fillna(stage_won).fillna(False).astype(bool)
+    opps["won"] = won_deals(opps)
     opps["status_kind"] = _status_kind(opps["sync_status"])
     changes = _line_changes(data)
     found = lookup(opps["id"], changes, ["opp_lines", "lines_modified"])

@@ -13,7 +13,8 @@ import pandas as pd
 from sfqb_diag.checks.base import Context, check
 from sfqb_diag.checks.products.state import live_products, product_matches
 from sfqb_diag.findings import new_findings
-from sfqb_diag.linkage import link_field
+from sfqb_diag.ids import look_up
+from sfqb_diag.linkage import link_field, won_deals
 from sfqb_diag.record_words import item_name
 from sfqb_diag.words import count_text
 
@@ -224,7 +225,7 @@ def _pending_lines(ctx: Context) -> pd.DataFrame:
     data = ctx.data
     opps = data["opportunities"]
     closed = opps["is_closed"].fillna(False).astype(bool)
-    won = opps["is_won"].fillna(False).astype(bool)
+    won = won_deals(opps)
     invoiced = opps["qb_invoice_id"].notna() if "qb_invoice_id" in opps else False
     pending = opps[
         (~closed | (won & ~invoiced))
@@ -239,7 +240,7 @@ def _pending_lines(ctx: Context) -> pd.DataFrame:
     lines["currency"] = lines["currency"].fillna(lines["opp_currency"])
     pbe = data.get("pricebook_entries")
     pbe_active = (
-        lines["pricebook_entry_id"].map(pbe.set_index("id")["is_active"])
+        look_up(lines["pricebook_entry_id"], pbe.set_index("id")["is_active"])
         if pbe is not None
         else pd.Series(pd.NA, index=lines.index)
     )
@@ -251,15 +252,15 @@ def _pending_lines(ctx: Context) -> pd.DataFrame:
         else pd.DataFrame(columns=["is_active", "qb_item_id", "name"])
     )
     lines["product_inactive"] = (
-        lines["product_id"].map(prod["is_active"]).eq(False).fillna(False).astype(bool)
+        look_up(lines["product_id"], prod["is_active"]).eq(False).fillna(False).astype(bool)
     )
-    lines["product_name"] = lines["product_id"].map(prod["name"])
+    lines["product_name"] = look_up(lines["product_id"], prod["name"])
     lines["item_id"] = (
-        lines["product_id"].map(prod["qb_item_id"]) if "qb_item_id" in prod else pd.NA
+        look_up(lines["product_id"], prod["qb_item_id"]) if "qb_item_id" in prod else pd.NA
     )
     items = data.get("items")
     item_active = (
-        lines["item_id"].map(items.set_index(items["id"].astype(str))["active"])
+        look_up(lines["item_id"], items.set_index(items["id"].astype(str))["active"])
         if items is not None
         else pd.Series(pd.NA, index=lines.index)
     )

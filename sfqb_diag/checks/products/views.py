@@ -13,6 +13,8 @@ from sfqb_diag.checks.products.line_checks import line_reconciliation
 from sfqb_diag.checks.products.prices import price_pairs
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.ids import look_up
+from sfqb_diag.linkage import won_deals
 from sfqb_diag.words import gap_text, money_text, price_text
 
 STATUS_WORDS = {
@@ -60,14 +62,10 @@ def line_waterfall(ctx: Context) -> pd.DataFrame:
     if not data.has(*needed) or "qb_invoice_id" not in data["opportunities"]:
         return pd.DataFrame(columns=["currency", "step", "cents", "kind"])
     classified = line_reconciliation(ctx)
-    won = (
-        data["opportunities"].set_index("id")["is_won"]
-        if "is_won" in data["opportunities"]
-        else None
-    )
-    if won is not None:
-        keep = classified["opportunity_id"].map(won).fillna(True).astype(bool)
-        classified = classified[keep]
+    opps = data["opportunities"].drop_duplicates("id")
+    won = pd.Series(won_deals(opps).to_numpy(), index=opps["id"].to_numpy())
+    keep = look_up(classified["opportunity_id"], won).fillna(True).astype(bool)
+    classified = classified[keep]
     return waterfall(classified)
 
 

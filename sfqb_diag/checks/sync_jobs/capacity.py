@@ -16,6 +16,7 @@ import pandas as pd
 from sfqb_diag.checks.base import Context, output
 from sfqb_diag.checks.sync_jobs.log import failing_records
 from sfqb_diag.dataset import Dataset
+from sfqb_diag.linkage import won_deals
 
 REQUESTS_PER_MINUTE = 500
 BATCH_REQUESTS_PER_MINUTE = 120
@@ -59,8 +60,8 @@ def _scope_rows(
             rows.append(
                 ("full_resync", entity, len(frame) - linked, linked, "every record rewritten")
             )
-    if opps is not None and "is_won" in opps:
-        won = opps[opps["is_won"].fillna(False).astype(bool)]
+    if opps is not None:
+        won = opps[won_deals(opps)]
         linked = _count(won, won["qb_invoice_id"].notna()) if "qb_invoice_id" in won else 0
         rows.append(
             ("full_resync", "Invoice", len(won) - linked, linked, "every won deal rewritten")

@@ -19,27 +19,44 @@ from sfqb_diag.checks.sync_jobs.state import (
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import empty_findings, new_findings
-from sfqb_diag.ids import member
+from sfqb_diag.ids import look_up, member
+from sfqb_diag.linkage import WON_NEEDS, won_deals
 from sfqb_diag.record_words import invoice_number
 from sfqb_diag.words import count_text, money, money_text
 
 DARK_SHARE = (
     5  # a day (or stretch) is dark when the sync made fewer invoices than a fifth of its wins
 )
-GAP_MIN_WINS = 2  # a zero-invoice stretch matters when at least this many deals were won in it
+# A dark stretch is an outage only with several deals it held up: one or two unbilled deals in a
+# quiet period are each their own problem (won_not_invoiced), not evidence the sync stopped.
+GAP_MIN_STALLED = 3
 BURST_MIN = 20  # a burst day makes at least this many invoices...
 BURST_FACTOR = 4.0  # ...and this many times the median of active days
 
 
 def _won(data: Dataset) -> pd.DataFrame:
     opps = data["opportunities"]
-    won = opps[opps["is_won"].fillna(False).astype(bool) & opps["close_date"].notna()]
+    won = opps[won_deals(opps) & opps["close_date"].notna()]
     return won[~won["is_deleted"].fillna(False).astype(bool)] if "is_deleted" in won else won
 
 
-def daily_activity(data: Dataset, config: ClientConfig, as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row per calendar day: deals won, integration invoices created (UTC days)."""
+def stalled_deals(data: Dataset, config: ClientConfig) -> pd.DataFrame:
+    """Won deals the sync did not invoice within grace_hours of the end of their close day (never
+    invoiced, or invoiced late): the deals an outage holds up. A deal invoiced the next morning
+    was served by a working sync, whatever the days around it look like. Adds `invoiced`."""
     won = _won(data)
+    lag = close_to_invoice_lag(data, config).set_index("opp_id")["lag_days"].astype("float64")
+    # lag_days runs from the start of the close day; the deal counts as won at its end.
+    days_after_won = look_up(won["id"].astype("string"), lag) - 1.0
+    on_time = days_after_won.le(config.thresholds.grace_hours / 24.0).fillna(False)
+    return won[~on_time.astype(bool)].assign(invoiced=days_after_won[~on_time].notna())
+
+
+def daily_activity(data: Dataset, config: ClientConfig, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One row per calendar day: deals won, of them not invoiced within the grace period
+    (`stalled`), integration invoices created (UTC days)."""
+    won = _won(data)
+    stalled = stalled_deals(data, config)
     invoices = data["invoices"]
     made = invoices[
         member(invoices["id"], integration_invoice_ids(data, config))
@@ -49,10 +66,13 @@ def daily_activity(data: Dataset, config: ClientConfig, as_of: pd.Timestamp) -> 
     end = as_of.tz_convert("UTC").tz_localize(None).normalize()
     starts = [d for d in (won["close_date"].min(), created_day.min()) if pd.notna(d)]
     if not starts:
-        return pd.DataFrame(columns=["day", "won", "invoices_created"])
+        return pd.DataFrame(columns=["day", "won", "stalled", "invoices_created"])
     days = pd.date_range(min(starts), max(end, *starts), freq="D")
     frame = pd.DataFrame({"day": days})
     frame["won"] = won["close_date"].value_counts().reindex(days).fillna(0).astype(int).to_numpy()
+    frame["stalled"] = (
+        stalled["close_date"].value_counts().reindex(days).fillna(0).astype(int).to_numpy()
+    )
     frame["invoices_created"] = (
         created_day.value_counts().reindex(days).fillna(0).astype(int).to_numpy()
     )
@@ -61,9 +81,10 @@ def daily_activity(data: Dataset, config: ClientConfig, as_of: pd.Timestamp) -> 
 
 def outage_gaps(activity: pd.DataFrame, gap_days: float) -> pd.DataFrame:
     """Stretches of at least `gap_days` dark days (no integration invoice, or under a fifth of the
-    deals won) holding at least two wins, from the sync's first invoice onwards; a stretch reaching
-    the as-of day is an outage still going on."""
-    columns = ["start", "end", "days", "won", "made"]
+    deals won) holding at least GAP_MIN_STALLED deals not invoiced within the grace period, from
+    the sync's first invoice onwards; a stretch reaching the as-of day is an outage still going
+    on."""
+    columns = ["start", "end", "days", "won", "stalled", "made"]
     active = activity[activity["invoices_created"] > 0]
     if active.empty:
         return pd.DataFrame(columns=columns)
@@ -79,13 +100,14 @@ def outage_gaps(activity: pd.DataFrame, gap_days: float) -> pd.DataFrame:
             start=("day", "min"),
             end=("day", "max"),
             won=("won", "sum"),
+            stalled=("stalled", "sum"),
             made=("invoices_created", "sum"),
         )
     )
     runs["days"] = (runs["end"] - runs["start"]).dt.days + 1
     keep = (
         (runs["days"] >= gap_days)
-        & (runs["won"] >= GAP_MIN_WINS)
+        & (runs["stalled"] >= GAP_MIN_STALLED)
         & (runs["made"] * DARK_SHARE < runs["won"])
     )
     return runs.loc[keep, columns].reset_index(drop=True)
@@ -133,7 +155,7 @@ def close_to_invoice_lag(data: Dataset, config: ClientConfig) -> pd.DataFrame:
 
 
 def _amount_words(won: pd.DataFrame) -> str:
-    """'12,400.00 USD; 800.00 EUR' for the deals of one stretch."""
+    """'12,400.00 USD; 800.00 EUR' for the deals of one stretch ('' when none)."""
     sums = won.groupby(won["currency"].fillna(""))["amount_cents"].sum()
     return "; ".join(money(int(v), str(c) or None) for c, v in sums.items() if pd.notna(v))
 
@@ -146,7 +168,13 @@ def _activity(ctx: Context) -> pd.DataFrame:
     "sync_outage",
     area="sync_jobs",
     severity="high",
-    needs=("opportunities", "opportunities.close_date", "invoices", "invoices.create_time"),
+    needs=(
+        "opportunities",
+        "opportunities.close_date",
+        "invoices",
+        "invoices.create_time",
+        WON_NEEDS,
+    ),
     what="Outages: several days in which deals were won but the sync created no invoice",
     why="Every deal won during an outage is unbilled until someone notices; the catch-up often creates duplicates.",
     fix="Find what stopped the sync (token, mapping, paused job), restart it and invoice the deals won in the gap.",
@@ -155,14 +183,15 @@ def sync_outage(ctx: Context) -> pd.DataFrame:
     gaps = outage_gaps(_activity(ctx), float(ctx.thresholds.gap_days))
     if gaps.empty:
         return empty_findings()
-    won = _won(ctx.data)
-    amounts = pd.Series(
-        [
-            _amount_words(won[(won["close_date"] >= start) & (won["close_date"] <= end)])
-            for start, end in zip(gaps["start"], gaps["end"], strict=True)
-        ],
-        dtype="string",
-    )
+    # Only deals still without an invoice are money to bill; those invoiced late are counted.
+    unbilled = stalled_deals(ctx.data, ctx.config).query("~invoiced")
+    in_gap = [
+        unbilled[(unbilled["close_date"] >= start) & (unbilled["close_date"] <= end)]
+        for start, end in zip(gaps["start"], gaps["end"], strict=True)
+    ]
+    amounts = pd.Series([_amount_words(deals) for deals in in_gap], dtype="string")
+    still = pd.Series([len(deals) for deals in in_gap], dtype="int64")
+    grace = f"{ctx.thresholds.grace_hours:g} hours of the close date"
     ongoing = gaps["end"] >= ctx.as_of.tz_convert("UTC").tz_localize(None).normalize()
     span = gaps["start"].dt.strftime("%Y-%m-%d") + " to " + gaps["end"].dt.strftime("%Y-%m-%d")
     return new_findings(
@@ -174,19 +203,30 @@ def sync_outage(ctx: Context) -> pd.DataFrame:
         + ")"
         + ongoing.map({True: ", still going on", False: ""}).astype("string"),
         detail=(
-            count_text(gaps["won"], "deal")
+            count_text(gaps["stalled"], "deal")
             + " won from "
             + span
-            + " ("
-            + amounts.replace("", "no amount")
-            + ") while the sync created "
+            + " got no invoice within "
+            + grace
+            + " while the sync created "
             + count_text(gaps["made"], "invoice").where(gaps["made"].ne(0), "no invoices")
+            + "; "
+            + (
+                count_text(still, "is", "are")
+                + " still not invoiced"
+                + (" (" + amounts + ")").where(amounts.ne(""), "")
+            ).where(still.ne(0), "all were invoiced later")
             + "."
         ),
         suggested_action="Check the sync log and connection for "
         + span
-        + "; invoice the deals won then "
-        "(see the unbilled deals on the Partial syncs page) and watch the catch-up for duplicates.",
+        + pd.Series(
+            "; invoice the deals won then that are still not invoiced (see the unbilled deals on "
+            "the Partial syncs page)",
+            index=gaps.index,
+            dtype="string",
+        ).where(still.ne(0), "")
+        + " and watch the catch-up for duplicates.",
         confidence=0.85,
     )
 
@@ -243,7 +283,13 @@ def daily_activity_invoices_only(data: Dataset, config: ClientConfig) -> pd.Data
     "invoice_lag_outlier",
     area="sync_jobs",
     severity="low",
-    needs=("opportunities", "opportunities.close_date", "invoices", "invoices.create_time"),
+    needs=(
+        "opportunities",
+        "opportunities.close_date",
+        "invoices",
+        "invoices.create_time",
+        WON_NEEDS,
+    ),
     what="Deals invoiced much later than they closed (lag above lag_outlier_days)",
     why="Late invoices delay cash and often mark a stalled or manually nudged sync.",
     fix="Check why these deals waited (outage, sync error, manual step) and shorten the path.",

@@ -28,11 +28,11 @@ def timeline(
     data: Dataset, config: ClientConfig, as_of: pd.Timestamp
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(daily activity, outage gaps, burst days); empty frames when deals or invoices are missing."""
-    empty = pd.DataFrame(columns=["day", "won", "invoices_created"])
+    empty = pd.DataFrame(columns=["day", "won", "stalled", "invoices_created"])
     if not (data.has("opportunities", "invoices") and data.has_column("invoices", "create_time")):
         return (
             empty,
-            pd.DataFrame(columns=["start", "end", "days", "won", "made"]),
+            pd.DataFrame(columns=["start", "end", "days", "won", "stalled", "made"]),
             pd.DataFrame(columns=["day", "invoices_created"]),
         )
     activity = daily_activity(data, config, as_of)
