@@ -30,17 +30,21 @@ def _pair(opps: pd.DataFrame) -> dict:
     }
 
 
+# What the checks of linked won deals against their last sync read.
+SYNCED_DEAL_NEEDS = (
+    "opportunities",
+    "opportunities.qb_invoice_id",
+    "opportunities.last_sync",
+    "invoices",
+    WON_NEEDS,
+)
+
+
 @check(
     "stale_opportunity",
     area="partial_sync",
     severity="high",
-    needs=(
-        "opportunities",
-        "opportunities.qb_invoice_id",
-        "opportunities.last_sync",
-        "invoices",
-        WON_NEEDS,
-    ),
+    needs=SYNCED_DEAL_NEEDS,
     what="Opportunities (or their lines) edited after the last sync, whose amount now differs from the invoice",
     why="The invoice bills the old amount. A write-back alone (LastModifiedDate a few seconds after the sync "
     "stamp) is not counted: only edits later than stale_minutes after the stamp with a different amount.",
@@ -74,13 +78,7 @@ def stale_opportunity(ctx: Context) -> pd.DataFrame:
     "stale_invoice_edit",
     area="partial_sync",
     severity="medium",
-    needs=(
-        "opportunities",
-        "opportunities.qb_invoice_id",
-        "opportunities.last_sync",
-        "invoices",
-        WON_NEEDS,
-    ),
+    needs=SYNCED_DEAL_NEEDS,
     what="Invoices edited in QBO after the last sync (LastUpdatedTime and SyncToken moved) whose amount now "
     "differs from the deal",
     why="The next sync update would overwrite the QBO edit, or the deal no longer says what was billed.",

@@ -164,17 +164,21 @@ def _activity(ctx: Context) -> pd.DataFrame:
     return ctx.shared("sync_jobs.activity", lambda: daily_activity(ctx.data, ctx.config, ctx.as_of))
 
 
+# What the day-by-day timeline of won deals and created invoices reads.
+TIMELINE_NEEDS = (
+    "opportunities",
+    "opportunities.close_date",
+    "invoices",
+    "invoices.create_time",
+    WON_NEEDS,
+)
+
+
 @check(
     "sync_outage",
     area="sync_jobs",
     severity="high",
-    needs=(
-        "opportunities",
-        "opportunities.close_date",
-        "invoices",
-        "invoices.create_time",
-        WON_NEEDS,
-    ),
+    needs=TIMELINE_NEEDS,
     what="Outages: several days in which deals were won but the sync created no invoice",
     why="Every deal won during an outage is unbilled until someone notices; the catch-up often creates duplicates.",
     fix="Find what stopped the sync (token, mapping, paused job), restart it and invoice the deals won in the gap.",
@@ -283,13 +287,7 @@ def daily_activity_invoices_only(data: Dataset, config: ClientConfig) -> pd.Data
     "invoice_lag_outlier",
     area="sync_jobs",
     severity="low",
-    needs=(
-        "opportunities",
-        "opportunities.close_date",
-        "invoices",
-        "invoices.create_time",
-        WON_NEEDS,
-    ),
+    needs=TIMELINE_NEEDS,
     what="Deals invoiced much later than they closed (lag above lag_outlier_days)",
     why="Late invoices delay cash and often mark a stalled or manually nudged sync.",
     fix="Check why these deals waited (outage, sync error, manual step) and shorten the path.",
