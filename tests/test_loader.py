@@ -144,6 +144,18 @@ def test_cp1252_export_is_read_with_a_warning(tmp_path):
     assert any("cp1252" in str(w) for w in data.warnings)
 
 
+def test_a_byte_order_mark_before_cp1252_text_is_not_part_of_the_header(tmp_path):
+    # Excel on Windows can write the UTF-8 mark and then Windows-1252 text, with CRLF line ends
+    write(
+        tmp_path,
+        "salesforce/Account.csv",
+        b"\xef\xbb\xbf" + "Id,Name\r\n001000000000001,Café Müller\r\n".encode("cp1252"),
+    )
+    data = load_raw(tmp_path)
+    assert data["accounts"].loc[0, "name"] == "Café Müller"
+    assert any("cp1252" in str(w) for w in data.warnings)
+
+
 def test_invoice_lines_groups_and_payment_links(tmp_path):
     write(tmp_path, "quickbooks/Invoice.json", json.dumps([INVOICE]))
     write(
@@ -344,3 +356,15 @@ def test_timestamps_read_as_pandas_reads_them(texts: list[str]) -> None:
     expected = pd.to_datetime(pd.Series(texts), utc=True, format="ISO8601", errors="coerce")
     assert stamps.tolist() == expected.astype(stamps.dtype).tolist()
     assert bad.tolist() == expected.isna().tolist()
+
+
+def test_a_person_account_without_a_name_is_named_by_its_first_and_last_name(tmp_path):
+    write(
+        tmp_path,
+        "salesforce/Account.csv",
+        "Id,Name,IsPersonAccount,FirstName,LastName\n"
+        "001000000000001,,true,Wei,Chen\n"
+        "001000000000002,,true,,Madonna\n"
+        "001000000000003,Acme Inc,false,,\n",
+    )
+    assert load_raw(tmp_path)["accounts"]["name"].tolist() == ["Wei Chen", "Madonna", "Acme Inc"]

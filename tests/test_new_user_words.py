@@ -83,8 +83,8 @@ def test_the_skipped_line_tells_missing_files_from_unset_settings() -> None:
 
 
 def test_the_skipped_line_names_each_input_once_and_the_first_few() -> None:
-    # 'manifest.json key quickbooks', 'manifest.json or sync_log.csv' and 'sync_log.csv' are two
-    # inputs, not three phrases; past six the line counts the rest (summary.json has them all).
+    # 'manifest.json or sync_log.csv' and 'sync_log.csv' name sync_log.csv once; past six the
+    # line counts the rest (summary.json has them all).
     from sfqb_diag.outputs.coverage import skipped_line
     from sfqb_diag.outputs.summary import Summary
 
@@ -101,8 +101,8 @@ def test_the_skipped_line_names_each_input_once_and_the_first_few() -> None:
         ],
     )
     assert skipped_line(summary) == (
-        "9 checks not run: no manifest.json, sync_log.csv, salesforce/Object0.csv, "
-        "salesforce/Object1.csv, salesforce/Object2.csv, salesforce/Object3.csv or 2 more in the "
+        "9 checks not run: no manifest.json key quickbooks, manifest.json, sync_log.csv, "
+        "salesforce/Object0.csv, salesforce/Object1.csv, salesforce/Object2.csv or 3 more in the "
         "raw folder (summary.json lists each under 'skipped' with what it lacks)"
     )
 

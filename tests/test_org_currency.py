@@ -30,11 +30,11 @@ OPPORTUNITIES = (
 )
 
 
-def _customer(qb_id: str, name: str) -> dict:
+def _customer(qb_id: str, name: str, currency: str = "USD") -> dict:
     return {
         "Id": qb_id,
         "DisplayName": name,
-        "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
+        "CurrencyRef": {"value": currency},
         "Active": True,
         "MetaData": {"CreateTime": "2024-01-10T10:00:00-08:00"},
     }
@@ -61,13 +61,21 @@ INVOICE = {
 }
 
 
-def _folder(root: Path, opportunities: str = OPPORTUNITIES, home: str | None = None) -> Path:
+def _folder(
+    root: Path,
+    opportunities: str = OPPORTUNITIES,
+    home: str | None = None,
+    globex_currency: str = "USD",
+) -> Path:
     raw = root / "raw"
     (raw / "salesforce").mkdir(parents=True)
     (raw / "quickbooks").mkdir()
     (raw / "salesforce" / "Account.csv").write_text(ACCOUNTS)
     (raw / "salesforce" / "Opportunity.csv").write_text(opportunities)
-    customers = [_customer("58", "Acme Inc"), _customer("77", "Globex Corporation")]
+    customers = [
+        _customer("58", "Acme Inc"),
+        _customer("77", "Globex Corporation", globex_currency),
+    ]
     (raw / "quickbooks" / "Customer.json").write_text(
         json.dumps({"QueryResponse": {"Customer": customers}})
     )
@@ -91,10 +99,23 @@ def test_deals_without_a_currency_column_take_the_one_currency_of_the_qbo_record
     assert "read as USD, the one currency of the QuickBooks records" in said[0].message
 
 
-def test_the_qbo_home_currency_comes_first(tmp_path):
+def test_the_one_currency_of_the_records_comes_before_the_home_currency(tmp_path):
+    # every QBO record bills in USD: the business sells in USD, whatever Preferences names
     data = load_raw(_folder(tmp_path, home="CAD"))
+    assert set(data["opportunities"]["currency"]) == {"USD"}
+
+
+def test_the_home_currency_stands_in_when_the_records_use_several(tmp_path):
+    data = load_raw(_folder(tmp_path, home="CAD", globex_currency="CAD"))
     assert set(data["opportunities"]["currency"]) == {"CAD"}
     assert any("read as CAD, the QuickBooks home currency" in w.message for w in data.warnings)
+
+
+def test_without_either_the_amounts_stay_without_a_currency_and_the_warning_says_why(tmp_path):
+    data = load_raw(_folder(tmp_path, globex_currency="CAD"))
+    assert data["opportunities"]["currency"].isna().all()
+    said = [w.message for w in data.warnings if w.column == "CurrencyIsoCode"]
+    assert said and "add quickbooks/Preferences.json" in said[0]
 
 
 def test_a_currency_column_with_blanks_is_left_as_exported(tmp_path):

@@ -402,3 +402,21 @@ def test_an_item_without_the_key_beside_items_with_it_is_a_finding(tmp_path) -> 
     # The id item_type_problem gave this finding before the split: waivers still match.
     old = hashlib.sha1(b"item_type_problem||Item|2|no_income_account").hexdigest()[:16]
     assert rows["finding_id"].tolist() == [old]
+
+
+def test_items_sharing_a_family_sku_at_other_prices_are_not_duplicates() -> None:
+    # walmart_amazon's catalogue: eight Da-Lite screens of different sizes share the Sku
+    # "High Power"; a real copy shares the SKU and the price.
+    from sfqb_diag.checks.products.items import item_duplicate_clusters
+
+    items = pd.DataFrame(
+        {
+            "id": ["1809", "1810", "1811", "1812"],
+            "name": ["Da-Lite Model B 72 in", "Da-Lite Model B 84 in", "Widget", "Widget copy"],
+            "sku": ["High Power", "High Power", "WID-100", "wid 100"],
+            "unit_price": [174.95, 436.95, 12.5, 12.5],
+        }
+    )
+    found = item_duplicate_clusters(items, pd.Series([0, 0, 1, 0]))
+    assert found["id"].tolist() == ["1811", "1812"]
+    assert found["reasons"].tolist() == ["same SKU WID-100 and price", "same SKU wid 100 and price"]

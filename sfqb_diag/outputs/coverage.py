@@ -67,7 +67,7 @@ def files_words(missing: list[str]) -> str:
 def missing_words(missing: list[str]) -> str:
     """'no a or b in the raw folder; client.yaml: no rollups: field on Account': missing files
     and columns, then what client.yaml does not set, said as such."""
-    files = [m for m in missing if not m.startswith("client.yaml")]
+    files = _inputs([m for m in missing if not m.startswith("client.yaml")])
     settings = [m for m in missing if m.startswith("client.yaml")]
     parts = ([f"no {files_words(files)} in the raw folder"] if files else []) + settings
     return "; ".join(parts) or "no inputs"
@@ -106,13 +106,9 @@ _SHOWN_INPUTS = 6  # the terminal line names this many inputs; summary.json list
 
 
 def _inputs(missing: list[str]) -> list[str]:
-    """Each missing input once: 'a or b' alternatives apart, a manifest key as manifest.json."""
-    atoms = (
-        "manifest.json" if part.startswith("manifest.json") else part
-        for entry in missing
-        for part in entry.split(" or ")
-    )
-    return list(dict.fromkeys(atoms))
+    """Each missing input once, 'a or b' alternatives taken apart ('salesforce/Opportunity.csv or
+    salesforce/Opportunity.csv', where either of two columns would do and the file is absent)."""
+    return list(dict.fromkeys(part for entry in missing for part in entry.split(" or ")))
 
 
 def skipped_line(summary: Summary) -> str:

@@ -79,7 +79,8 @@ def decode_text(data: bytes, name: str, problems: list[Problem]) -> str | None:
                 fatal=False,
             )
         )
-        return data.decode("cp1252", errors="replace")
+        # Excel may write a UTF-8 byte-order mark before Windows-1252 text: not part of the header
+        return data.removeprefix(b"\xef\xbb\xbf").decode("cp1252", errors="replace")
 
 
 def _records(text: str) -> tuple[list[list[str]], list[int]]:

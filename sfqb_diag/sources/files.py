@@ -321,7 +321,20 @@ def load_raw(
         )
     _compare_counts(data)
     fill_org_currency(data)
+    _name_person_accounts(data)
     return data
+
+
+def _name_person_accounts(data: Dataset) -> None:
+    """A Person Account's Name is Salesforce's compound of FirstName and LastName; an export
+    that leaves Name empty names the person by those parts, so every output shows a name."""
+    accounts = data.get("accounts")
+    if accounts is None or "name" not in accounts or "last_name" not in accounts:
+        return
+    blank = pd.Series("", index=accounts.index, dtype="string")
+    first = accounts["first_name"].astype("string") if "first_name" in accounts else blank
+    full = first.fillna("").str.cat(accounts["last_name"].astype("string").fillna(""), sep=" ")
+    accounts["name"] = accounts["name"].fillna(full.str.strip().replace("", pd.NA))
 
 
 __all__ = ["LINE_COLUMNS", "PAYMENT_LINK_COLUMNS", "load_raw"]

@@ -3,9 +3,9 @@
 An org without multi-currency has no CurrencyIsoCode field at all: its exports carry amounts
 alone, every one in the org's single (corporate) currency. Read without a currency, those
 amounts would fall out of every total, money sort and aging chart ("none with an amount of
-money" above a 45,000.00 deal). The export does not name that currency; the QBO company's home
-currency is the stand-in (one business books both sides), else the one currency every QBO
-record uses. Where it comes from is said in a warning, since it is assumed, not read. A column
+money" above a 45,000.00 deal). The export does not name that currency; the stand-in is the one
+currency every QBO record uses (one business books both sides), else the QBO company's home
+currency. Where it comes from is said in a warning, since it is assumed, not read. A column
 that is present with blank cells is left as it is: that is an export problem, not an org setting.
 """
 
@@ -23,11 +23,10 @@ QBO_CURRENCY_TABLES = ("invoices", "customers", "payments", "credit_memos", "sal
 
 
 def stand_in_currency(data: Dataset) -> tuple[str, str] | None:
-    """(currency, where it comes from) for amounts that name none; None when QBO does not say."""
-    prefs = data.get("preferences")
-    if prefs is not None and "home_currency" in prefs and prefs["home_currency"].notna().any():
-        home = str(prefs["home_currency"].dropna().iloc[0]).strip().upper()
-        return home, "the QuickBooks home currency"
+    """(currency, where it comes from) for amounts that name none; None when QBO does not say.
+
+    The currency every QBO record uses comes first (the business bills in it, whatever the
+    company's home currency), then the home currency (Preferences)."""
     used = pd.concat(
         [
             frame["currency"].dropna().astype("string").str.strip().str.upper()
@@ -38,6 +37,10 @@ def stand_in_currency(data: Dataset) -> tuple[str, str] | None:
     ).unique()
     if len(used) == 1:
         return str(used[0]), "the one currency of the QuickBooks records"
+    prefs = data.get("preferences")
+    if prefs is not None and "home_currency" in prefs and prefs["home_currency"].notna().any():
+        home = str(prefs["home_currency"].dropna().iloc[0]).strip().upper()
+        return home, "the QuickBooks home currency"
     return None
 
 

@@ -130,11 +130,21 @@ def item_duplicate_clusters(items: pd.DataFrame, keep_first: pd.Series) -> pd.Da
     `keep_first` ranks survivors (True sorts first: linked from Salesforce / most used).
     Returns cluster_id, id, keep, reasons (the matches/qb_*_duplicates.csv shape).
     """
+    # A SKU names one product, but catalogues reuse a family code or a word ('High Power') for
+    # items of different sizes and prices: items sharing a SKU are one product twice only when
+    # their prices agree too (a copy made by a retry or by hand carries the same price).
+    price = (
+        items["unit_price"].astype("Float64").round(2).astype("string").fillna("")
+        if "unit_price" in items
+        else pd.Series("", index=items.index, dtype="string")
+    )
+    sku = normalise_code(items["sku"])
     frame = pd.DataFrame(
         {
             "id": items["id"].astype(str).to_numpy(),
             "name_key": normalise_name(items["name"]).to_numpy(),
-            "sku_key": normalise_code(items["sku"]).to_numpy(),
+            "sku_key": (sku + "|" + price).where(sku.notna()).to_numpy(),
+            "sku_shown": items["sku"].astype("string").str.strip().to_numpy(),
             "rank": keep_first.to_numpy(),
         }
     )
@@ -155,7 +165,9 @@ def item_duplicate_clusters(items: pd.DataFrame, keep_first: pd.Series) -> pd.Da
     dup["keep"] = ~dup["label"].duplicated()
     same_sku = dup.groupby("sku_key")["id"].transform("size").gt(1) & dup["sku_key"].notna()
     dup["reasons"] = np.where(
-        same_sku, "same SKU " + dup["sku_key"].fillna(""), "same name once counters are removed"
+        same_sku,
+        "same SKU " + dup["sku_shown"].fillna("") + " and price",
+        "same name once counters are removed",
     )
     first = dup.groupby("label")["id"].transform("first")
     dup["cluster_id"] = "item-" + first

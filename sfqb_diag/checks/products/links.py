@@ -44,14 +44,26 @@ def product_unlinked_likely_item(ctx: Context) -> pd.DataFrame:
         qb_entity="Item",
         qb_id=rows["qb_id"],
         qb_name=rows["qb_name"],
-        title="Product not linked to its QBO item: " + rows["sf_name"].fillna(""),
-        detail="Likely item "
+        # a review-band candidate is a question for a person, not a fact
+        title=pd.Series(
+            np.where(
+                sure,
+                "Product not linked to its QBO item: ",
+                "Product not linked; a QBO item may be it (confirm): ",
+            ),
+            index=rows.index,
+        )
+        + rows["sf_name"].fillna(""),
+        detail=pd.Series(np.where(sure, "Likely item ", "Possible item "), index=rows.index)
         + "'"
         + rows["qb_name"].fillna("")
         + "' (QBO Id "
         + rows["qb_id"]
         + ", score "
-        + rows["score"].map("{:.2f}".format).astype("string")
+        # floored, never 1.00: a learned score is a probability short of certainty
+        + (np.floor(rows["score"].astype(float).clip(upper=0.999) * 100) / 100)
+        .map("{:.2f}".format)
+        .astype("string")
         + ": "
         + rows["reasons"]
         + ")",
