@@ -68,7 +68,7 @@ def series_to_18(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pc.utf8_trim_whitespace(_arrow_text(values))
+    text = pc.utf8_trim_whitespace(arrow_text(values))
     blank = pc.fill_null(pc.equal(text, ""), True)
     shaped = pc.fill_null(pc.match_substring_regex(text, _ID_15_OR_18.pattern), False)
     head = pc.utf8_slice_codeunits(pc.if_else(shaped, text, "0" * 15), 0, 15)
@@ -97,15 +97,15 @@ def series_to_18(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
 
 
-def _arrow_text(values: pd.Series) -> Any:
-    """The column as one pyarrow string array (Arrow-backed text is not copied)."""
+def arrow_text(values: pd.Series | pd.Index, large: bool = False) -> Any:
+    """A column's text as one pyarrow array (string, or large_string with `large`): pandas' own
+    Arrow buffers where the text is Arrow-backed already, no Python object per value."""
     import pyarrow as pa
 
-    text = values.astype("string[pyarrow]").array
-    arr = pa.array(text)
+    arr = pa.array(pd.Series(values, dtype="string[pyarrow]").array)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    return arr.cast(pa.string())
+    return arr.cast(pa.large_string() if large else pa.string())
 
 
 def _fixed_bytes(arr: Any, width: int) -> np.ndarray:
@@ -122,22 +122,15 @@ def member(values: pd.Series, keys: Iterable[Any]) -> pd.Series:
     """values.isin(keys) as a plain bool Series, compared as text and fast on Arrow-backed text
     (pyarrow's hash lookup; pandas' own isin on such columns converts every value to a Python
     object, seconds at 100k keys). NA is never a member."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     # Keys as text in pyarrow: no Python object per key (numbers read as str() reads them).
     given = keys if isinstance(keys, pd.Series | pd.Index) else list(keys)
     text_keys = pd.Series(given, dtype=None if len(given) else "string").dropna()
-    value_set = pa.chunked_array([pa.array(text_keys.astype("string[pyarrow]").array)])
-    text = values.astype("string[pyarrow]")
-    arr = (
-        pa.chunked_array([pa.array(text.array)])
-        if len(text)
-        else pa.chunked_array([], type=pa.large_string())
-    )
-    arr = arr.cast(pa.large_string())
     found = pc.is_in(
-        arr, value_set=value_set.cast(pa.large_string()).combine_chunks(), skip_nulls=True
+        arrow_text(values, large=True),
+        value_set=arrow_text(text_keys.astype("string"), large=True),
+        skip_nulls=True,
     )
     return pd.Series(
         found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index, dtype=bool

@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sfqb_diag.ids import arrow_text
 from sfqb_diag.matching.normalize import join_sorted_words
 
 KEY_BITS = {
@@ -95,12 +96,6 @@ NO_CAP = np.iinfo(np.int64).max
 KeyRows = tuple[int, np.ndarray, pa.Array]
 
 
-def _arrow(values: pd.Series) -> pa.Array:
-    """A Series' text as one Arrow large_string array (pandas' own Arrow buffers, no objects)."""
-    arr = pa.array(values.astype("string").array, type=pa.large_string())
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-
-
 def _long(kind: str, key: pa.Array, pos: np.ndarray | None = None) -> KeyRows:
     """The rows of one key kind with a key (not null, not empty); `pos` defaults to 0..n-1."""
     at = np.arange(len(key), dtype=np.int64) if pos is None else np.asarray(pos, dtype=np.int64)
@@ -110,7 +105,7 @@ def _long(kind: str, key: pa.Array, pos: np.ndarray | None = None) -> KeyRows:
 
 def _words(core: pd.Series, side: int) -> pd.DataFrame:
     """(side, pos, word) per distinct word of each name; `word` Arrow-backed text."""
-    lists = pc.split_pattern(_arrow(core), " ")
+    lists = pc.split_pattern(arrow_text(core, large=True), " ")
     frame = pd.DataFrame(
         {
             "side": side,
@@ -156,7 +151,7 @@ def _prefix(words: pd.DataFrame) -> pd.DataFrame:
 
 def _column(parties: pd.DataFrame, name: str) -> pa.Array:
     if name in parties:
-        return _arrow(parties[name])
+        return arrow_text(parties[name], large=True)
     return pa.nulls(len(parties), pa.large_string())
 
 
@@ -189,13 +184,13 @@ def block_keys(parties: pd.DataFrame, words: pd.DataFrame, side: int) -> list[Ke
     ]
     for found, shortest, kind in ((own, 3, "word"), (street_words, 4, "sword")):
         word = found[found["word"].str.len() >= shortest]
-        keys.append(_long(kind, _arrow(word["word"]), word["pos"].to_numpy()))
+        keys.append(_long(kind, arrow_text(word["word"], large=True), word["pos"].to_numpy()))
     at = pa.array(own["pos"].to_numpy())
-    stems = pc.utf8_slice_codeunits(_arrow(own["word"]), 0, 3)
+    stems = pc.utf8_slice_codeunits(arrow_text(own["word"], large=True), 0, 3)
     for kind, place in (("postword", postal), ("cityword", city)):
         keys.append(_long(kind, _joined(place.take(at), stems), own["pos"].to_numpy()))
     for kind, table in (("rare2", _rare2(own)), ("prefix", _prefix(own))):
-        keys.append(_long(kind, _arrow(table["key"]), table["pos"].to_numpy()))
+        keys.append(_long(kind, arrow_text(table["key"], large=True), table["pos"].to_numpy()))
     return keys
 
 

@@ -33,6 +33,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sfqb_diag.ids import arrow_text
+
 # Letters NFKD does not decompose, with their usual ASCII spelling.
 _LETTERS = {
     "ø": "o",
@@ -165,10 +167,7 @@ _TRAILING = r"^(.+?)(?:\s+(?:" + "|".join(LEGAL_FORMS) + r"|[2-9]|deleted))+$"
 def _unique(values: pd.Series) -> tuple[pa.Array, pd.Series]:
     """Distinct non-null values as a pyarrow string array, and the codes mapping rows to them."""
     codes, uniques = pd.factorize(values.astype("string[pyarrow]"), use_na_sentinel=True)
-    arr = pa.array(uniques.array)  # Arrow-backed: no Python object per value
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr.cast(pa.string()), pd.Series(codes, index=values.index)
+    return arrow_text(uniques), pd.Series(codes, index=values.index)
 
 
 def _back(result: pa.Array, codes: pd.Series) -> pd.Series:

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sfqb_diag.ids import arrow_text
 from sfqb_diag.matching.contact import (
     company_domain,
     country_code,
@@ -33,7 +34,7 @@ def _address_text(values: pd.Series) -> pd.Series:
 def _street_lines(street: pd.Series) -> tuple[pd.Series, pd.Series]:
     """The first line of a one-string address and the rest (NA when it has one line), in
     pyarrow's regex kernels: '6 Tullaroop Street\nWillaroo' -> '6 Tullaroop Street', 'Willaroo'."""
-    arr = pa.array(street.astype("string[pyarrow]").array)
+    arr = arrow_text(street)
     first = pc.replace_substring_regex(arr, r"\s*[\r\n][\s\S]*$", "", max_replacements=1)
     rest = pc.struct_field(pc.extract_regex(arr, r"[\r\n]\s*(?P<rest>[\s\S]*)$"), 0)
 

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.json as arrow_json
 
 from sfqb_diag.errors import Problem
+from sfqb_diag.ids import arrow_text
 from sfqb_diag.sources.convert import CASTERS, EXPECTED
 from sfqb_diag.sources.qbo_arrow_lines import LINE_FIELD, line_columns, payment_link_columns
 from sfqb_diag.sources.qbo_json import cast_columns, entity_words
@@ -154,10 +155,7 @@ def read_plain_jsonl(
     ids = pd.Series(table.column("Id").to_pandas(), dtype="string").str.strip()
     if ids.isna().any() or ids.eq("").any() or ids.duplicated().any():
         return None
-    id_array = pa.array(ids.array)
-    if isinstance(id_array, pa.ChunkedArray):
-        id_array = id_array.combine_chunks()
-    made = _extra_tables(table, id_array.cast(pa.string()), extra, name, problems)
+    made = _extra_tables(table, arrow_text(ids), extra, name, problems)
     if made is None:
         return None
     out: dict[str, pd.Series] = {}
