@@ -16,6 +16,7 @@ from sfqb_diag.dataset import Dataset
 from sfqb_diag.ids import member
 from sfqb_diag.matching.contact import company_domain, email_domain, website_domain
 from sfqb_diag.matching.parties import prepare_parties, prepare_party_tables
+from sfqb_diag.sources.convert import person_name
 
 TXN_TABLES = ("invoices", "payments", "credit_memos", "sales_receipts")
 
@@ -79,12 +80,6 @@ def opportunity_counts(data: Dataset) -> pd.Series:
     return live.groupby("account_id").size()
 
 
-def _person_name(given: pd.Series, family: pd.Series) -> pd.Series:
-    """'Given Family' from the parts (either may be missing); NA when both are."""
-    both = given.astype("string").fillna("").str.cat(family.astype("string").fillna(""), sep=" ")
-    return both.str.strip().replace("", pd.NA).astype("string")
-
-
 def _empty(columns: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
@@ -124,7 +119,7 @@ def _account_inputs(data: Dataset) -> pd.DataFrame:
             "id": acc["id"],
             "name": _col(acc, "name")
             .astype("string")
-            .fillna(_person_name(_col(acc, "first_name"), _col(acc, "last_name"))),
+            .fillna(person_name(_col(acc, "first_name"), _col(acc, "last_name"))),
             "domain": domain,
             "domain_from": pd.Series(
                 pd.array(["website"] * len(acc), dtype="string"), index=acc.index
@@ -179,7 +174,7 @@ def _customer_inputs(data: Dataset) -> pd.DataFrame:
             "name": _col(cust, "display_name")
             .astype("string")
             .fillna(_col(cust, "company_name").astype("string"))
-            .fillna(_person_name(_col(cust, "given_name"), _col(cust, "family_name"))),
+            .fillna(person_name(_col(cust, "given_name"), _col(cust, "family_name"))),
             "domain": email_domain(_col(cust, "email")),
             "phone": _col(cust, "phone"),
             "street": _col(cust, "bill_line1"),

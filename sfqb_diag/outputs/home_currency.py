@@ -15,6 +15,7 @@ import pandas as pd
 
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.findings import SEVERITY_RANK
+from sfqb_diag.sources.org_currency import preferences_currency
 
 RATE_TABLES = {
     "Invoice": "invoices",
@@ -25,11 +26,7 @@ RATE_TABLES = {
 
 def home_currency(data: Dataset | None) -> str | None:
     """The QBO company's home currency (Preferences), or None when the data does not say."""
-    prefs = data.get("preferences") if data is not None else None
-    if prefs is None or "home_currency" not in prefs:
-        return None
-    values = prefs["home_currency"].dropna()
-    return str(values.iloc[0]) if not values.empty else None
+    return preferences_currency(data)
 
 
 def _transactions(data: Dataset) -> pd.DataFrame:

@@ -23,6 +23,13 @@ def _blank(values: pd.Series) -> pd.Series:
     return values.isna() | (values.astype("string").str.strip() == "")
 
 
+def person_name(given: pd.Series, family: pd.Series) -> pd.Series:
+    """'Given Family' from a person's name parts (either may be missing); NA when both are: how
+    Salesforce composes a Person Account's Name and QBO a customer's printed name."""
+    both = given.astype("string").fillna("").str.cat(family.astype("string").fillna(""), sep=" ")
+    return both.str.strip().replace("", pd.NA).astype("string")
+
+
 def as_str(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = values.astype("string")
     return text.mask(text.str.strip() == ""), pd.Series(False, index=values.index)

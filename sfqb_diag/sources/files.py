@@ -16,7 +16,7 @@ import pandas as pd
 from sfqb_diag.config import ClientConfig
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.errors import InputError, Problem, UsageError
-from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column
+from sfqb_diag.sources.convert import CASTERS, EXPECTED, empty_column, person_name
 from sfqb_diag.sources.csv_text import decode_text, read_csv_table
 from sfqb_diag.sources.manifest_check import read_manifest
 from sfqb_diag.sources.org_currency import fill_org_currency
@@ -331,10 +331,9 @@ def _name_person_accounts(data: Dataset) -> None:
     accounts = data.get("accounts")
     if accounts is None or "name" not in accounts or "last_name" not in accounts:
         return
-    blank = pd.Series("", index=accounts.index, dtype="string")
-    first = accounts["first_name"].astype("string") if "first_name" in accounts else blank
-    full = first.fillna("").str.cat(accounts["last_name"].astype("string").fillna(""), sep=" ")
-    accounts["name"] = accounts["name"].fillna(full.str.strip().replace("", pd.NA))
+    blank = pd.Series(pd.NA, index=accounts.index, dtype="string")
+    first = accounts.get("first_name", blank)
+    accounts["name"] = accounts["name"].fillna(person_name(first, accounts["last_name"]))
 
 
 __all__ = ["LINE_COLUMNS", "PAYMENT_LINK_COLUMNS", "load_raw"]

@@ -37,11 +37,18 @@ def stand_in_currency(data: Dataset) -> tuple[str, str] | None:
     ).unique()
     if len(used) == 1:
         return str(used[0]), "the one currency of the QuickBooks records"
-    prefs = data.get("preferences")
-    if prefs is not None and "home_currency" in prefs and prefs["home_currency"].notna().any():
-        home = str(prefs["home_currency"].dropna().iloc[0]).strip().upper()
-        return home, "the QuickBooks home currency"
-    return None
+    home = preferences_currency(data)
+    return (home, "the QuickBooks home currency") if home else None
+
+
+def preferences_currency(data: Dataset | None) -> str | None:
+    """The QBO company's home currency as Preferences (CurrencyPrefs.HomeCurrency) states it."""
+    prefs = data.get("preferences") if data is not None else None
+    if prefs is None or "home_currency" not in prefs:
+        return None
+    values = prefs["home_currency"].dropna().astype("string").str.strip().str.upper()
+    values = values[values != ""]
+    return str(values.iloc[0]) if not values.empty else None
 
 
 def fill_org_currency(data: Dataset) -> None:

@@ -12,6 +12,7 @@ from sfqb_diag.checks.line_pairing.pairs import invoice_discounts, pair_lines
 from sfqb_diag.dataset import Dataset
 from sfqb_diag.matching.contact import country_code
 from sfqb_diag.matching.products import match_products, standard_prices
+from sfqb_diag.sources.org_currency import preferences_currency
 from sfqb_diag.words import money_text, price_text
 
 if TYPE_CHECKING:
@@ -39,9 +40,9 @@ _COUNTRY_CURRENCY = {
 def home_currency(data: Dataset) -> str | None:
     """The QBO home currency: Preferences, else the company's country, else the commonest invoice
     currency, else the commonest opportunity currency. Items are priced in it."""
-    prefs = data.get("preferences")
-    if prefs is not None and "home_currency" in prefs and prefs["home_currency"].notna().any():
-        return str(prefs["home_currency"].dropna().iloc[0])
+    stated = preferences_currency(data)
+    if stated:
+        return stated
     info = data.get("company_info")
     if info is not None and "country" in info and info["country"].notna().any():
         country = country_code(info["country"].dropna().iloc[:1].astype("string")).iloc[0]
