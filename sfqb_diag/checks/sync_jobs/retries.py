@@ -69,6 +69,13 @@ def _payment_dupes(ctx: Context) -> pd.DataFrame:
     )
 
 
+def _void_and_keep(
+    copies: pd.DataFrame, copy: pd.Series, kept: pd.Series, role: pd.Series
+) -> pd.Series:
+    """'Void the earlier copy, <copy>, in QBO and keep <kept>, <why that one>'."""
+    return "Void " + void_which(copies) + ", " + copy + ", in QBO and keep " + kept + ", " + role
+
+
 @check(
     "duplicate_invoice_retry",
     area="sync_jobs",
@@ -105,14 +112,7 @@ def duplicate_invoice_retry(ctx: Context) -> pd.DataFrame:
         + " twice."
     )
     action = (
-        "Void "
-        + void_which(copies)
-        + ", "
-        + copy
-        + ", in QBO and keep "
-        + kept
-        + ", "
-        + role
+        _void_and_keep(copies, copy, kept, role)
         + copies["has_payment"]
         .map(
             {
@@ -189,15 +189,7 @@ def duplicate_payment_retry(ctx: Context) -> pd.DataFrame:
         qb_id=copies["id"],
         title="Duplicate payment from a retried create: " + amount + " from " + who,
         detail=detail,
-        suggested_action="Void "
-        + void_which(copies)
-        + ", "
-        + copy
-        + ", in QBO and keep "
-        + kept
-        + ", "
-        + role
-        + ".",
+        suggested_action=_void_and_keep(copies, copy, kept, role) + ".",
         amount_cents=copies["total_cents"],
         currency=copies["currency"].replace("", pd.NA),
         confidence=0.95,
