@@ -45,6 +45,32 @@ def currency_mismatched(opps: pd.DataFrame) -> pd.DataFrame:
     return opps[opps["won"] & opps["link_resolves"] & ~opps["inv_voided"] & differs]
 
 
+def _deal_and_invoice(deals: pd.DataFrame) -> dict[str, pd.Series | str]:
+    """The record columns of a finding on a deal and the invoice that bills it."""
+    return {
+        "sf_object": "Opportunity",
+        "sf_id": deals["id"],
+        "sf_name": deals["name"],
+        "qb_entity": "Invoice",
+        "qb_id": deals["bill_invoice"],
+    }
+
+
+def _both_amounts(
+    deals: pd.DataFrame, invoice: pd.Series, deal_currency: pd.Series, invoice_currency: pd.Series
+) -> pd.Series:
+    """'Deal amount 8,000.00 EUR; invoice INV-1003 bills 8,000.00 USD before tax'."""
+    return (
+        "Deal amount "
+        + money_text(deals["amount_cents"], deal_currency).replace("", "empty")
+        + "; "
+        + invoice
+        + " bills "
+        + money_text(deals["invoiced_cents"], invoice_currency)
+        + " before tax"
+    )
+
+
 def unexplained_deals(ctx: Context) -> pd.DataFrame:
     """Won deals whose invoice bills another amount than the deal (billing category
     `line_differences`) by more than amount_tolerance once the line differences are taken off:
@@ -130,20 +156,11 @@ def deal_amount_mismatch(ctx: Context) -> pd.DataFrame:
     )
     nothing = deals["amount_cents"].isna() | deals["amount_cents"].fillna(0).eq(0)
     return new_findings(
-        sf_object="Opportunity",
-        sf_id=deals["id"],
-        sf_name=deals["name"],
-        qb_entity="Invoice",
-        qb_id=deals["bill_invoice"],
+        **_deal_and_invoice(deals),
         title="Deal amount differs from its invoice: "
         + deals["name"].astype("string").fillna(deals["id"]),
-        detail="Deal amount "
-        + money_text(deals["amount_cents"], currency).replace("", "empty")
-        + "; "
-        + invoice
-        + " bills "
-        + money_text(deals["invoiced_cents"], currency)
-        + " before tax ("
+        detail=_both_amounts(deals, invoice, currency, currency)
+        + " ("
         + side.astype("string")
         + "); "
         + _why_not_lines(ctx, deals)
@@ -186,20 +203,11 @@ def deal_currency_mismatch(ctx: Context) -> pd.DataFrame:
         {True: ": the sync copied the number and dropped the currency", False: ""}
     ).astype("string")
     return new_findings(
-        sf_object="Opportunity",
-        sf_id=deals["id"],
-        sf_name=deals["name"],
-        qb_entity="Invoice",
-        qb_id=deals["bill_invoice"],
+        **_deal_and_invoice(deals),
         title="Deal billed in another currency: "
         + deals["name"].astype("string").fillna(deals["id"]),
-        detail="Deal amount "
-        + money_text(deals["amount_cents"], deal_currency).replace("", "empty")
-        + "; "
-        + invoice
-        + " bills "
-        + money_text(deals["invoiced_cents"], invoice_currency)
-        + " before tax, in "
+        detail=_both_amounts(deals, invoice, deal_currency, invoice_currency)
+        + ", in "
         + invoice_currency
         + " instead of "
         + deal_currency
